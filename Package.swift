@@ -1,0 +1,87 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+let strict: [SwiftSetting] = [.swiftLanguageMode(.v6)]
+
+let package = Package(
+    name: "zael-aggregator",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "zael-aggregator", targets: ["ZaelAggregator"])
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", exact: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log", exact: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-metrics", exact: "2.13.0"),
+    ],
+    targets: [
+        // System libraries: module maps plus typed inline shims over the C APIs.
+        .systemLibrary(name: "CCurl", pkgConfig: "libcurl", providers: [.apt(["libcurl4-openssl-dev"])]),
+        .systemLibrary(name: "COpenSSL", pkgConfig: "libcrypto", providers: [.apt(["libssl-dev"])]),
+        .systemLibrary(name: "CSystemd", pkgConfig: "libsystemd", providers: [.apt(["libsystemd-dev"])]),
+
+        .target(
+            name: "AWSCore",
+            dependencies: [
+                "CCurl", "COpenSSL",
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strict),
+        .target(
+            name: "AWSDynamoDB",
+            dependencies: ["AWSCore", .product(name: "Logging", package: "swift-log")],
+            swiftSettings: strict),
+        .target(
+            name: "StreamConsumer",
+            dependencies: [
+                "AWSCore", "AWSDynamoDB",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+            ],
+            swiftSettings: strict),
+        .target(
+            name: "StreamConsumerTestKit",
+            dependencies: ["StreamConsumer", "AWSDynamoDB", "AWSCore"],
+            swiftSettings: strict),
+        .target(
+            name: "UsageAggregation",
+            dependencies: [
+                "StreamConsumer", "AWSDynamoDB", "AWSCore",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+            ],
+            swiftSettings: strict),
+        .target(name: "TestPeers", swiftSettings: strict),
+        .target(
+            name: "SystemdSupport",
+            dependencies: ["CSystemd", .product(name: "Logging", package: "swift-log")],
+            swiftSettings: strict),
+        .executableTarget(
+            name: "ZaelAggregator",
+            dependencies: [
+                "AWSCore", "AWSDynamoDB", "StreamConsumer", "UsageAggregation", "SystemdSupport",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+            ],
+            swiftSettings: strict),
+        .executableTarget(
+            name: "Benchmarks",
+            dependencies: ["AWSCore", "AWSDynamoDB", "UsageAggregation", "StreamConsumer"],
+            path: "Benchmarks",
+            swiftSettings: strict),
+
+        .testTarget(name: "AWSCoreTests", dependencies: ["TestPeers", "AWSCore"], swiftSettings: strict),
+        .testTarget(name: "AWSDynamoDBTests", dependencies: ["TestPeers", "AWSDynamoDB", "AWSCore"], swiftSettings: strict),
+        .testTarget(
+            name: "StreamConsumerTests",
+            dependencies: ["TestPeers", "StreamConsumer", "StreamConsumerTestKit", "AWSDynamoDB", "AWSCore"],
+            swiftSettings: strict),
+        .testTarget(
+            name: "UsageAggregationTests",
+            dependencies: ["TestPeers", "UsageAggregation", "StreamConsumer", "StreamConsumerTestKit", "AWSDynamoDB", "AWSCore"],
+            swiftSettings: strict),
+        .testTarget(name: "SystemdSupportTests", dependencies: ["TestPeers", "SystemdSupport"], swiftSettings: strict),
+        .testTarget(name: "ZaelAggregatorTests", dependencies: ["TestPeers", "ZaelAggregator"], swiftSettings: strict),
+    ]
+)

@@ -1,0 +1,2 @@
+/// sd_notify, the watchdog and journald logging.
+enum SystemdSupport {}

@@ -1,0 +1,62 @@
+import Foundation
+
+/// A real moto server (DynamoDB + DynamoDB Streams) on 127.0.0.1, started for a test and stopped
+/// with `stop()` (or when the object goes away).
+public final class MotoServer: @unchecked Sendable {
+    // Immutable after init; `process` is only touched by stop(), which is idempotent.
+    public let port: Int
+    public var endpoint: String { "http://127.0.0.1:\(port)" }
+    private let process: Process
+
+    /// Starts `moto_server` from the venv and waits until it answers.
+    public init() throws {
+        guard Peers.available else {
+            throw PeerError("the test venv is missing at \(Peers.venv.path): run scripts/setup")
+        }
+        port = Peers.freePort()
+        process = Process()
+        process.executableURL = Peers.venv.appendingPathComponent("bin/moto_server")
+        process.arguments = ["-H", "127.0.0.1", "-p", String(port)]
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        let deadline = Date().addingTimeInterval(20)
+        while Date() < deadline {
+            if Self.answers(port: port) { return }
+            usleep(50_000)
+        }
+        process.terminate()
+        throw PeerError("moto_server did not start on port \(port)")
+    }
+
+    deinit { stop() }
+
+    public func stop() {
+        if process.isRunning {
+            process.terminate()
+            process.waitUntilExit()
+        }
+    }
+
+    /// Environment for AWS clients (Swift or Python) pointed at this server with dummy keys.
+    public var awsEnvironment: [String: String] {
+        [
+            "AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing",
+            "AWS_DEFAULT_REGION": "us-east-1", "AWS_REGION": "us-east-1",
+            "AWS_ENDPOINT_URL": endpoint,
+        ]
+    }
+
+    private static func answers(port: Int) -> Bool {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        defer { close(fd) }
+        var addr = sockaddr_in()
+        addr.sin_family = sa_family_t(AF_INET)
+        addr.sin_addr.s_addr = inet_addr("127.0.0.1")
+        addr.sin_port = UInt16(port).bigEndian
+        let rc = withUnsafePointer(to: &addr) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+        }
+        return rc == 0
+    }
+}

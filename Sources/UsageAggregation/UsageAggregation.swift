@@ -1,0 +1,2 @@
+/// zae-limiter usage snapshots from bucket stream records.
+enum UsageAggregation {}

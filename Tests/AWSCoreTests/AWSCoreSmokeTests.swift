@@ -1,0 +1,4 @@
+import Testing
+@testable import AWSCore
+
+@Test func moduleLoads() { #expect(Bool(true)) }

@@ -1,0 +1,4 @@
+import Testing
+@testable import AWSDynamoDB
+
+@Test func moduleLoads() { #expect(Bool(true)) }

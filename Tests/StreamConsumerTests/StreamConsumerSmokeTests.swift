@@ -1,0 +1,4 @@
+import Testing
+@testable import StreamConsumer
+
+@Test func moduleLoads() { #expect(Bool(true)) }

@@ -1,0 +1,4 @@
+import Testing
+@testable import SystemdSupport
+
+@Test func moduleLoads() { #expect(Bool(true)) }

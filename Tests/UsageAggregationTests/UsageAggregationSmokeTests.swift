@@ -1,0 +1,4 @@
+import Testing
+@testable import UsageAggregation
+
+@Test func moduleLoads() { #expect(Bool(true)) }

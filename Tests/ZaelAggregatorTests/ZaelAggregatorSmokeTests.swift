@@ -1,0 +1,4 @@
+import Testing
+@testable import ZaelAggregator
+
+@Test func moduleLoads() { #expect(Bool(true)) }
