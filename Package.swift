@@ -53,13 +53,21 @@ let package = Package(
             swiftSettings: strict),
         .target(name: "TestPeers", swiftSettings: strict),
         .target(
+            name: "Observability",
+            dependencies: [
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "CoreMetrics", package: "swift-metrics"),
+            ],
+            swiftSettings: strict),
+        .target(
             name: "SystemdSupport",
             dependencies: ["CSystemd", .product(name: "Logging", package: "swift-log")],
             swiftSettings: strict),
         .executableTarget(
             name: "ZaelAggregator",
             dependencies: [
-                "AWSCore", "AWSDynamoDB", "StreamConsumer", "UsageAggregation", "SystemdSupport",
+                "AWSCore", "AWSDynamoDB", "StreamConsumer", "UsageAggregation", "SystemdSupport", "Observability",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
@@ -82,6 +90,7 @@ let package = Package(
             dependencies: ["TestPeers", "UsageAggregation", "StreamConsumer", "StreamConsumerTestKit", "AWSDynamoDB", "AWSCore"],
             swiftSettings: strict),
         .testTarget(name: "SystemdSupportTests", dependencies: ["TestPeers", "SystemdSupport"], swiftSettings: strict),
+        .testTarget(name: "ObservabilityTests", dependencies: ["TestPeers", "Observability"], swiftSettings: strict),
         .testTarget(name: "ZaelAggregatorTests", dependencies: ["TestPeers", "ZaelAggregator"], swiftSettings: strict),
     ]
 )

@@ -1,0 +1,2 @@
+/// Metrics (Prometheus page, CloudWatch EMF) and the status socket.
+enum Observability {}

@@ -1,0 +1,4 @@
+import Testing
+@testable import Observability
+
+@Test func moduleLoads() { #expect(Bool(true)) }
