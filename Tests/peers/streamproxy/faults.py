@@ -1,0 +1,96 @@
+"""Injected faults, armed per API through the control endpoint, and the counters tests assert.
+
+A fault is armed for `count` calls of one API (or "*" for every API), optionally letting `skip`
+calls through first. Each call takes at most one fault: the first armed one that matches.
+"""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass, field
+
+KINDS = ("throttle", "error500", "error503", "delay", "reset", "reset_after")
+
+
+@dataclass
+class Fault:
+    """One armed fault. `seconds` is the hold time of a delay; `code` overrides the error code."""
+    api: str
+    kind: str
+    count: int = 1
+    skip: int = 0
+    seconds: float = 0.0
+    code: str | None = None
+    fired: int = 0
+
+    @staticmethod
+    def from_json(spec: dict) -> "Fault":
+        api = spec.get("api")
+        kind = spec.get("kind")
+        if not isinstance(api, str) or not api:
+            raise ValueError("fault needs an api name (e.g. GetRecords, PutItem or *)")
+        if kind not in KINDS:
+            raise ValueError(f"fault kind must be one of {', '.join(KINDS)}")
+        count = int(spec.get("count", 1))
+        skip = int(spec.get("skip", 0))
+        seconds = float(spec.get("seconds", 0))
+        if count < 1 or skip < 0 or seconds < 0:
+            raise ValueError("count must be >= 1, skip and seconds >= 0")
+        if kind == "delay" and seconds <= 0:
+            raise ValueError("a delay needs seconds > 0")
+        code = spec.get("code")
+        if code is not None and not isinstance(code, str):
+            raise ValueError("code must be a string")
+        return Fault(api, kind, count, skip, seconds, code)
+
+    def describe(self) -> dict:
+        return {"api": self.api, "kind": self.kind, "remaining": self.count - self.fired,
+                "skip": self.skip, "seconds": self.seconds, "code": self.code}
+
+
+@dataclass
+class FaultBook:
+    """Armed faults and counters; thread-safe."""
+    lock: threading.Lock = field(default_factory=threading.Lock)
+    armed: list[Fault] = field(default_factory=list)
+    calls: dict[str, int] = field(default_factory=dict)
+    fired: dict[str, dict[str, int]] = field(default_factory=dict)
+    events: dict[str, int] = field(default_factory=dict)
+
+    def arm(self, fault: Fault) -> None:
+        with self.lock:
+            self.armed.append(fault)
+
+    def clear(self) -> None:
+        with self.lock:
+            self.armed.clear()
+
+    def take(self, api: str) -> Fault | None:
+        """Counts a call of `api` and returns the fault it must suffer, if any."""
+        with self.lock:
+            self.calls[api] = self.calls.get(api, 0) + 1
+            for fault in self.armed:
+                if fault.api not in (api, "*"):
+                    continue
+                if fault.skip > 0:
+                    fault.skip -= 1
+                    continue
+                fault.fired += 1
+                if fault.fired >= fault.count:
+                    self.armed.remove(fault)
+                per_api = self.fired.setdefault(api, {})
+                per_api[fault.kind] = per_api.get(fault.kind, 0) + 1
+                return fault
+            return None
+
+    def note(self, event: str, amount: int = 1) -> None:
+        """Counts a non-API event (iterators expired, records trimmed, upstream rewrites...)."""
+        with self.lock:
+            self.events[event] = self.events.get(event, 0) + amount
+
+    def stats(self) -> dict:
+        with self.lock:
+            return {"calls": dict(self.calls),
+                    "faults": {api: dict(kinds) for api, kinds in self.fired.items()},
+                    "events": dict(self.events),
+                    "armed": [f.describe() for f in self.armed]}

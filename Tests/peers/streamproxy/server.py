@@ -1,0 +1,270 @@
+"""The HTTP/1.1 front: forwards DynamoDB calls to moto, answers DynamoDB Streams calls from the
+virtual model, injects armed faults, and serves the /__proxy/ control and inspection endpoints."""
+
+from __future__ import annotations
+
+import json
+import os
+import socket
+import struct
+import time
+import zlib
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+from .faults import Fault, FaultBook
+from .model import StreamError, StreamModel
+from .streams_api import NotOurs, StreamsAPI
+from .upstream import StreamFollower, Upstream
+
+STREAMS_PREFIX = "DynamoDBStreams_20120810."
+DYNAMODB_PREFIX = "DynamoDB_20120810."
+CORAL_AVAILABILITY = {"ThrottlingException", "ServiceUnavailableException"}
+
+
+def error_type(code: str) -> str:
+    if code in CORAL_AVAILABILITY:
+        return "com.amazon.coral.availability#" + code
+    if code == "ValidationException":
+        return "com.amazon.coral.validate#" + code
+    return "com.amazonaws.dynamodb.v20120810#" + code
+
+
+class ProxyServer(ThreadingHTTPServer):
+    daemon_threads = True  # a held (delayed) request must not block shutdown
+    allow_reuse_address = True
+
+    def __init__(self, port: int, upstream: Upstream, model: StreamModel, api: StreamsAPI,
+                 follower: StreamFollower, book: FaultBook):
+        super().__init__(("127.0.0.1", port), ProxyHandler)
+        self.upstream, self.model, self.api = upstream, model, api
+        self.follower, self.book = follower, book
+        self.verbose = False
+
+
+class ProxyHandler(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+    server: ProxyServer
+
+    def log_message(self, format, *args):  # noqa: A002 - signature from the base class
+        if self.server.verbose:  # never logs headers: requests carry signatures
+            super().log_message(format, *args)
+
+    # -- plumbing ---------------------------------------------------------------------------
+
+    def setup(self):
+        super().setup()
+        # Headers and body go out in two writes: without this, Nagle plus delayed ACK add 40 ms.
+        self.connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+
+    def _body(self) -> bytes:
+        if "chunked" in self.headers.get("Transfer-Encoding", "").lower():
+            chunks = []
+            while True:
+                size = int(self.rfile.readline().split(b";")[0].strip() or b"0", 16)
+                if size == 0:
+                    while self.rfile.readline() not in (b"\r\n", b"\n", b""):
+                        pass
+                    return b"".join(chunks)
+                chunks.append(self.rfile.read(size))
+                self.rfile.readline()
+        return self.rfile.read(int(self.headers.get("Content-Length") or 0))
+
+    def _send(self, status: int, body: bytes, headers=None, content_type=None) -> None:
+        self.send_response(status)
+        names = set()
+        for k, v in headers or []:
+            names.add(k.lower())
+            self.send_header(k, v)
+        if "content-type" not in names:
+            self.send_header("Content-Type", content_type or "application/x-amz-json-1.0")
+        if "x-amzn-requestid" not in names:
+            self.send_header("x-amzn-RequestId", os.urandom(26).hex().upper())
+        if "x-amz-crc32" not in names:
+            self.send_header("x-amz-crc32", str(zlib.crc32(body) & 0xFFFFFFFF))
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def _json(self, status: int, obj) -> None:
+        self._send(status, json.dumps(obj).encode(), content_type="application/json")
+
+    def _aws_error(self, status: int, code: str, message: str) -> None:
+        body = json.dumps({"__type": error_type(code), "message": message}).encode()
+        self._send(status, body)
+
+    def _reset(self) -> None:
+        """Closes the socket with a TCP RST and no answer."""
+        self.wfile.flush()
+        self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+        self.connection.close()
+        self.close_connection = True
+
+    # -- routes -----------------------------------------------------------------------------
+
+    def do_GET(self):
+        if self.path == "/__proxy/stats":
+            stats = self.server.book.stats()
+            stats["records"] = self.server.model.records
+            stats["shards"] = len(self.server.model.shards)
+            stats["iterator_ttl"] = self.server.api.iterator_ttl
+            stats["follower_error"] = self.server.follower.last_error
+            return self._json(200, stats)
+        if self.path == "/__proxy/shards":
+            return self._json(200, self.server.model.snapshot())
+        self._json(404, {"error": f"no route {self.path}"})
+
+    def do_POST(self):
+        body = self._body()
+        if self.path.startswith("/__proxy/"):
+            return self._control(body)
+        target = self.headers.get("X-Amz-Target", "")
+        api = target.rsplit(".", 1)[-1] if target else "unknown"
+        fault = self.server.book.take(api)
+        if fault is not None and self._suffer(fault, target):
+            return
+        if target.startswith(STREAMS_PREFIX):
+            status, headers, data = self._streams(api, body)
+        else:
+            status, headers, data = self._forward(body)
+        if fault is not None and fault.kind == "reset_after":
+            return self._reset()
+        self._send(status, data, headers)
+
+    def _suffer(self, fault: Fault, target: str) -> bool:
+        """Applies a fault that acts before the call; True when the call is answered."""
+        streams = target.startswith(STREAMS_PREFIX)
+        if fault.kind == "delay":
+            time.sleep(fault.seconds)
+            return False
+        if fault.kind == "reset":
+            self._reset()
+            return True
+        if fault.kind == "throttle":
+            default = "LimitExceededException" if streams else "ProvisionedThroughputExceededException"
+            code = fault.code or default
+            self._aws_error(400, code, "Rate exceeded (injected by the stream proxy)")
+            return True
+        if fault.kind in ("error500", "error503"):
+            status = 500 if fault.kind == "error500" else 503
+            code = fault.code or ("InternalServerError" if status == 500
+                                  else "ServiceUnavailableException")
+            self._aws_error(status, code, "Internal error (injected by the stream proxy)")
+            return True
+        return False  # reset_after acts after the call
+
+    def _forward(self, body: bytes):
+        try:
+            return self.server.upstream.forward("POST", self.path, list(self.headers.items()), body)
+        except OSError as error:
+            message = f"upstream unavailable: {error}"
+            data = json.dumps({"__type": error_type("ServiceUnavailableException"),
+                               "message": message}).encode()
+            return 503, [], data
+
+    def _streams(self, api: str, body: bytes):
+        try:
+            request = json.loads(body or b"{}")
+            if not isinstance(request, dict):
+                raise ValueError("body is not an object")
+        except ValueError:
+            return 400, [], json.dumps({"__type": error_type("SerializationException"),
+                                        "message": "malformed JSON body"}).encode()
+        handlers = {"DescribeStream": self.server.api.describe_stream,
+                    "GetShardIterator": self.server.api.get_shard_iterator,
+                    "GetRecords": self.server.api.get_records}
+        handler = handlers.get(api)
+        if handler is None:  # ListStreams and anything new: moto answers
+            return self._forward(body)
+        try:
+            out = self._answer(api, handler, request)
+        except StreamError as error:
+            return error.status, [], json.dumps({"__type": error_type(error.code),
+                                                 "message": error.message}).encode()
+        if out is None:
+            return self._forward(body)
+        data = out if isinstance(out, bytes) else json.dumps(out).encode()
+        return 200, [], data
+
+    def _answer(self, api: str, handler, request: dict):
+        """The model's answer, or None when the stream or iterator is not the proxy's."""
+        try:
+            return handler(request)
+        except NotOurs:
+            if api == "GetRecords":
+                return None
+        try:  # the stream may have been created since the follower's last pass
+            self.server.follower.sync()
+        except Exception:
+            return None
+        try:
+            return handler(request)
+        except NotOurs:
+            return None
+
+    # -- control ----------------------------------------------------------------------------
+
+    def _control(self, body: bytes):
+        if self.path != "/__proxy/control":
+            return self._json(404, {"error": f"no route {self.path}"})
+        try:
+            spec = json.loads(body or b"{}")
+            if not isinstance(spec, dict):
+                raise ValueError("control body must be a JSON object")
+            result = self._act(spec)
+        except (ValueError, TypeError, KeyError) as error:
+            return self._json(400, {"ok": False, "error": str(error)})
+        except StreamError as error:
+            return self._json(400, {"ok": False, "error": error.message})
+        self._json(200, {"ok": True, **result})
+
+    def _act(self, spec: dict) -> dict:
+        s = self.server
+        action = spec.get("action")
+        if action == "fault":
+            s.book.arm(Fault.from_json(spec))
+            return {}
+        if action == "clear_faults":
+            s.book.clear()
+            return {}
+        if action == "sync":
+            return {"copied": s.follower.sync()}
+        if action == "rollover":
+            children = spec.get("children")
+            if children not in (None, 1, 2):
+                raise ValueError("children must be 1 or 2")
+            made = s.model.rollover(spec.get("shard"), children)
+            s.book.note("rollovers", len(made))
+            return {"children": made}
+        if action == "delete_shard":
+            s.model.delete_shard(str(spec["shard"]))
+            s.book.note("shards_deleted")
+            return {}
+        if action == "trim":
+            dropped = s.model.trim(int(spec["before"]))
+            s.book.note("records_trimmed", dropped)
+            return {"trimmed": dropped}
+        if action == "expire_iterators":
+            s.api.expire_iterators()
+            s.book.note("iterator_expiries")
+            return {}
+        if action == "config":
+            with s.model.lock:
+                if "rollover_every" in spec:
+                    every = int(spec["rollover_every"])
+                    if every < 0:
+                        raise ValueError("rollover_every must be >= 0")
+                    s.model.rollover_every = every
+                if "rollover_children" in spec:
+                    mode = str(spec["rollover_children"])
+                    if mode not in ("1", "2", "alternate"):
+                        raise ValueError("rollover_children must be 1, 2 or alternate")
+                    s.model.rollover_children = mode
+            if "iterator_ttl" in spec:
+                ttl = float(spec["iterator_ttl"])
+                if ttl <= 0:
+                    raise ValueError("iterator_ttl must be > 0")
+                s.api.iterator_ttl = ttl
+            return {"rollover_every": s.model.rollover_every,
+                    "rollover_children": s.model.rollover_children,
+                    "iterator_ttl": s.api.iterator_ttl}
+        raise ValueError(f"unknown action {action!r}")
