@@ -483,3 +483,26 @@ def test_bad_control_input_is_refused_and_sigterm_stops(proxy_factory):
     started = time.monotonic()
     assert p.stop() == 0
     assert time.monotonic() - started < 5
+
+
+# -- moto's quirks ------------------------------------------------------------------------------
+
+def test_records_keep_flowing_after_moto_rolls_back_a_failed_transaction(proxy_factory):
+    p = proxy_factory("--shards", "2")
+    for n in range(3):
+        p.put("before", n)
+    p.sync()
+    with pytest.raises(ClientError) as e:
+        p.ddb.transact_write_items(TransactItems=[
+            {"Put": {"TableName": p.table, "Item": {"pk": {"S": "phantom"}, "sk": {"S": "#STATE"},
+                                                    "v": {"N": "9"}}}},
+            {"ConditionCheck": {"TableName": p.table,
+                                "Key": {"pk": {"S": "absent"}, "sk": {"S": "#STATE"}},
+                                "ConditionExpression": "attribute_exists(pk)"}}])
+    assert code_of(e) == "TransactionCanceledException"
+    for n in range(3):
+        p.put("after", n)
+    p.sync()
+    seen = sorted(value(r) for s in p.all_shards() for r in p.read_shard(s["ShardId"])[0])
+    assert seen == [("after", 0), ("after", 1), ("after", 2),
+                    ("before", 0), ("before", 1), ("before", 2)]

@@ -7,6 +7,7 @@ import json
 import os
 import socket
 import struct
+import sys
 import time
 import zlib
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -39,6 +40,11 @@ class ProxyServer(ThreadingHTTPServer):
         self.upstream, self.model, self.api = upstream, model, api
         self.follower, self.book = follower, book
         self.verbose = False
+
+    def handle_error(self, request, client_address):
+        # A client that gave up on a held (delayed) call closes its socket: not worth a trace.
+        if self.verbose or not isinstance(sys.exc_info()[1], (ConnectionError, TimeoutError)):
+            super().handle_error(request, client_address)
 
 
 class ProxyHandler(BaseHTTPRequestHandler):

@@ -1,0 +1,133 @@
+"""Unit tests of the stream proxy's logic with hand-written fakes (no sockets): the follower's
+handling of a moto stream that is rewritten, and the model's routing and rollover rules."""
+
+from __future__ import annotations
+
+import os
+import sys
+
+import pytest
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+
+from streamproxy.faults import Fault, FaultBook  # noqa: E402
+from streamproxy.model import HASH_SPACE, StreamError, StreamModel, key_hash  # noqa: E402
+from streamproxy.upstream import StreamFollower  # noqa: E402
+
+ARN = "arn:aws:dynamodb:us-east-1:123456789012:table/t/stream/label"
+
+
+def rec(seq: int, event_id: str, key: str) -> dict:
+    return {"eventID": event_id, "eventName": "INSERT",
+            "dynamodb": {"SequenceNumber": str(seq), "Keys": {"pk": {"S": key}},
+                         "ApproximateCreationDateTime": 1700000000.75}}
+
+
+class FakeMoto:
+    """moto's stream API over a list that a test may rewrite, as a failed transaction does."""
+
+    def __init__(self):
+        self.records: list[dict] = []
+
+    def call(self, target: str, payload: dict):
+        op = target.rsplit(".", 1)[1]
+        if op == "DescribeTable":
+            return 200, {"Table": {"LatestStreamArn": ARN}}
+        if op == "DescribeStream":
+            return 200, {"StreamDescription": {"StreamArn": ARN, "Shards": [{"ShardId": "s0"}]}}
+        if op == "GetShardIterator":
+            kind = payload["ShardIteratorType"]
+            index = 0 if kind == "TRIM_HORIZON" else next(
+                (i for i, r in enumerate(self.records)
+                 if int(r["dynamodb"]["SequenceNumber"]) >= int(payload["SequenceNumber"])),
+                len(self.records))
+            return 200, {"ShardIterator": str(index)}
+        if op == "GetRecords":
+            index = int(payload["ShardIterator"])
+            page = self.records[index:index + 2]
+            return 200, {"Records": page, "NextShardIterator": str(index + len(page))}
+        raise AssertionError(op)
+
+
+def follower(moto: FakeMoto, model: StreamModel, book: FaultBook) -> StreamFollower:
+    return StreamFollower(moto, model, "t", book)  # type: ignore[arg-type]
+
+
+def copied_event_ids(model: StreamModel) -> list[str]:
+    import json
+    bodies = sorted((seq, body) for s in model.shards for seq, body in zip(s.seqs, s.bodies))
+    return [json.loads(body)["eventID"] for _, body in bodies]
+
+
+def test_follower_copies_in_order_and_recovers_from_a_rewrite():
+    moto, model, book = FakeMoto(), StreamModel(4), FaultBook()
+    f = follower(moto, model, book)
+    moto.records = [rec(10, "a", "k1"), rec(11, "b", "k2"), rec(12, "c", "k3")]
+    assert f.sync() == 3
+    assert f.sync() == 0  # nothing new: nothing copied twice
+    # moto rolled back "c" and issued 12 and 13 again to other records
+    moto.records = moto.records[:2] + [rec(12, "c2", "k3"), rec(13, "d", "k4")]
+    assert f.sync() == 2
+    assert copied_event_ids(model) == ["a", "b", "c", "c2", "d"]
+    assert book.stats()["events"]["upstream_rewrites"] == 1
+    # moto's stream shrank below what was copied: rescan once, then settle
+    moto.records = moto.records[:1]
+    assert f.sync() == 0
+    moto.records.append(rec(11, "e", "k5"))
+    assert f.sync() == 1
+    assert book.stats()["events"]["upstream_rewrites"] == 2
+    assert copied_event_ids(model)[-1] == "e"
+
+
+def test_model_routes_keys_stably_and_splits_hash_ranges():
+    model = StreamModel(root_shards=3, rollover_every=2, rollover_children="2")
+    model.start(ARN, {})
+    for n in range(12):
+        model.append(rec(n, f"e{n}", "same-key"))
+    chain = [s for s in model.shards if s.seqs]
+    assert all(len(s.seqs) == 2 and s.closed for s in chain)  # every shard of the key filled up
+    for parent, child in zip(chain, chain[1:]):
+        assert child.parent_id == parent.shard_id
+        assert child.lo <= key_hash({"pk": {"S": "same-key"}}) < child.hi
+        assert child.hi - child.lo <= (parent.hi - parent.lo) // 2 + 1
+        assert child.start_seq > parent.end_seq
+    open_ranges = sorted((s.lo, s.hi) for s in model.shards if not s.closed)
+    assert open_ranges[0][0] == 0 and open_ranges[-1][1] == HASH_SPACE
+    assert all(a[1] == b[0] for a, b in zip(open_ranges, open_ranges[1:]))  # no gap, no overlap
+    assert b'"ApproximateCreationDateTime":1700000000' in chain[0].bodies[0]
+
+
+def test_model_positions_and_errors():
+    model = StreamModel(root_shards=1)
+    model.start(ARN, {})
+    shard = model.shards[0]
+    for n in range(5):
+        model.append(rec(n, f"e{n}", "k"))
+    s = shard.seqs
+    assert model.position(shard.shard_id, "AT_SEQUENCE_NUMBER", s[2]) == s[2] - 1
+    assert model.read(shard.shard_id, s[2] - 1, 2, 1 << 20)[1] == s[3]
+    with pytest.raises(StreamError) as e:
+        model.position(shard.shard_id, "AT_SEQUENCE_NUMBER", shard.start_seq - 1)
+    assert e.value.code == "ValidationException"
+    bodies, _, _ = model.read(shard.shard_id, 0, 1000, max_bytes=len(shard.bodies[0]) + 1)
+    assert len(bodies) == 1  # the byte cap cuts the page, but never below one record
+    model.trim(s[2])
+    with pytest.raises(StreamError) as e:
+        model.read(shard.shard_id, s[0], 10, 1 << 20)
+    assert e.value.code == "TrimmedDataAccessException"
+    assert model.position(shard.shard_id, "TRIM_HORIZON", None) == s[1]
+
+
+def test_faults_skip_count_and_wildcard():
+    book = FaultBook()
+    book.arm(Fault.from_json({"api": "GetRecords", "kind": "throttle", "count": 2, "skip": 1}))
+    book.arm(Fault.from_json({"api": "*", "kind": "error500"}))
+    assert book.take("GetRecords").kind == "error500"  # the throttle lets its first call through
+    assert book.take("GetRecords").kind == "throttle"
+    assert book.take("GetRecords").kind == "throttle"
+    assert book.take("GetRecords") is None
+    assert book.stats()["faults"] == {"GetRecords": {"error500": 1, "throttle": 2}}
+    for bad in ({"api": "GetRecords", "kind": "nope"}, {"kind": "throttle"},
+                {"api": "X", "kind": "throttle", "count": 0}):
+        with pytest.raises(ValueError):
+            Fault.from_json(bad)
