@@ -62,6 +62,9 @@ def main(argv=None) -> int:
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
     signal.signal(signal.SIGINT, lambda *_: stop.set())
+    # A parent may hand down a mask blocking these (Swift test processes do): SIGTERM would then
+    # stay pending forever. Unblock before any thread starts, as threads inherit the mask.
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGTERM, signal.SIGINT})
     serving = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.2},
                                name="http", daemon=True)
     serving.start()

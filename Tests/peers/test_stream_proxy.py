@@ -506,3 +506,20 @@ def test_records_keep_flowing_after_moto_rolls_back_a_failed_transaction(proxy_f
     seen = sorted(value(r) for s in p.all_shards() for r in p.read_shard(s["ShardId"])[0])
     assert seen == [("after", 0), ("after", 1), ("after", 2),
                     ("before", 0), ("before", 1), ("before", 2)]
+
+
+def test_sigterm_stops_the_proxy_even_when_its_parent_blocked_it(moto):
+    # Swift test processes hand their children a mask that blocks SIGTERM.
+    import signal
+    proc = subprocess.Popen(
+        [sys.executable, os.path.join(HERE, "stream_proxy.py"), "--upstream", moto, "--port", "0",
+         "--table", "blocked"], stdout=subprocess.PIPE, text=True,
+        preexec_fn=lambda: signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGTERM}))
+    try:
+        assert proc.stdout.readline().startswith("READY ")
+        proc.terminate()
+        assert proc.wait(5) == 0
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
