@@ -1,0 +1,36 @@
+/// The keys whose effective values differ between two configurations, split by whether the
+/// running daemon can apply them on SIGHUP.
+public struct ConfigurationDiff: Sendable, Equatable {
+    /// Changed keys the daemon applies live.
+    public var reloadable: [String]
+    /// Changed keys that only take effect after a restart (the daemon keeps the old value and logs
+    /// them).
+    public var restartRequired: [String]
+
+    /// True when nothing changed.
+    public var isEmpty: Bool { reloadable.isEmpty && restartRequired.isEmpty }
+}
+
+extension AggregatorConfiguration {
+    /// Keys a SIGHUP reload applies without a restart.
+    public static let reloadableKeys: Set<String> = [
+        "consumer.batch_size", "consumer.batching_window_seconds", "consumer.parallelization_factor",
+        "consumer.max_record_age_seconds", "consumer.max_retry_attempts", "consumer.bisect_on_error",
+        "consumer.idle_poll_seconds", "logging.level",
+    ]
+
+    /// The changed keys from `old` to `new`, in `keys` order, split into reloadable and
+    /// restart-required.
+    public static func diff(_ old: AggregatorConfiguration, _ new: AggregatorConfiguration) -> ConfigurationDiff {
+        let before = Dictionary(uniqueKeysWithValues: old.settings.map { ($0.key, $0.value) })
+        var result = ConfigurationDiff(reloadable: [], restartRequired: [])
+        for (key, value) in new.settings where before[key] != value {
+            if reloadableKeys.contains(key) {
+                result.reloadable.append(key)
+            } else {
+                result.restartRequired.append(key)
+            }
+        }
+        return result
+    }
+}
