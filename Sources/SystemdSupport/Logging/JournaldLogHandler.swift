@@ -4,27 +4,36 @@ import Logging
 
 /// Logs natively to journald with `sd_journal_sendv`, so metadata becomes searchable journal
 /// fields (`journalctl SHARD_ID=shardId-…`). Use it when `JournaldDetection` says stderr is
-/// connected to the journal; if a send fails, the line goes to stderr as text instead of being lost.
+/// connected to the journal. Lines go to stderr as text instead of being lost when journald's socket
+/// is missing (libsystemd drops entries silently then) or a send fails.
 public struct JournaldLogHandler: LogHandler {
+    /// journald's native socket.
+    public static let journalSocketPath = "/run/systemd/journal/socket"
+
     private let label: String
     private let identifier: String
     private let fallback: StderrWriter
+    private let journalAvailable: Bool
     private var state: HandlerState
 
-    /// - Parameter identifier: `SYSLOG_IDENTIFIER`, e.g. `zael-aggregator`.
+    /// - Parameters:
+    ///   - identifier: `SYSLOG_IDENTIFIER`, e.g. `zael-aggregator`.
+    ///   - journalAvailable: whether journald's socket exists (checked once, at creation).
     public init(
-        label: String, identifier: String, levelControl: LogLevelControl, fallback: StderrWriter = .standardError
+        label: String, identifier: String, levelControl: LogLevelControl, fallback: StderrWriter = .standardError,
+        journalAvailable: Bool = access(JournaldLogHandler.journalSocketPath, F_OK) == 0
     ) {
         self.label = label
         self.identifier = identifier
         self.fallback = fallback
+        self.journalAvailable = journalAvailable
         state = HandlerState(control: levelControl)
     }
 
     public func log(event: LogEvent) {
         let record = state.record(for: event, label: label)
         let fields = JournalFields.build(record, identifier: identifier)
-        if Self.send(fields) != 0 {
+        if !journalAvailable || Self.send(fields) != 0 {
             fallback.writeLine(TextLogHandler.format(record))
         }
     }
