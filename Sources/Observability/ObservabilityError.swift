@@ -24,7 +24,8 @@ public struct ObservabilityError: Error, CustomStringConvertible, Sendable {
     /// An error for a failed system call, reading `errno` now.
     static func system(_ operation: String, _ target: String) -> ObservabilityError {
         let code = Glibc.errno
-        return ObservabilityError(operation: operation, target: target, errno: code, message: String(cString: strerror(code)))
+        return ObservabilityError(
+            operation: operation, target: target, errno: code, message: String(cString: strerror(code)))
     }
 
     /// Never retryable: these are configuration or environment problems.

@@ -36,13 +36,16 @@ import Testing
             return problems + ["no CloudWatchMetrics directives"]
         }
         let units: Set<String> = [
-            "Seconds", "Microseconds", "Milliseconds", "Bytes", "Kilobytes", "Megabytes", "Gigabytes", "Terabytes", "Bits",
+            "Seconds", "Microseconds", "Milliseconds", "Bytes", "Kilobytes", "Megabytes", "Gigabytes", "Terabytes",
+            "Bits",
             "Kilobits", "Megabits", "Gigabits", "Terabits", "Percent", "Count", "Bytes/Second", "Kilobytes/Second",
-            "Megabytes/Second", "Gigabytes/Second", "Terabytes/Second", "Bits/Second", "Kilobits/Second", "Megabits/Second",
+            "Megabytes/Second", "Gigabytes/Second", "Terabytes/Second", "Bits/Second", "Kilobits/Second",
+            "Megabits/Second",
             "Gigabits/Second", "Terabits/Second", "Count/Second", "None",
         ]
         for directive in directives {
-            guard let namespace = directive["Namespace"] as? String, !namespace.isEmpty, namespace.utf8.count <= 255 else {
+            guard let namespace = directive["Namespace"] as? String, !namespace.isEmpty, namespace.utf8.count <= 255
+            else {
                 problems.append("bad Namespace")
                 continue
             }
@@ -50,7 +53,9 @@ import Testing
             if dimensionSets.isEmpty { problems.append("no Dimensions") }
             for set in dimensionSets {
                 if set.isEmpty || set.count > 30 { problems.append("dimension set size \(set.count)") }
-                for name in set where !(document[name] is String) { problems.append("dimension \(name) is not a top-level string") }
+                for name in set where !(document[name] is String) {
+                    problems.append("dimension \(name) is not a top-level string")
+                }
             }
             let metrics = directive["Metrics"] as? [[String: Any]] ?? []
             if metrics.isEmpty || metrics.count > 100 { problems.append("metrics count \(metrics.count)") }
@@ -107,7 +112,9 @@ import Testing
         #expect((stream["_aws"] as? [String: Any])?["Timestamp"] as? Int64 == 1_767_225_600_123)
         let directive = ((stream["_aws"] as? [String: Any])?["CloudWatchMetrics"] as? [[String: Any]])?.first
         #expect(directive?["Namespace"] as? String == "ZaelAggregator")
-        let metricUnits = (directive?["Metrics"] as? [[String: String]])?.reduce(into: [String: String]()) { $0[$1["Name"]!] = $1["Unit"] }
+        let metricUnits = (directive?["Metrics"] as? [[String: String]])?.reduce(into: [String: String]()) {
+            $0[$1["Name"]!] = $1["Unit"]
+        }
         #expect(metricUnits?["IteratorAge"] == "Milliseconds")
         #expect(metricUnits?["RecordsProcessed"] == "Count")
         #expect(stream["IteratorAge"] as? Double == 42250)  // the highest shard age
@@ -174,7 +181,8 @@ import Testing
     }
 
     @Test func unwritableFile_throwsFromFlush() {
-        let writer = EMFWriter(path: "/nonexistent-dir/emf.log", streamName: "s", metrics: PrometheusMetricsFactory(), logger: logger)
+        let writer = EMFWriter(
+            path: "/nonexistent-dir/emf.log", streamName: "s", metrics: PrometheusMetricsFactory(), logger: logger)
         #expect(throws: ObservabilityError.self) { try writer.flush() }
     }
 }

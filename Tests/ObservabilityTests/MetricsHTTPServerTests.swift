@@ -10,7 +10,8 @@ import Testing
     private let logger = Logger(label: "test.metrics-http")
 
     private func get(_ port: Int, _ path: String) throws -> (status: String, headers: [String: String], body: String) {
-        try RawSocket.parseHTTP(RawSocket.exchangeTCP(port: port, Array("GET \(path) HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n".utf8)))
+        try RawSocket.parseHTTP(
+            RawSocket.exchangeTCP(port: port, Array("GET \(path) HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n".utf8)))
     }
 
     /// Families as prometheus-client parses them, keyed by family name.
@@ -37,10 +38,17 @@ import Testing
         #expect(Peers.available, "python venv with prometheus-client missing: set ZAEL_VENV")
         let factory = PrometheusMetricsFactory(timerBuckets: [0.05, 0.5])
         Counter(label: MetricNames.recordsProcessed, factory: factory).increment(by: 1234)
-        Counter(label: MetricNames.errors, dimensions: [(MetricNames.LabelKey.errorClass, "throttling")], factory: factory).increment(by: 2)
-        Counter(label: MetricNames.throttles, dimensions: [(MetricNames.LabelKey.api, "Get\"Records\"\\\n")], factory: factory).increment()
+        Counter(
+            label: MetricNames.errors, dimensions: [(MetricNames.LabelKey.errorClass, "throttling")], factory: factory
+        ).increment(by: 2)
+        Counter(
+            label: MetricNames.throttles, dimensions: [(MetricNames.LabelKey.api, "Get\"Records\"\\\n")],
+            factory: factory
+        ).increment()
         FloatingPointCounter(label: MetricNames.consumedWriteCapacity, factory: factory).increment(by: 2.5)
-        Gauge(label: MetricNames.iteratorAge, dimensions: [(MetricNames.LabelKey.shard, "shardId-0001")], factory: factory).record(1.25)
+        Gauge(
+            label: MetricNames.iteratorAge, dimensions: [(MetricNames.LabelKey.shard, "shardId-0001")], factory: factory
+        ).record(1.25)
         Meter(label: MetricNames.leasesOwned, factory: factory).set(3)
         let timer = CoreMetrics.Timer(label: MetricNames.batchDuration, factory: factory)
         timer.recordNanoseconds(20_000_000)
@@ -60,7 +68,8 @@ import Testing
         #expect(families["zael_records_processed"]?["type"] as? String == "counter")
         #expect(samples(families["zael_records_processed"]).map(\.value) == [1234])
         #expect(samples(families["zael_records_processed"]).map(\.name) == ["zael_records_processed_total"])
-        #expect(families["zael_records_processed"]?["help"] as? String == MetricNames.help[MetricNames.recordsProcessed])
+        #expect(
+            families["zael_records_processed"]?["help"] as? String == MetricNames.help[MetricNames.recordsProcessed])
         #expect(samples(families["zael_errors"]).map(\.labels) == [["class": "throttling"]])
         #expect(samples(families["zael_throttles"]).map(\.labels) == [["api": "Get\"Records\"\\\n"]])
         #expect(samples(families["zael_consumed_write_capacity"]).map(\.value) == [2.5])
@@ -71,10 +80,12 @@ import Testing
 
         let histogram = samples(families["zael_batch_duration_seconds"])
         #expect(families["zael_batch_duration_seconds"]?["type"] as? String == "histogram")
-        #expect(histogram.map(\.name) == [
-            "zael_batch_duration_seconds_bucket", "zael_batch_duration_seconds_bucket", "zael_batch_duration_seconds_bucket",
-            "zael_batch_duration_seconds_sum", "zael_batch_duration_seconds_count",
-        ])
+        #expect(
+            histogram.map(\.name) == [
+                "zael_batch_duration_seconds_bucket", "zael_batch_duration_seconds_bucket",
+                "zael_batch_duration_seconds_bucket",
+                "zael_batch_duration_seconds_sum", "zael_batch_duration_seconds_count",
+            ])
         #expect(histogram.prefix(3).map { $0.labels["le"] } == ["0.05", "0.5", "+Inf"])
         #expect(histogram.prefix(3).map(\.value) == [1, 2, 3])
         #expect(abs(histogram[3].value - 2.12) < 1e-9)
@@ -99,7 +110,8 @@ import Testing
         defer { server.stop() }
         #expect(try get(server.port, "/").status == "HTTP/1.1 404 Not Found")
         #expect(try get(server.port, "/metricsx").status == "HTTP/1.1 404 Not Found")
-        let post = try RawSocket.parseHTTP(RawSocket.exchangeTCP(port: server.port, Array("POST /metrics HTTP/1.1\r\n\r\n".utf8)))
+        let post = try RawSocket.parseHTTP(
+            RawSocket.exchangeTCP(port: server.port, Array("POST /metrics HTTP/1.1\r\n\r\n".utf8)))
         #expect(post.status == "HTTP/1.1 405 Method Not Allowed")
         #expect(post.headers["allow"] == "GET")
 
@@ -115,9 +127,12 @@ import Testing
             #expect(status.hasPrefix("HTTP/1.1 400"), "reply to \(request.prefix(16)): \(status)")
         }
         // Connect and say nothing at all.
-        #expect(try RawSocket.exchangeTCP(port: server.port, [], shutdownWrite: true).starts(with: Array("HTTP/1.1 400".utf8)))
+        #expect(
+            try RawSocket.exchangeTCP(port: server.port, [], shutdownWrite: true).starts(
+                with: Array("HTTP/1.1 400".utf8)))
 
-        let huge = Array("GET /metrics HTTP/1.1\r\nX-Pad: ".utf8) + Array(repeating: UInt8(ascii: "a"), count: 64 * 1024)
+        let huge =
+            Array("GET /metrics HTTP/1.1\r\nX-Pad: ".utf8) + Array(repeating: UInt8(ascii: "a"), count: 64 * 1024)
         let tooLarge = try RawSocket.exchangeTCP(port: server.port, huge)
         #expect(String(decoding: tooLarge.prefix(40), as: UTF8.self).hasPrefix("HTTP/1.1 431"))
 

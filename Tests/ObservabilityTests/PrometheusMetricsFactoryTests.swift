@@ -119,8 +119,11 @@ import Testing
 
     @Test func labelNamesAreSanitized_valuesEscaped() {
         let factory = PrometheusMetricsFactory()
-        Counter(label: "zael_x_total", dimensions: [("shard.id", "a\"b\\c\nd"), ("9lives", "v"), ("__name", "n")], factory: factory)
-            .increment()
+        Counter(
+            label: "zael_x_total", dimensions: [("shard.id", "a\"b\\c\nd"), ("9lives", "v"), ("__name", "n")],
+            factory: factory
+        )
+        .increment()
         let page = factory.render()
         #expect(page.contains(#"zael_x_total{_9lives="v",shard_id="a\"b\\c\nd",x__name="n"} 1"#))
         CoreMetrics.Timer(label: "zael_t_seconds", dimensions: [("le", "x")], factory: factory).recordNanoseconds(1)
@@ -147,14 +150,16 @@ import Testing
         let factory = PrometheusMetricsFactory()
         DispatchQueue.concurrentPerform(iterations: 8) { worker in
             let counter = Counter(label: MetricNames.recordsProcessed, factory: factory)
-            let timer = CoreMetrics.Timer(label: MetricNames.getRecordsLatency, dimensions: [("shard", "s\(worker % 2)")], factory: factory)
+            let timer = CoreMetrics.Timer(
+                label: MetricNames.getRecordsLatency, dimensions: [("shard", "s\(worker % 2)")], factory: factory)
             for _ in 0..<5000 {
                 counter.increment()
                 timer.recordNanoseconds(1_000_000)
             }
             _ = factory.render()
         }
-        #expect(family(factory, MetricNames.recordsProcessed)?.series.first?.value == .counter(integer: 40000, fraction: 0))
+        #expect(
+            family(factory, MetricNames.recordsProcessed)?.series.first?.value == .counter(integer: 40000, fraction: 0))
         let counts = family(factory, MetricNames.getRecordsLatency)?.series.compactMap { series -> UInt64? in
             if case .histogram(let histogram) = series.value { return histogram.count }
             return nil

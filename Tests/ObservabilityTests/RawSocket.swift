@@ -20,7 +20,9 @@ enum RawSocket {
         address.sin_port = UInt16(port).bigEndian
         address.sin_addr.s_addr = inet_addr("127.0.0.1")
         let connected = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
+            }
         }
         guard connected == 0 else { throw Failure(description: "connect 127.0.0.1:\(port): errno \(errno)") }
         return try exchange(fd, request, shutdownWrite: shutdownWrite)
@@ -39,7 +41,9 @@ enum RawSocket {
             raw[bytes.count] = 0
         }
         let connected = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_un>.size)) }
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                connect(fd, $0, socklen_t(MemoryLayout<sockaddr_un>.size))
+            }
         }
         guard connected == 0 else { throw Failure(description: "connect \(path): errno \(errno)") }
         return try exchange(fd, request, shutdownWrite: false)
@@ -51,7 +55,9 @@ enum RawSocket {
         setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
         var offset = 0
         while offset < request.count {
-            let sent = request.withUnsafeBytes { send(fd, $0.baseAddress! + offset, request.count - offset, Int32(MSG_NOSIGNAL)) }
+            let sent = request.withUnsafeBytes {
+                send(fd, $0.baseAddress! + offset, request.count - offset, Int32(MSG_NOSIGNAL))
+            }
             // The server may answer and close before reading everything (e.g. an oversized request).
             if sent <= 0 { break }
             offset += sent
@@ -73,12 +79,15 @@ enum RawSocket {
     /// Splits an HTTP response into status line, headers (lower-cased names) and body.
     static func parseHTTP(_ reply: [UInt8]) throws -> (status: String, headers: [String: String], body: String) {
         let text = String(decoding: reply, as: UTF8.self)
-        guard let split = text.range(of: "\r\n\r\n") else { throw Failure(description: "no header end in \(text.prefix(200))") }
+        guard let split = text.range(of: "\r\n\r\n") else {
+            throw Failure(description: "no header end in \(text.prefix(200))")
+        }
         let head = text[..<split.lowerBound].components(separatedBy: "\r\n")
         var headers: [String: String] = [:]
         for line in head.dropFirst() {
             guard let colon = line.firstIndex(of: ":") else { continue }
-            headers[line[..<colon].lowercased()] = line[line.index(after: colon)...].trimmingCharacters(in: .whitespaces)
+            headers[line[..<colon].lowercased()] = line[line.index(after: colon)...].trimmingCharacters(
+                in: .whitespaces)
         }
         return (head[0], headers, String(text[split.upperBound...]))
     }

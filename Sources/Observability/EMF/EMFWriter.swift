@@ -59,7 +59,8 @@ public final class EMFWriter: @unchecked Sendable {
 
     /// Flushes every `interval` until ``stop()``.
     public func start(interval: Duration = .seconds(60)) {
-        let nanoseconds = max(1, Int(interval.components.seconds * 1_000_000_000 + interval.components.attoseconds / 1_000_000_000))
+        let nanoseconds = max(
+            1, Int(interval.components.seconds * 1_000_000_000 + interval.components.attoseconds / 1_000_000_000))
         queue.sync {
             guard timer == nil else { return }
             let source = DispatchSource.makeTimerSource(queue: queue)
@@ -127,7 +128,9 @@ public final class EMFWriter: @unchecked Sendable {
             units.append((emf, "Count"))
         }
 
-        var lines = [line(timestamp: timestamp, dimensions: [("StreamName", streamName)], values: streamValues, units: units)]
+        var lines = [
+            line(timestamp: timestamp, dimensions: [("StreamName", streamName)], values: streamValues, units: units)
+        ]
         for (shard, age) in shardAges {
             lines.append(
                 line(
@@ -137,24 +140,30 @@ public final class EMFWriter: @unchecked Sendable {
         return lines
     }
 
-    private func line(timestamp: Int64, dimensions: [(String, String)], values: [String: Double], units: [(String, String)]) -> String {
+    private func line(
+        timestamp: Int64, dimensions: [(String, String)], values: [String: Double], units: [(String, String)]
+    ) -> String {
         var document: [String: Any] = [:]
         for (key, value) in dimensions { document[key] = value }
         for (key, value) in values {
-            document[key] = value == value.rounded() && abs(value) < 1e15 ? NSNumber(value: Int64(value)) : NSNumber(value: value)
+            document[key] =
+                value == value.rounded() && abs(value) < 1e15 ? NSNumber(value: Int64(value)) : NSNumber(value: value)
         }
-        document["_aws"] = [
-            "Timestamp": NSNumber(value: timestamp),
-            "CloudWatchMetrics": [
-                [
-                    "Namespace": Self.namespace,
-                    "Dimensions": [dimensions.map(\.0)],
-                    "Metrics": units.map { ["Name": $0.0, "Unit": $0.1] },
-                ] as [String: Any]
-            ],
-        ] as [String: Any]
+        document["_aws"] =
+            [
+                "Timestamp": NSNumber(value: timestamp),
+                "CloudWatchMetrics": [
+                    [
+                        "Namespace": Self.namespace,
+                        "Dimensions": [dimensions.map(\.0)],
+                        "Metrics": units.map { ["Name": $0.0, "Unit": $0.1] },
+                    ] as [String: Any]
+                ],
+            ] as [String: Any]
         // Only strings and finite numbers go in, so serialization cannot fail.
-        let data = (try? JSONSerialization.data(withJSONObject: document, options: [.sortedKeys, .withoutEscapingSlashes])) ?? Data()
+        let data =
+            (try? JSONSerialization.data(withJSONObject: document, options: [.sortedKeys, .withoutEscapingSlashes]))
+            ?? Data()
         return String(decoding: data, as: UTF8.self)
     }
 

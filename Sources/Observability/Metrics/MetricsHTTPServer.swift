@@ -23,11 +23,14 @@ public final class MetricsHTTPServer: Sendable {
     private let listener: SocketListener
 
     /// Binds and listens at once (so a bad address fails at startup); call ``start()`` to serve.
-    public init(listen: String = MetricsHTTPServer.defaultListen, logger: Logger, page: @escaping @Sendable () -> String) throws {
+    public init(
+        listen: String = MetricsHTTPServer.defaultListen, logger: Logger, page: @escaping @Sendable () -> String
+    ) throws {
         let (fd, port) = try Self.bind(listen)
         self.port = port
         do {
-            listener = try SocketListener(listenFD: fd, name: "metrics-http", timeoutSeconds: 2, logger: logger) { connection in
+            listener = try SocketListener(listenFD: fd, name: "metrics-http", timeoutSeconds: 2, logger: logger) {
+                connection in
                 Self.serve(connection, page: page)
             }
         } catch {
@@ -71,7 +74,9 @@ public final class MetricsHTTPServer: Sendable {
         }
         let path = parts[1].split(separator: "?", maxSplits: 1, omittingEmptySubsequences: false)[0]
         guard path == "/metrics" else { return Response(status: "404 Not Found") }
-        guard parts[0] == "GET" else { return Response(status: "405 Method Not Allowed", extraHeaders: "Allow: GET\r\n") }
+        guard parts[0] == "GET" else {
+            return Response(status: "405 Method Not Allowed", extraHeaders: "Allow: GET\r\n")
+        }
         return Response(status: "200 OK", contentType: PrometheusTextRenderer.contentType, body: Array(page().utf8))
     }
 
@@ -92,7 +97,10 @@ public final class MetricsHTTPServer: Sendable {
         var extraHeaders = ""
         var body: [UInt8] = []
 
-        init(status: String, contentType: String = "text/plain; charset=utf-8", extraHeaders: String = "", body: [UInt8]? = nil) {
+        init(
+            status: String, contentType: String = "text/plain; charset=utf-8", extraHeaders: String = "",
+            body: [UInt8]? = nil
+        ) {
             self.status = status
             self.contentType = contentType
             self.extraHeaders = extraHeaders
@@ -100,7 +108,8 @@ public final class MetricsHTTPServer: Sendable {
         }
 
         var bytes: [UInt8] {
-            let head = "HTTP/1.1 \(status)\r\nContent-Type: \(contentType)\r\nContent-Length: \(body.count)\r\n"
+            let head =
+                "HTTP/1.1 \(status)\r\nContent-Type: \(contentType)\r\nContent-Length: \(body.count)\r\n"
                 + extraHeaders + "Connection: close\r\n\r\n"
             return Array(head.utf8) + body
         }
@@ -117,7 +126,8 @@ public final class MetricsHTTPServer: Sendable {
         let service = String(listen[listen.index(after: colon)...])
         if host.hasPrefix("["), host.hasSuffix("]") { host = String(host.dropFirst().dropLast()) }
         guard let portNumber = Int(service), (0...65535).contains(portNumber), !host.isEmpty else {
-            throw ObservabilityError(operation: "bind", target: listen, message: "expected host:port with a numeric port")
+            throw ObservabilityError(
+                operation: "bind", target: listen, message: "expected host:port with a numeric port")
         }
         var hints = addrinfo()
         hints.ai_flags = AI_NUMERICHOST | AI_NUMERICSERV | AI_PASSIVE
@@ -125,7 +135,9 @@ public final class MetricsHTTPServer: Sendable {
         var result: UnsafeMutablePointer<addrinfo>?
         let status = getaddrinfo(host, service, &hints, &result)
         guard status == 0, let info = result else {
-            throw ObservabilityError(operation: "bind", target: listen, message: "not a numeric address: \(String(cString: gai_strerror(status)))")
+            throw ObservabilityError(
+                operation: "bind", target: listen,
+                message: "not a numeric address: \(String(cString: gai_strerror(status)))")
         }
         defer { freeaddrinfo(result) }
         let fd = socket(info.pointee.ai_family, SocketIO.streamType | SocketIO.cloexec, 0)

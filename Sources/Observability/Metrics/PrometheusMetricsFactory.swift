@@ -155,7 +155,8 @@ public final class PrometheusMetricsFactory: MetricsFactory, @unchecked Sendable
     private static func sanitize(_ raw: String, allowColon: Bool) -> String {
         var out = ""
         for scalar in raw.unicodeScalars {
-            let ok = (scalar >= "a" && scalar <= "z") || (scalar >= "A" && scalar <= "Z")
+            let ok =
+                (scalar >= "a" && scalar <= "z") || (scalar >= "A" && scalar <= "Z")
                 || (scalar >= "0" && scalar <= "9") || scalar == "_" || (allowColon && scalar == ":")
             out.unicodeScalars.append(ok ? scalar : "_")
         }

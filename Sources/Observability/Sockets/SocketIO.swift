@@ -74,7 +74,8 @@ enum SocketIO {
         let bytes = Array(path.utf8)
         let capacity = MemoryLayout.size(ofValue: address.sun_path)
         guard !bytes.isEmpty, bytes.count < capacity, !bytes.contains(0) else {
-            throw ObservabilityError(operation: "bind", target: path, message: "socket path must be 1–\(capacity - 1) bytes")
+            throw ObservabilityError(
+                operation: "bind", target: path, message: "socket path must be 1–\(capacity - 1) bytes")
         }
         withUnsafeMutableBytes(of: &address.sun_path) { raw in
             raw.copyBytes(from: bytes)

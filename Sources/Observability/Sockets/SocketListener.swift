@@ -25,7 +25,9 @@ final class SocketListener: @unchecked Sendable {
 
     private enum State { case idle, running, stopped }
 
-    init(listenFD: Int32, name: String, timeoutSeconds: Int, logger: Logger, handler: @escaping @Sendable (Int32) -> Void) throws {
+    init(
+        listenFD: Int32, name: String, timeoutSeconds: Int, logger: Logger, handler: @escaping @Sendable (Int32) -> Void
+    ) throws {
         var fds: [Int32] = [0, 0]
         guard pipe(&fds) == 0 else { throw ObservabilityError.system("pipe", name) }
         SocketIO.setCloseOnExec(fds[0])

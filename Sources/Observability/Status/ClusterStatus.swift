@@ -8,7 +8,9 @@ public struct LeaseRow: Codable, Sendable, Equatable {
     public var checkpoint: String?
     public var parentShardIds: [String]
 
-    public init(leaseKey: String, leaseOwner: String?, leaseCounter: Int64, checkpoint: String?, parentShardIds: [String] = []) {
+    public init(
+        leaseKey: String, leaseOwner: String?, leaseCounter: Int64, checkpoint: String?, parentShardIds: [String] = []
+    ) {
         self.leaseKey = leaseKey
         self.leaseOwner = leaseOwner
         self.leaseCounter = leaseCounter
@@ -78,14 +80,16 @@ public struct ClusterStatus: Sendable, Equatable {
             }
             rows.add([
                 clean(row.leaseKey), clean(row.isUnowned ? "-" : row.leaseOwner ?? "-"), String(row.leaseCounter),
-                clean(row.checkpoint ?? "-"), row.parentShardIds.isEmpty ? "-" : clean(row.parentShardIds.joined(separator: ",")),
+                clean(row.checkpoint ?? "-"),
+                row.parentShardIds.isEmpty ? "-" : clean(row.parentShardIds.joined(separator: ",")),
                 clean(note),
             ])
         }
         if !ordered.isEmpty { out += "\n" + rows.render() }
         out += "\nENDED \(ended.count) shard(s) at SHARD_END\n"
         if !shardsWithoutLease.isEmpty {
-            out += "NO LEASE \(shardsWithoutLease.count) shard(s): \(shardsWithoutLease.map(clean).joined(separator: ", "))\n"
+            out +=
+                "NO LEASE \(shardsWithoutLease.count) shard(s): \(shardsWithoutLease.map(clean).joined(separator: ", "))\n"
         }
         return out
     }

@@ -27,7 +27,8 @@ public enum StatusClient {
         SocketIO.setTimeouts(fd, seconds: timeoutSeconds)
         let (bytes, overflow) = SocketIO.read(fd, limit: maxReplyBytes) { _ in false }
         guard !overflow else {
-            throw ObservabilityError(operation: "read", target: path, message: "reply larger than \(maxReplyBytes) bytes")
+            throw ObservabilityError(
+                operation: "read", target: path, message: "reply larger than \(maxReplyBytes) bytes")
         }
         guard !bytes.isEmpty else {
             throw ObservabilityError(operation: "read", target: path, message: "empty reply")

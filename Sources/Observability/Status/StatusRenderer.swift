@@ -11,7 +11,8 @@ public enum StatusRenderer {
         var shards = TextTable(["SHARD", "STATE", "OWNER", "CHECKPOINT", "AGE", "REC/S", "RETRIES", "LAST ERROR"])
         for shard in snapshot.shards.sorted(by: { $0.shardId < $1.shardId }) {
             shards.add([
-                clean(shard.shardId), clean(shard.state.rawValue), clean(shard.owner ?? "-"), clean(shard.checkpoint ?? "-"),
+                clean(shard.shardId), clean(shard.state.rawValue), clean(shard.owner ?? "-"),
+                clean(shard.checkpoint ?? "-"),
                 shard.iteratorAgeSeconds.map(duration) ?? "-", rate(shard.recordsPerSecond), String(shard.retries),
                 clean(shard.lastError ?? "-"),
             ])
@@ -19,7 +20,8 @@ public enum StatusRenderer {
         out += snapshot.shards.isEmpty ? "no shards held\n" : shards.render()
 
         let totals = snapshot.totals
-        out += "\nTOTALS  leases \(totals.leasesOwned)  records \(totals.recordsProcessed) (\(rate(totals.recordsPerSecond))/s)"
+        out +=
+            "\nTOTALS  leases \(totals.leasesOwned)  records \(totals.recordsProcessed) (\(rate(totals.recordsPerSecond))/s)"
         out += "  batches \(totals.batches)  snapshot writes \(totals.snapshotWrites)  errors \(totals.errors)"
         out += "  retries \(totals.retries)\n"
 

@@ -43,7 +43,8 @@ public final class StatusServer: Sendable {
         self.identity = (UInt64(info.st_dev), UInt64(info.st_ino))
         let encoder = StatusSnapshot.encoder()
         do {
-            listener = try SocketListener(listenFD: fd, name: "status-socket", timeoutSeconds: 2, logger: logger) { connection in
+            listener = try SocketListener(listenFD: fd, name: "status-socket", timeoutSeconds: 2, logger: logger) {
+                connection in
                 let body = (try? encoder.encode(snapshot())) ?? Data()
                 SocketIO.sendAll(connection, Array(body))
                 shutdown(connection, Int32(SHUT_WR))
@@ -79,7 +80,8 @@ public final class StatusServer: Sendable {
         }
         if let fd = try? StatusClient.connect(path: path) {
             close(fd)
-            throw ObservabilityError(operation: "bind", target: path, message: "another process is serving on this socket")
+            throw ObservabilityError(
+                operation: "bind", target: path, message: "another process is serving on this socket")
         }
         unlink(path)
     }

@@ -20,6 +20,8 @@ struct TextTable {
                 let isLast = index == widths.count - 1
                 text += isLast ? cell : cell + String(repeating: " ", count: widths[index] - cell.count + 2)
             }
+            // An empty last cell would leave trailing blanks.
+            while text.hasSuffix(" ") { text.removeLast() }
             return text
         }
         return ([line(headers)] + rows.map(line)).joined(separator: "\n") + "\n"
@@ -27,6 +29,7 @@ struct TextTable {
 
     /// Replaces control characters so a hostile value cannot break the table or the terminal.
     static func clean(_ value: String) -> String {
-        String(String.UnicodeScalarView(value.unicodeScalars.map { $0.properties.generalCategory == .control ? "?" : $0 }))
+        String(
+            String.UnicodeScalarView(value.unicodeScalars.map { $0.properties.generalCategory == .control ? "?" : $0 }))
     }
 }
