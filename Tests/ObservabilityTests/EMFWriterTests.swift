@@ -122,6 +122,8 @@ import Testing
         #expect(stream["Errors"] as? Double == 3)
         #expect(stream["Throttles"] as? Double == 4)
         #expect(stream["Retries"] as? Double == 0)
+        #expect(stream["SpooledRecords"] as? Double == 0)
+        #expect(metricUnits?["SpooledRecords"] == "Count")
 
         let shards = documents[1...2].sorted { ($0["ShardId"] as? String ?? "") < ($1["ShardId"] as? String ?? "") }
         #expect(shards.map { $0["ShardId"] as? String } == ["shardId-A", "shardId-B"])

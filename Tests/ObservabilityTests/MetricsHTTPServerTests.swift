@@ -6,6 +6,10 @@ import Testing
 
 @testable import Observability
 
+#if canImport(Glibc)
+    import Glibc
+#endif
+
 @Suite struct MetricsHTTPServerTests {
     private let logger = Logger(label: "test.metrics-http")
 
@@ -161,5 +165,39 @@ import Testing
         second.start()
         defer { second.stop() }
         #expect(try get(second.port, "/metrics").body == "again\n")
+    }
+
+    @Test func clientThatTricklesBytes_holdsTheServerNoLongerThanTheDeadline() throws {
+        let server = try MetricsHTTPServer(listen: "127.0.0.1:0", logger: logger) { "zael_up 1\n" }
+        server.start()
+        defer { server.stop() }
+        let port = server.port
+        // One byte every 1.5 s stays under the 2 s receive timeout, so only the 5 s request
+        // deadline ends this connection; without it the server would wait ≥ 11 s.
+        let trickler = Thread {
+            let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+            var address = sockaddr_in()
+            address.sin_family = sa_family_t(AF_INET)
+            address.sin_port = UInt16(port).bigEndian
+            address.sin_addr.s_addr = inet_addr("127.0.0.1")
+            _ = withUnsafePointer(to: &address) {
+                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                    connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
+                }
+            }
+            for byte in Array("GET /metr".utf8).prefix(6) {
+                var value = byte
+                _ = send(fd, &value, 1, Int32(MSG_NOSIGNAL))
+                usleep(1_500_000)
+            }
+            close(fd)
+        }
+        trickler.start()
+        usleep(200_000)
+        let started = ContinuousClock.now
+        let response = try get(port, "/metrics")
+        let waited = ContinuousClock.now - started
+        #expect(response.status == "HTTP/1.1 200 OK")
+        #expect(waited < .seconds(8), "waited \(waited)")
     }
 }

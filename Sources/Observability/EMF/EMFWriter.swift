@@ -12,7 +12,7 @@ import Logging
 /// - one line with dimension `StreamName`: `IteratorAge` (the highest over shards, milliseconds,
 ///   as the Lambda's IteratorAge metric the seed runbook alarms on), and the counts since the
 ///   previous flush of `RecordsProcessed`, `Batches`, `SnapshotWrites`, `Errors`, `Throttles`,
-///   `Retries`;
+///   `Retries`, `SpooledRecords` (the Lambda's DLQ alarm counterpart);
 /// - one line per shard with dimensions `StreamName`, `ShardId`: that shard's `IteratorAge`.
 ///
 /// Shards appear while their `zael_iterator_age_seconds{shard}` gauge exists; the owner of a
@@ -31,6 +31,7 @@ public final class EMFWriter: @unchecked Sendable {
         (MetricNames.errors, "Errors"),
         (MetricNames.throttles, "Throttles"),
         (MetricNames.retries, "Retries"),
+        (MetricNames.spooledRecords, "SpooledRecords"),
     ]
 
     private let path: String

@@ -50,14 +50,18 @@ public final class MetricsHTTPServer: Sendable {
     // MARK: Requests
 
     static func serve(_ connection: Int32, page: @Sendable () -> String) {
-        let (bytes, overflow) = SocketIO.read(connection, limit: maxRequestBytes) { Self.headerEnd(in: $0) }
+        // Per-call timeouts are 2 s; the deadline bounds a client that trickles bytes.
+        let deadline = ContinuousClock.now + .seconds(5)
+        let (bytes, overflow) = SocketIO.read(connection, limit: maxRequestBytes, deadline: deadline) {
+            Self.headerEnd(in: $0)
+        }
         let response: Response
         if overflow {
             response = Response(status: "431 Request Header Fields Too Large")
         } else {
             response = respond(to: bytes, page: page)
         }
-        SocketIO.sendAll(connection, response.bytes)
+        SocketIO.sendAll(connection, response.bytes, deadline: ContinuousClock.now + .seconds(10))
         SocketIO.drain(connection)
     }
 

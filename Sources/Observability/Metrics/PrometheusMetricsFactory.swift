@@ -28,7 +28,7 @@ public final class PrometheusMetricsFactory: MetricsFactory, @unchecked Sendable
         let name: String
         let type: MetricType
         let help: String?
-        var series: [[MetricLabel]: PrometheusSeries]
+        var series: [[MetricLabel]: any PrometheusSeries]
     }
 
     public let timerBuckets: [Double]
@@ -129,7 +129,7 @@ public final class PrometheusMetricsFactory: MetricsFactory, @unchecked Sendable
     }
 
     private func remove(_ handler: AnyObject) {
-        guard let series = handler as? PrometheusSeries else { return }
+        guard let series = handler as? any PrometheusSeries else { return }
         lock.withLock {
             guard var family = families[series.familyName], family.series[series.labels] === series else { return }
             family.series[series.labels] = nil

@@ -1,24 +1,20 @@
 import CoreMetrics
 import Foundation
 
-/// Storage shared by every series kind: where it is registered, so `destroy*` can find it.
-class PrometheusSeries: @unchecked Sendable {
-    // Immutable after init.
-    let familyName: String
-    let labels: [MetricLabel]
-    let lock = NSLock()
-
-    init(familyName: String, labels: [MetricLabel]) {
-        self.familyName = familyName
-        self.labels = labels
-    }
-
-    /// The current value; subclasses read their fields under `lock`.
-    func value() -> MetricValue { fatalError("abstract") }
+/// What every series kind exposes to the registry: where it is registered (so `destroy*` can
+/// find it) and its current value.
+protocol PrometheusSeries: AnyObject, Sendable {
+    var familyName: String { get }
+    /// Labels sorted by name.
+    var labels: [MetricLabel] { get }
+    func value() -> MetricValue
 }
 
 /// A counter series; backs both `Counter` and `FloatingPointCounter`.
 final class PrometheusCounter: PrometheusSeries, CounterHandler, FloatingPointCounterHandler, @unchecked Sendable {
+    let familyName: String
+    let labels: [MetricLabel]
+    private let lock = NSLock()
     // Guarded by `lock`.
     private var integer: Int64 = 0
     private var fraction: Double = 0
@@ -44,15 +40,28 @@ final class PrometheusCounter: PrometheusSeries, CounterHandler, FloatingPointCo
         }
     }
 
-    override func value() -> MetricValue {
+    init(familyName: String, labels: [MetricLabel]) {
+        self.familyName = familyName
+        self.labels = labels
+    }
+
+    func value() -> MetricValue {
         lock.withLock { .counter(integer: integer, fraction: fraction) }
     }
 }
 
 /// A gauge series; backs non-aggregating `Recorder`s (`Gauge`) and `Meter`s.
 final class PrometheusGauge: PrometheusSeries, RecorderHandler, MeterHandler, @unchecked Sendable {
+    let familyName: String
+    let labels: [MetricLabel]
+    private let lock = NSLock()
     // Guarded by `lock`.
     private var current: Double = 0
+
+    init(familyName: String, labels: [MetricLabel]) {
+        self.familyName = familyName
+        self.labels = labels
+    }
 
     func record(_ value: Int64) { set(Double(value)) }
     func record(_ value: Double) { set(value) }
@@ -61,11 +70,14 @@ final class PrometheusGauge: PrometheusSeries, RecorderHandler, MeterHandler, @u
     func increment(by amount: Double) { lock.withLock { current += amount } }
     func decrement(by amount: Double) { lock.withLock { current -= amount } }
 
-    override func value() -> MetricValue { lock.withLock { .gauge(current) } }
+    func value() -> MetricValue { lock.withLock { .gauge(current) } }
 }
 
 /// A histogram series; backs `Timer`s (observations in seconds) and aggregating `Recorder`s.
 final class PrometheusHistogram: PrometheusSeries, RecorderHandler, TimerHandler, @unchecked Sendable {
+    let familyName: String
+    let labels: [MetricLabel]
+    private let lock = NSLock()
     private let upperBounds: [Double]  // immutable, ascending, finite
     // Guarded by `lock`: per-bucket (non-cumulative) counts; the last slot is the +Inf bucket.
     private var counts: [UInt64]
@@ -75,7 +87,8 @@ final class PrometheusHistogram: PrometheusSeries, RecorderHandler, TimerHandler
     init(familyName: String, labels: [MetricLabel], upperBounds: [Double]) {
         self.upperBounds = upperBounds
         self.counts = Array(repeating: 0, count: upperBounds.count + 1)
-        super.init(familyName: familyName, labels: labels)
+        self.familyName = familyName
+        self.labels = labels
     }
 
     func record(_ value: Int64) { observe(Double(value)) }
@@ -93,7 +106,7 @@ final class PrometheusHistogram: PrometheusSeries, RecorderHandler, TimerHandler
         }
     }
 
-    override func value() -> MetricValue {
+    func value() -> MetricValue {
         lock.withLock {
             var cumulative: UInt64 = 0
             var buckets: [(upperBound: Double, cumulativeCount: UInt64)] = []

@@ -9,12 +9,13 @@ enum SocketIO {
     static let streamType = Int32(SOCK_STREAM.rawValue)
     static let cloexec = Int32(SOCK_CLOEXEC.rawValue)
 
-    /// Sends every byte, never raising SIGPIPE. Returns false if the peer went away or the send
-    /// timed out.
+    /// Sends every byte, never raising SIGPIPE. Returns false if the peer went away, a send
+    /// timed out, or `deadline` passed (so a peer that reads slowly cannot hold a server).
     @discardableResult
-    static func sendAll(_ fd: Int32, _ bytes: [UInt8]) -> Bool {
+    static func sendAll(_ fd: Int32, _ bytes: [UInt8], deadline: ContinuousClock.Instant? = nil) -> Bool {
         var offset = 0
         while offset < bytes.count {
+            if let deadline, ContinuousClock.now > deadline { return false }
             let sent = bytes.withUnsafeBytes { buffer in
                 send(fd, buffer.baseAddress! + offset, bytes.count - offset, Int32(MSG_NOSIGNAL))
             }
@@ -27,12 +28,16 @@ enum SocketIO {
         return true
     }
 
-    /// Reads until `stop` says the bytes so far are complete, EOF, an error or a timeout, or
-    /// more than `limit` bytes arrive. Returns the bytes and whether the limit was exceeded.
-    static func read(_ fd: Int32, limit: Int, until stop: ([UInt8]) -> Bool) -> (bytes: [UInt8], overflow: Bool) {
+    /// Reads until `stop` says the bytes so far are complete, EOF, an error, a timeout or
+    /// `deadline`, or more than `limit` bytes arrive. Returns the bytes and whether the limit was
+    /// exceeded.
+    static func read(
+        _ fd: Int32, limit: Int, deadline: ContinuousClock.Instant? = nil, until stop: ([UInt8]) -> Bool
+    ) -> (bytes: [UInt8], overflow: Bool) {
         var data: [UInt8] = []
         var chunk = [UInt8](repeating: 0, count: 4096)
         while !stop(data) {
+            if let deadline, ContinuousClock.now > deadline { break }
             let count = chunk.withUnsafeMutableBytes { recv(fd, $0.baseAddress, $0.count, 0) }
             if count < 0, errno == EINTR { continue }
             if count <= 0 { break }

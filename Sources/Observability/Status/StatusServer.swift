@@ -46,7 +46,7 @@ public final class StatusServer: Sendable {
             listener = try SocketListener(listenFD: fd, name: "status-socket", timeoutSeconds: 2, logger: logger) {
                 connection in
                 let body = (try? encoder.encode(snapshot())) ?? Data()
-                SocketIO.sendAll(connection, Array(body))
+                SocketIO.sendAll(connection, Array(body), deadline: ContinuousClock.now + .seconds(10))
                 shutdown(connection, Int32(SHUT_WR))
                 SocketIO.drain(connection)
             }
