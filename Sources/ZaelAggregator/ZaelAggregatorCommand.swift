@@ -6,7 +6,8 @@ import ArgumentParser
 struct ZaelAggregatorCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "zael-aggregator",
-        abstract: "Aggregate zae-limiter usage snapshots from a DynamoDB Stream (replaces zae-limiter's Lambda aggregator).",
+        abstract:
+            "Aggregate zae-limiter usage snapshots from a DynamoDB Stream (replaces zae-limiter's Lambda aggregator).",
         discussion: """
             Run one instance per zae-limiter table, normally as the systemd unit zael-aggregator@NAME.service \
             with its configuration in /etc/zael-aggregator/NAME.toml.
@@ -18,6 +19,6 @@ struct ZaelAggregatorCommand: ParsableCommand {
             (systemd does not restart the unit on 78).
             """,
         version: Version.current,
-        subcommands: [RunCommand.self, CheckConfigCommand.self]
+        subcommands: [RunCommand.self, CheckConfigCommand.self, StatusCommand.self]
     )
 }

@@ -48,10 +48,11 @@ import Testing
             metadata: [("shard.id", "shardId-00001"), ("lease.owner", "host-b")],
             source: "StreamConsumer", file: "StreamConsumer/LeaseCoordinator.swift", function: "renew()", line: 42)
         let fields = JournalFields.build(record, identifier: "zael-aggregator")
-        #expect(fields.map(\.name) == [
-            "MESSAGE", "PRIORITY", "SYSLOG_IDENTIFIER", "CODE_FILE", "CODE_LINE", "CODE_FUNC", "LOGGER_LABEL",
-            "SHARD_ID", "LEASE_OWNER",
-        ])
+        #expect(
+            fields.map(\.name) == [
+                "MESSAGE", "PRIORITY", "SYSLOG_IDENTIFIER", "CODE_FILE", "CODE_LINE", "CODE_FUNC", "LOGGER_LABEL",
+                "SHARD_ID", "LEASE_OWNER",
+            ])
         let values = Dictionary(fields.map { ($0.name, $0.value) }, uniquingKeysWith: { a, _ in a })
         #expect(values["MESSAGE"] == "lease lost\nsecond line")
         #expect(values["PRIORITY"] == "4")

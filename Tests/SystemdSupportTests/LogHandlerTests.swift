@@ -20,7 +20,9 @@ private final class CapturedStream: @unchecked Sendable {
     @Test func textHandler_writesLevelLabelMessageAndQuotedMetadata() {
         let stream = CapturedStream()
         let control = LogLevelControl(.info)
-        var logger = Logger(label: "zael.lease") { TextLogHandler(label: $0, levelControl: control, writer: stream.writer) }
+        var logger = Logger(label: "zael.lease") {
+            TextLogHandler(label: $0, levelControl: control, writer: stream.writer)
+        }
         logger[metadataKey: "shard.id"] = "shardId-1"
         logger.warning("lease lost", metadata: ["lease.owner": "host a"])
         logger.debug("dropped: below info")
@@ -33,7 +35,9 @@ private final class CapturedStream: @unchecked Sendable {
 
     @Test func jsonHandler_writesOneParseableObjectPerLine() throws {
         let stream = CapturedStream()
-        let logger = Logger(label: "zael") { JSONLinesLogHandler(label: $0, levelControl: LogLevelControl(.trace), writer: stream.writer) }
+        let logger = Logger(label: "zael") {
+            JSONLinesLogHandler(label: $0, levelControl: LogLevelControl(.trace), writer: stream.writer)
+        }
         logger.error("bad \"record\"\n\tnext\u{01}", metadata: ["sequence.number": "000123", "nested": ["a", "b"]])
         let lines = stream.lines()
         #expect(lines.count == 1)

@@ -46,11 +46,15 @@ import Testing
     @Test func missingFile_isAConfigurationError() {
         let result = CheckConfigCommand.check(path: "/nonexistent/zael.toml", environment: [:], overrides: [])
         #expect(result.status == 78)
-        #expect(result.errors.hasPrefix("/nonexistent/zael.toml: cannot read the configuration file (No such file or directory)"))
+        #expect(
+            result.errors.hasPrefix(
+                "/nonexistent/zael.toml: cannot read the configuration file (No such file or directory)"))
     }
 
     @Test func maskingLeavesUrlsWithoutPasswordsAlone() {
-        #expect(SecretMasking.mask("https://dynamodb.eu-west-1.amazonaws.com") == "https://dynamodb.eu-west-1.amazonaws.com")
+        #expect(
+            SecretMasking.mask("https://dynamodb.eu-west-1.amazonaws.com") == "https://dynamodb.eu-west-1.amazonaws.com"
+        )
         #expect(SecretMasking.mask("http://user:pw@h/p@x") == "http://user:****@h/p@x")
         #expect(SecretMasking.mask("http://token@h") == "http://****@h")
     }

@@ -18,11 +18,12 @@ import Testing
         new.aws.endpoint = "http://127.0.0.1:1"
         new.aggregation.windows = [.hourly]
         let diff = AggregatorConfiguration.diff(old, new)
-        #expect(diff.reloadable == [
-            "consumer.batch_size", "consumer.batching_window_seconds", "consumer.parallelization_factor",
-            "consumer.max_retry_attempts", "consumer.max_record_age_seconds", "consumer.bisect_on_error",
-            "consumer.idle_poll_seconds", "logging.level",
-        ])
+        #expect(
+            diff.reloadable == [
+                "consumer.batch_size", "consumer.batching_window_seconds", "consumer.parallelization_factor",
+                "consumer.max_retry_attempts", "consumer.max_record_age_seconds", "consumer.bisect_on_error",
+                "consumer.idle_poll_seconds", "logging.level",
+            ])
         #expect(diff.restartRequired == ["aws.endpoint", "leases.failover_time_seconds", "aggregation.windows"])
     }
 

@@ -6,7 +6,8 @@ import Testing
     let file = minimal + "[consumer]\nbatch_size = 200\nidle_poll_seconds = 2\n[logging]\nlevel = \"debug\"\n"
 
     @Test func environment_overridesTheFile() throws {
-        let loaded = try load(file, environment: ["ZAEL_CONSUMER_BATCH_SIZE": "300", "ZAEL_AGGREGATION_WINDOWS": "daily, monthly"])
+        let loaded = try load(
+            file, environment: ["ZAEL_CONSUMER_BATCH_SIZE": "300", "ZAEL_AGGREGATION_WINDOWS": "daily, monthly"])
         #expect(loaded.configuration.consumer.batchSize == 300)
         #expect(loaded.configuration.aggregation.windows == [.daily, .monthly])
         #expect(loaded.configuration.consumer.idlePoll == .seconds(2))
@@ -42,10 +43,11 @@ import Testing
                 "ZAEL_CONSUMER_BISECT_ON_ERROR": "yes", "ZAEL_CONSUMER_BATCHSIZE": "5", "ZAEL_VENV": "/somewhere",
                 "ZAEL_BINARY": "/x", "HOME": "/root",
             ])
-        #expect(found == [
-            #"environment variable ZAEL_CONSUMER_BISECT_ON_ERROR: consumer.bisect_on_error: expected a boolean, found "yes"; allowed: true, false"#,
-            "environment variable ZAEL_CONSUMER_BATCHSIZE: unknown key consumer.batchsize (did you mean ZAEL_CONSUMER_BATCH_SIZE?)",
-        ])
+        #expect(
+            found == [
+                #"environment variable ZAEL_CONSUMER_BISECT_ON_ERROR: consumer.bisect_on_error: expected a boolean, found "yes"; allowed: true, false"#,
+                "environment variable ZAEL_CONSUMER_BATCHSIZE: unknown key consumer.batchsize (did you mean ZAEL_CONSUMER_BATCH_SIZE?)",
+            ])
     }
 
     @Test func environmentVariableNames_mapToKeys() {
@@ -53,7 +55,9 @@ import Testing
         #expect(ConfigurationLoader.key(forEnvironmentVariable: "ZAEL_VENV") == nil)
         #expect(ConfigurationLoader.key(forEnvironmentVariable: "ZAEL_TABLE_") == nil)
         for key in AggregatorConfiguration.keys {
-            #expect(ConfigurationLoader.key(forEnvironmentVariable: ConfigurationLoader.environmentVariable(for: key)) == key)
+            #expect(
+                ConfigurationLoader.key(forEnvironmentVariable: ConfigurationLoader.environmentVariable(for: key))
+                    == key)
         }
     }
 

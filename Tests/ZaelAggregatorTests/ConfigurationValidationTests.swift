@@ -38,7 +38,10 @@ import Testing
     @Test func systemdDirectories_shapeTheDefaults() throws {
         let context = ConfigurationContext.current(
             configPath: "/etc/zael-aggregator/eu.toml",
-            environment: ["STATE_DIRECTORY": "/var/lib/zael-aggregator/eu", "RUNTIME_DIRECTORY": "/run/zael-aggregator/eu:/run/other"])
+            environment: [
+                "STATE_DIRECTORY": "/var/lib/zael-aggregator/eu",
+                "RUNTIME_DIRECTORY": "/run/zael-aggregator/eu:/run/other",
+            ])
         #expect(context.instance == "eu")
         let c = try load(minimal, context: context).configuration
         #expect(c.consumer.onFailureSpool == "/var/lib/zael-aggregator/eu/failed.jsonl")
@@ -100,7 +103,9 @@ import Testing
         #expect(c.settings.map(\.key) == AggregatorConfiguration.keys)
         #expect(loaded.origins.count == AggregatorConfiguration.keys.count)
         #expect(loaded.origins.values.allSatisfy { if case .file = $0 { true } else { false } })
-        #expect(Set(AggregatorConfiguration.keys.map { String($0.split(separator: ".")[0]) }) == Set(AggregatorConfiguration.sections))
+        #expect(
+            Set(AggregatorConfiguration.keys.map { String($0.split(separator: ".")[0]) })
+                == Set(AggregatorConfiguration.sections))
     }
 
     @Test func allProblems_areReportedTogether_eachWithKeyLineAndAllowed() {
@@ -123,11 +128,24 @@ import Testing
         #expect(found.count == 10)
         #expect(found.contains("prod.toml: unknown key consumer.batchsize at line 2 (did you mean batch_size?)"))
         #expect(found.contains("prod.toml: consumer.batch_size at line 3: 0 is out of range; allowed: 1 to 10000"))
-        #expect(found.contains(#"prod.toml: consumer.starting_position at line 4: "EARLIEST" is not allowed; allowed: "LATEST", "TRIM_HORIZON""#))
-        #expect(found.contains(#"prod.toml: consumer.idle_poll_seconds at line 5: expected a number, found a string ("fast"); allowed: 0.1 to 10 seconds"#))
-        #expect(found.contains { $0.hasPrefix("prod.toml: consumer.max_retry_attempts at line 6: expected an integer, found a float (1.5)") })
+        #expect(
+            found.contains(
+                #"prod.toml: consumer.starting_position at line 4: "EARLIEST" is not allowed; allowed: "LATEST", "TRIM_HORIZON""#
+            ))
+        #expect(
+            found.contains(
+                #"prod.toml: consumer.idle_poll_seconds at line 5: expected a number, found a string ("fast"); allowed: 0.1 to 10 seconds"#
+            ))
+        #expect(
+            found.contains {
+                $0.hasPrefix(
+                    "prod.toml: consumer.max_retry_attempts at line 6: expected an integer, found a float (1.5)")
+            })
         #expect(found.contains { $0.hasPrefix("prod.toml: aggregation.windows at line 8: must not be empty") })
-        #expect(found.contains { $0.hasPrefix(#"prod.toml: aggregation.delivery at line 9: "exactly_once" is not allowed"#) })
+        #expect(
+            found.contains {
+                $0.hasPrefix(#"prod.toml: aggregation.delivery at line 9: "exactly_once" is not allowed"#)
+            })
         #expect(found.contains("prod.toml: unknown section [consumr] at line 10 (did you mean consumer?)"))
         #expect(found.contains { $0.hasPrefix(#"prod.toml: metrics.listen at line 13: "localhost" is not HOST:PORT"#) })
         #expect(found.contains { $0.hasPrefix("prod.toml: missing required key table.name") })
@@ -165,18 +183,20 @@ import Testing
         let found = problems(
             "batch_size = 5\n" + minimal,
             overrides: [CommandLineOverride(key: "consumer.bach_size", value: "1", flag: "--set consumer.bach_size")])
-        #expect(found == [
-            "prod.toml: key batch_size at line 1 is outside any [section] (did you mean consumer.batch_size?)",
-            "command line --set consumer.bach_size: unknown key consumer.bach_size (did you mean batch_size?)",
-        ])
+        #expect(
+            found == [
+                "prod.toml: key batch_size at line 1 is outside any [section] (did you mean consumer.batch_size?)",
+                "command line --set consumer.bach_size: unknown key consumer.bach_size (did you mean batch_size?)",
+            ])
     }
 
     @Test func syntaxErrors_andValueErrors_areReportedTogether() {
         let found = problems("[table]\nname = \"rate-limits\"\n[consumer]\nbatch_size = 0\nidle = \n")
-        #expect(found == [
-            "prod.toml: syntax error at line 5: missing value for key idle",
-            "prod.toml: consumer.batch_size at line 4: 0 is out of range; allowed: 1 to 10000",
-        ])
+        #expect(
+            found == [
+                "prod.toml: syntax error at line 5: missing value for key idle",
+                "prod.toml: consumer.batch_size at line 4: 0 is out of range; allowed: 1 to 10000",
+            ])
     }
 
     @Test func emptyTableName_isAProblem() {

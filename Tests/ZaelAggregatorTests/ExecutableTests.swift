@@ -83,7 +83,9 @@ import Testing
         #expect(failed.status == 78)
         #expect(failed.stdout == "")
         #expect(failed.stderr.contains("\(bad): table.name at line 2: expected a string, found an integer (5)"))
-        #expect(failed.stderr.contains("environment variable ZAEL_CONSUMER_BATCH_SIZE: consumer.batch_size: expected an integer"))
+        #expect(
+            failed.stderr.contains(
+                "environment variable ZAEL_CONSUMER_BATCH_SIZE: consumer.batch_size: expected an integer"))
     }
 
     @Test func version_andUsageErrors() throws {

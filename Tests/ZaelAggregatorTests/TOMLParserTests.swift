@@ -32,7 +32,9 @@ import Testing
         #expect(doc.entry("consumer.bisect_on_error")?.value == .bool(false))
         #expect(doc.entry("consumer.literal")?.value == .string("C:\\path\\no escapes"))
         #expect(doc.entry("consumer.escaped")?.value == .string("tab\tquote\"é"))
-        #expect(doc.entry("consumer.windows") == .init(table: "consumer", key: "windows", value: .stringArray(["hourly", "daily"]), line: 12))
+        #expect(
+            doc.entry("consumer.windows")
+                == .init(table: "consumer", key: "windows", value: .stringArray(["hourly", "daily"]), line: 12))
         #expect(doc.entry("consumer.exponent")?.value == .float(1000))
         #expect(doc.entry("consumer.exponent")?.line == 16)  // lines keep counting through the array
         #expect(doc.tables == ["table": 2, "consumer": 5])
@@ -85,10 +87,11 @@ import Testing
 
     @Test func duplicateKeysAndTables_areErrors() {
         let (_, errors) = TOMLParser.parse("[a]\nx = 1\nx = 2\n[b]\n[a]\n")
-        #expect(errors == [
-            TOMLSyntaxError(line: 3, message: "duplicate key a.x (first set at line 2)"),
-            TOMLSyntaxError(line: 5, message: "duplicate table [a] (first at line 1)"),
-        ])
+        #expect(
+            errors == [
+                TOMLSyntaxError(line: 3, message: "duplicate key a.x (first set at line 2)"),
+                TOMLSyntaxError(line: 5, message: "duplicate table [a] (first at line 1)"),
+            ])
     }
 
     @Test func textAfterAValue_isAnError() {

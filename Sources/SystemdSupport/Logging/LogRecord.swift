@@ -52,7 +52,8 @@ public struct LogRecord: Sendable {
         case .stringConvertible(let c): return c.description
         case .array(let items): return "[" + items.map(flatten).joined(separator: ", ") + "]"
         case .dictionary(let dict):
-            return "[" + dict.sorted { $0.key < $1.key }.map { "\($0.key): \(flatten($0.value))" }
+            return "["
+                + dict.sorted { $0.key < $1.key }.map { "\($0.key): \(flatten($0.value))" }
                 .joined(separator: ", ") + "]"
         }
     }

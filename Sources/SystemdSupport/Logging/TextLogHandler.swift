@@ -23,7 +23,9 @@ public struct TextLogHandler: LogHandler {
     }
 
     static func quoted(_ value: String) -> String {
-        let plain = !value.isEmpty && value.unicodeScalars.allSatisfy { $0.value > 0x20 && $0 != "\"" && $0 != "=" && $0.value != 0x7f }
+        let plain =
+            !value.isEmpty
+            && value.unicodeScalars.allSatisfy { $0.value > 0x20 && $0 != "\"" && $0 != "=" && $0.value != 0x7f }
         guard !plain else { return value }
         var out = "\""
         for scalar in value.unicodeScalars {

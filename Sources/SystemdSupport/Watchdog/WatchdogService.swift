@@ -59,8 +59,9 @@ public final class WatchdogService: @unchecked Sendable {
         lock.withLock {
             guard timer == nil else { return }
             let source = DispatchSource.makeTimerSource(queue: queue)
-            let nanos = Int(clamping: pingInterval.components.seconds * 1_000_000_000
-                + pingInterval.components.attoseconds / 1_000_000_000)
+            let nanos = Int(
+                clamping: pingInterval.components.seconds * 1_000_000_000
+                    + pingInterval.components.attoseconds / 1_000_000_000)
             source.schedule(deadline: .now(), repeating: .nanoseconds(max(nanos, 1_000_000)), leeway: .milliseconds(10))
             source.setEventHandler { [weak self] in _ = self?.tick(now: .now) }
             source.resume()

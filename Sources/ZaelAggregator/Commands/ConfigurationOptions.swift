@@ -24,9 +24,12 @@ struct ConfigurationOptions: ParsableArguments {
             }
             let key = String(setting[..<equals])
             result.append(
-                CommandLineOverride(key: key, value: String(setting[setting.index(after: equals)...]), flag: "--set \(key)"))
+                CommandLineOverride(
+                    key: key, value: String(setting[setting.index(after: equals)...]), flag: "--set \(key)"))
         }
-        if let logLevel { result.append(CommandLineOverride(key: "logging.level", value: logLevel, flag: "--log-level")) }
+        if let logLevel {
+            result.append(CommandLineOverride(key: "logging.level", value: logLevel, flag: "--log-level"))
+        }
         if let logFormat {
             result.append(CommandLineOverride(key: "logging.format", value: logFormat, flag: "--log-format"))
         }

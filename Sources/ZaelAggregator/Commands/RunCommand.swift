@@ -50,7 +50,9 @@ struct RunCommand: ParsableCommand {
         logger[metadataKey: "table"] = "\(configuration.table.name)"
         logger.info(
             "configuration loaded",
-            metadata: ["config": "\(config)", "version": "\(Version.current)", "worker.id": "\(configuration.leases.workerID)"])
+            metadata: [
+                "config": "\(config)", "version": "\(Version.current)", "worker.id": "\(configuration.leases.workerID)",
+            ])
 
         let daemon = Daemon(
             configuration: configuration,

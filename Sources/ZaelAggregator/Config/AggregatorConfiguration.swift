@@ -54,8 +54,9 @@ extension AggregatorConfiguration {
         /// Default: none.
         public var streamsEndpoint: String?
 
-        public init(region: String? = nil, profile: String? = nil, endpoint: String? = nil, streamsEndpoint: String? = nil)
-        {
+        public init(
+            region: String? = nil, profile: String? = nil, endpoint: String? = nil, streamsEndpoint: String? = nil
+        ) {
             self.region = region
             self.profile = profile
             self.endpoint = endpoint

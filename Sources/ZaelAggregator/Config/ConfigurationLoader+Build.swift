@@ -15,7 +15,8 @@ extension ConfigurationLoader {
                 ConfigurationProblem(
                     key: "table.name", origin: nil,
                     description:
-                        "\(path): missing required key table.name (set name = \"…\" under [table], or ZAEL_TABLE_NAME)"))
+                        "\(path): missing required key table.name (set name = \"…\" under [table], or ZAEL_TABLE_NAME)")
+            )
         }
         var c = AggregatorConfiguration(tableName: tableName ?? "", context: context)
         if let name = tableName { check(tableName: name, key: "table.name", &r) }
@@ -27,13 +28,22 @@ extension ConfigurationLoader {
         for key in ["aws.endpoint", "aws.streams_endpoint"] {
             let value = key == "aws.endpoint" ? c.aws.endpoint : c.aws.streamsEndpoint
             if let value, !isHTTPURL(value) {
-                r.report(.value(key, at: r.origin(of: key), "\"\(SecretMasking.mask(value))\" is not an http(s) URL; allowed: a URL such as https://dynamodb.eu-west-1.amazonaws.com"))
+                r.report(
+                    .value(
+                        key, at: r.origin(of: key),
+                        "\"\(SecretMasking.mask(value))\" is not an http(s) URL; allowed: a URL such as https://dynamodb.eu-west-1.amazonaws.com"
+                    ))
             }
         }
 
         c.table.streamARN = optional(r.string("table.stream_arn"))
-        if let arn = c.table.streamARN, !(arn.hasPrefix("arn:") && arn.contains(":table/") && arn.contains("/stream/")) {
-            r.report(.value("table.stream_arn", at: r.origin(of: "table.stream_arn"), "\"\(arn)\" is not a DynamoDB stream ARN; allowed: arn:…:table/NAME/stream/LABEL, or leave unset for the table's latest stream"))
+        if let arn = c.table.streamARN, !(arn.hasPrefix("arn:") && arn.contains(":table/") && arn.contains("/stream/"))
+        {
+            r.report(
+                .value(
+                    "table.stream_arn", at: r.origin(of: "table.stream_arn"),
+                    "\"\(arn)\" is not a DynamoDB stream ARN; allowed: arn:…:table/NAME/stream/LABEL, or leave unset for the table's latest stream"
+                ))
         }
 
         if let v = r.nonEmptyString("leases.table") {
@@ -57,7 +67,9 @@ extension ConfigurationLoader {
         if let v = r.choice("consumer.starting_position", as: AggregatorConfiguration.StartingPosition.self) {
             c.consumer.startingPosition = v
         }
-        if let v = r.integer("consumer.max_retry_attempts", range: 0...10_000, special: [-1: "retry until the record expires"]) {
+        if let v = r.integer(
+            "consumer.max_retry_attempts", range: 0...10_000, special: [-1: "retry until the record expires"])
+        {
             c.consumer.maxRetryAttempts = v == -1 ? nil : v
         }
         if let v = r.integer(
@@ -69,7 +81,9 @@ extension ConfigurationLoader {
         if let v = r.nonEmptyString("consumer.on_failure_spool") { c.consumer.onFailureSpool = v }
         if let v = r.seconds("consumer.idle_poll_seconds", range: 0.1...10) { c.consumer.idlePoll = .seconds(v) }
         if let v = r.seconds("consumer.http_timeout_seconds", range: 1...300) { c.consumer.httpTimeout = .seconds(v) }
-        if let v = r.choice("consumer.filters", as: AggregatorConfiguration.RecordFilter.self) { c.consumer.filters = v }
+        if let v = r.choice("consumer.filters", as: AggregatorConfiguration.RecordFilter.self) {
+            c.consumer.filters = v
+        }
 
         if let v = r.choiceArray("aggregation.windows", as: AggregatorConfiguration.Window.self) {
             c.aggregation.windows = v
@@ -87,14 +101,22 @@ extension ConfigurationLoader {
 
         c.metrics.listen = optional(r.string("metrics.listen"))
         if let listen = c.metrics.listen, !isHostPort(listen) {
-            r.report(.value("metrics.listen", at: r.origin(of: "metrics.listen"), "\"\(listen)\" is not HOST:PORT; allowed: \"\" (off) or an address such as \"127.0.0.1:9464\" or \"[::1]:9464\""))
+            r.report(
+                .value(
+                    "metrics.listen", at: r.origin(of: "metrics.listen"),
+                    "\"\(listen)\" is not HOST:PORT; allowed: \"\" (off) or an address such as \"127.0.0.1:9464\" or \"[::1]:9464\""
+                ))
         }
         c.metrics.emfFile = optional(r.string("metrics.emf_file"))
 
         if let v = r.nonEmptyString("status.socket") { c.status.socket = v }
         // sockaddr_un holds 108 bytes including the terminating NUL.
         if c.status.socket.utf8.count > 107 {
-            r.report(.value("status.socket", at: r.origin(of: "status.socket"), "the path is \(c.status.socket.utf8.count) bytes long; allowed: at most 107 bytes (an AF_UNIX socket path)"))
+            r.report(
+                .value(
+                    "status.socket", at: r.origin(of: "status.socket"),
+                    "the path is \(c.status.socket.utf8.count) bytes long; allowed: at most 107 bytes (an AF_UNIX socket path)"
+                ))
         }
         return c
     }
@@ -107,10 +129,17 @@ extension ConfigurationLoader {
 
     /// DynamoDB table names: 3–255 characters of A–Z, a–z, 0–9, `_`, `-`, `.`.
     private static func check(tableName: String, key: String, _ r: inout SettingsResolver) {
-        let valid = (3...255).contains(tableName.utf8.count)
-            && tableName.unicodeScalars.allSatisfy { $0.isASCII && (CharacterSet.alphanumerics.contains($0) || "_-.".unicodeScalars.contains($0)) }
+        let valid =
+            (3...255).contains(tableName.utf8.count)
+            && tableName.unicodeScalars.allSatisfy {
+                $0.isASCII && (CharacterSet.alphanumerics.contains($0) || "_-.".unicodeScalars.contains($0))
+            }
         if !valid {
-            r.report(.value(key, at: r.origin(of: key), "\"\(tableName)\" is not a DynamoDB table name; allowed: 3 to 255 characters of A-Z, a-z, 0-9, _, - and ."))
+            r.report(
+                .value(
+                    key, at: r.origin(of: key),
+                    "\"\(tableName)\" is not a DynamoDB table name; allowed: 3 to 255 characters of A-Z, a-z, 0-9, _, - and ."
+                ))
         }
     }
 
@@ -145,4 +174,3 @@ enum LogFormatName: String, CaseIterable {
 
     var format: LoggingBootstrap.Format { LoggingBootstrap.Format(rawValue: rawValue)! }
 }
-

@@ -52,7 +52,8 @@ public struct ConfigurationLoader: Sendable {
         guard let data = try? handle.readToEnd() ?? Data() else {
             throw ConfigurationError(problems: [
                 ConfigurationProblem(
-                    key: "", origin: nil, description: "\(path): cannot read the configuration file (is it a directory?)")
+                    key: "", origin: nil,
+                    description: "\(path): cannot read the configuration file (is it a directory?)")
             ])
         }
         guard let text = String(data: data, encoding: .utf8) else {
@@ -82,7 +83,8 @@ public struct ConfigurationLoader: Sendable {
             problems.append(
                 ConfigurationProblem(
                     key: table, origin: .file(path: path, line: line),
-                    description: "\(path): unknown section [\(table)] at line \(line)\(Self.hint(table, among: sections))"
+                    description:
+                        "\(path): unknown section [\(table)] at line \(line)\(Self.hint(table, among: sections))"
                 ))
         }
         for entry in document.entries {
@@ -181,7 +183,8 @@ public struct ConfigurationLoader: Sendable {
 
     /// Levenshtein distance.
     static func editDistance(_ a: String, _ b: String) -> Int {
-        let a = Array(a), b = Array(b)
+        let a = Array(a)
+        let b = Array(b)
         if a.isEmpty || b.isEmpty { return max(a.count, b.count) }
         var previous = Array(0...b.count)
         for i in 1...a.count {

@@ -123,7 +123,8 @@ public struct TOMLParser {
         advance()
         try expectLineEnd(after: "table header [\(name)]")
         if let first = document.tables[name] {
-            errors.append(TOMLSyntaxError(line: headerLine, message: "duplicate table [\(name)] (first at line \(first))"))
+            errors.append(
+                TOMLSyntaxError(line: headerLine, message: "duplicate table [\(name)] (first at line \(first))"))
         } else {
             document.tables[name] = headerLine
         }
@@ -153,7 +154,8 @@ public struct TOMLParser {
         let entry = TOMLDocument.Entry(table: table, key: key, value: value, line: keyLine)
         if let first = document.entries.first(where: { $0.table == table && $0.key == key }) {
             errors.append(
-                TOMLSyntaxError(line: keyLine, message: "duplicate key \(entry.path) (first set at line \(first.line))"))
+                TOMLSyntaxError(line: keyLine, message: "duplicate key \(entry.path) (first set at line \(first.line))")
+            )
         } else {
             document.entries.append(entry)
         }
