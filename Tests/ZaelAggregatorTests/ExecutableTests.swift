@@ -69,6 +69,21 @@ import Testing
         #expect(!messages.contains { $0.contains("READY=1") })
     }
 
+    @Test func watchdogInterval_comesFromSystemdsEnvironment() throws {
+        let path = try write("[table]\nname = \"rate-limits\"\n[logging]\nformat = \"json\"\n")
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        func interval(_ environment: [String: String]) throws -> String? {
+            let result = try run(["run", "--config", path], environment: environment)
+            let first = try #require(result.stderr.split(separator: "\n").first)
+            let object = try JSONSerialization.jsonObject(with: Data(first.utf8)) as? [String: Any]
+            return (object?["metadata"] as? [String: String])?["watchdog.interval"]
+        }
+        #expect(try interval(["WATCHDOG_USEC": "30000000"]) == "30.0 seconds")
+        #expect(try interval([:]) == "off")
+        // WATCHDOG_PID names another process: the watchdog is not ours (sd_watchdog_enabled).
+        #expect(try interval(["WATCHDOG_USEC": "30000000", "WATCHDOG_PID": "1"]) == "off")
+    }
+
     @Test func checkConfig_exitStatuses() throws {
         let good = try write("[table]\nname = \"rate-limits\"\n")
         let bad = try write("[table]\nname = 5\n")

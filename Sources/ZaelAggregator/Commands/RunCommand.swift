@@ -48,15 +48,21 @@ struct RunCommand: ParsableCommand {
             format: configuration.logging.format, identifier: "zael-aggregator", levelControl: levelControl)
         var logger = Logger(label: "zael.daemon")
         logger[metadataKey: "table"] = "\(configuration.table.name)"
+        // $WATCHDOG_USEC / $WATCHDOG_PID, as systemd set them for WatchdogSec=.
+        let watchdogInterval = WatchdogService.configuredInterval()
         logger.info(
             "configuration loaded",
             metadata: [
-                "config": "\(config)", "version": "\(Version.current)", "worker.id": "\(configuration.leases.workerID)",
+                "config": "\(config)", "version": "\(Version.current)",
+                "worker.id": "\(configuration.leases.workerID)",
+                "watchdog.interval": "\(watchdogInterval.map { "\($0)" } ?? "off")",
             ])
 
         let daemon = Daemon(
             configuration: configuration,
-            services: DaemonServices(source: source, notifier: notifier, levelControl: levelControl, logger: logger))
+            services: DaemonServices(
+                source: source, notifier: notifier, watchdogInterval: watchdogInterval, levelControl: levelControl,
+                logger: logger))
         do {
             try daemon.run()
         } catch {

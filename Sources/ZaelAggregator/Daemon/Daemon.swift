@@ -10,6 +10,7 @@ import SystemdSupport
 /// - notify `READY=1` only once leases are being served (never before),
 /// - start `WatchdogService` when `WatchdogService.configuredInterval()` is set and register the
 ///   shard workers and lease renewer with its `ProgressMonitor`,
+/// - watch signals with `SignalWatcher` (SIGTERM/SIGINT: shutdown; SIGHUP: reload);
 /// - on SIGHUP: `RELOADING=1`, reload, apply reloadable keys, log the restart-required ones,
 ///   then `READY=1`; on SIGTERM: `STOPPING=1`, checkpoint, release leases, return.
 protocol DaemonRunner {
@@ -21,6 +22,9 @@ protocol DaemonRunner {
 struct DaemonServices: Sendable {
     var source: ConfigurationSource
     var notifier: SystemdNotifier
+    /// systemd's watchdog interval (`WatchdogSec=`), or `nil` when the unit sets none; start a
+    /// `WatchdogService` with it.
+    var watchdogInterval: Duration?
     var levelControl: LogLevelControl
     var logger: Logger
 }
