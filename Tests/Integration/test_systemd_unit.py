@@ -288,4 +288,6 @@ def test_valid_config_logs_natively_to_journald(tmp_path):
         assert entry["TABLE"] == "rate-limits"
         assert entry["CONFIG"] == "/srv/zael/etc/good.toml"
         assert re.fullmatch(r".+-[0-9a-f]{6}", entry["WORKER_ID"])
+        # WatchdogSec=30 reached the process ($WATCHDOG_USEC, read through sd_watchdog_enabled).
+        assert entry["WATCHDOG_INTERVAL"] == "30.0 seconds"
         assert "_STREAM_ID" not in entry  # stdout/stderr lines carry _STREAM_ID; native ones do not

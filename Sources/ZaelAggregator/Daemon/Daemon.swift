@@ -8,7 +8,7 @@ import SystemdSupport
 /// `AggregatorConfiguration.diff` telling which changes apply live), a notifier, the shared log
 /// level control and a logger. `run()` owns the lifecycle and must:
 /// - notify `READY=1` only once leases are being served (never before),
-/// - start `WatchdogService` when `WatchdogService.configuredInterval()` is set and register the
+/// - start `WatchdogService` when `services.watchdogInterval` is set and register the
 ///   shard workers and lease renewer with its `ProgressMonitor`,
 /// - watch signals with `SignalWatcher` (SIGTERM/SIGINT: shutdown; SIGHUP: reload);
 /// - on SIGHUP: `RELOADING=1`, reload, apply reloadable keys, log the restart-required ones,
