@@ -261,10 +261,13 @@ def test_bad_config_fails_with_78_and_is_not_restarted(tmp_path):
         state = sandbox.show("zael-aggregator@bad.service", "ActiveState", "NRestarts", "Result")
         assert state["NRestarts"] == "0", state
         assert state["ActiveState"] == "failed" and state["Result"] == "exit-code", state
-        messages = [message_text(e) for e in sandbox.journal("zael-aggregator@bad.service")]
-        assert any(
-            "unknown key consumer.batchsize at line 5 (did you mean batch_size?)" in m for m in messages
-        ), messages
+        entries = sandbox.journal("zael-aggregator@bad.service")
+        problem = [
+            e for e in entries
+            if "unknown key consumer.batchsize at line 5 (did you mean batch_size?)" in message_text(e)
+        ]
+        assert problem, [message_text(e) for e in entries]
+        assert problem[0]["PRIORITY"] == "3"  # logged as an error, not as plain stderr chatter
 
 
 def test_valid_config_logs_natively_to_journald(tmp_path):

@@ -167,7 +167,8 @@ import Testing
         ("aggregation.snapshot_ttl_days", "1", true), ("aggregation.windows", "hourly,weekly", false),
         ("logging.level", "verbose", false), ("logging.format", "journald", true),
         ("table.stream_arn", "not-an-arn", false), ("aws.endpoint", "ftp://x", false),
-        ("table.name", "ab", false), ("status.socket", "/" + String(repeating: "s", count: 107), false),
+        ("table.name", "ab", false), ("aws.region", "EU West", false), ("aws.region", "us-gov-west-1", true),
+        ("status.socket", "/" + String(repeating: "s", count: 107), false),
     ])
     func ranges_areEnforced(key: String, value: String, valid: Bool) {
         let found = problems(minimal, overrides: [CommandLineOverride(key: key, value: value, flag: "--set \(key)")])

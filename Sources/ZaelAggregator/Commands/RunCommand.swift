@@ -35,9 +35,11 @@ struct RunCommand: ParsableCommand {
         do {
             loaded = try source.load()
         } catch {
-            printToStandardError(error.description)
+            // Under journald, "<3>" marks each line as an error (SyslogLevelPrefix=, on by default).
+            let prefix = JournaldDetection.stderrIsJournal() ? "<3>" : ""
+            for problem in error.problems { printToStandardError(prefix + problem.description) }
             let count = error.problems.count
-            printToStandardError("\(config): configuration invalid (\(count) problem\(count == 1 ? "" : "s"))")
+            printToStandardError("\(prefix)\(config): configuration invalid (\(count) problem\(count == 1 ? "" : "s"))")
             _ = try? notifier.notify(.status("configuration invalid: \(count) problem(s) in \(config)"))
             throw ExitCode(ConfigurationError.exitCode)
         }

@@ -22,6 +22,15 @@ extension ConfigurationLoader {
         if let name = tableName { check(tableName: name, key: "table.name", &r) }
 
         c.aws.region = optional(r.string("aws.region"))
+        if let region = c.aws.region,
+            !region.unicodeScalars.allSatisfy({ ("a"..."z").contains($0) || ("0"..."9").contains($0) || $0 == "-" })
+        {
+            r.report(
+                .value(
+                    "aws.region", at: r.origin(of: "aws.region"),
+                    "\"\(region)\" is not a region name; allowed: lower-case letters, digits and -, e.g. \"eu-west-1\"")
+            )
+        }
         c.aws.profile = optional(r.string("aws.profile"))
         c.aws.endpoint = optional(r.string("aws.endpoint"))
         c.aws.streamsEndpoint = optional(r.string("aws.streams_endpoint"))
