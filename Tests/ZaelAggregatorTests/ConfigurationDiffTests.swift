@@ -27,6 +27,40 @@ import Testing
         #expect(diff.restartRequired == ["aws.endpoint", "leases.failover_time_seconds", "aggregation.windows"])
     }
 
+    @Test func applyingReloadable_takesExactlyTheReloadableKeys() throws {
+        let old = try load(minimal).configuration
+        let file =
+            minimal + """
+                [consumer]
+                batch_size = 7
+                batching_window_seconds = 1
+                parallelization_factor = 3
+                max_retry_attempts = -1
+                max_record_age_seconds = 120
+                bisect_on_error = false
+                idle_poll_seconds = 0.5
+                http_timeout_seconds = 30
+                [logging]
+                level = "debug"
+                format = "json"
+                [leases]
+                failover_time_seconds = 30
+                """
+        let new = try load(file).configuration
+        let applied = old.applyingReloadable(from: new)
+        // What is in force now differs from the file only in restart-required keys…
+        let pending = AggregatorConfiguration.diff(applied, new)
+        #expect(pending.reloadable == [])
+        #expect(
+            pending.restartRequired == [
+                "leases.failover_time_seconds", "consumer.http_timeout_seconds", "logging.format",
+            ])
+        // …and from the old configuration only in reloadable ones.
+        let changed = AggregatorConfiguration.diff(old, applied)
+        #expect(changed.restartRequired == [])
+        #expect(Set(changed.reloadable) == AggregatorConfiguration.reloadableKeys)
+    }
+
     @Test func identicalConfigurations_haveAnEmptyDiff() throws {
         let c = try load(minimal).configuration
         #expect(AggregatorConfiguration.diff(c, c).isEmpty)

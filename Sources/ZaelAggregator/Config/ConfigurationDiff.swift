@@ -34,3 +34,20 @@ extension AggregatorConfiguration {
         return result
     }
 }
+
+extension AggregatorConfiguration {
+    /// This configuration with the reloadable settings taken from `new` and everything else kept:
+    /// what a SIGHUP reload puts in force (the rest waits for a restart, see `diff`).
+    public func applyingReloadable(from new: AggregatorConfiguration) -> AggregatorConfiguration {
+        var result = self
+        result.consumer.batchSize = new.consumer.batchSize
+        result.consumer.batchingWindow = new.consumer.batchingWindow
+        result.consumer.parallelizationFactor = new.consumer.parallelizationFactor
+        result.consumer.maxRecordAge = new.consumer.maxRecordAge
+        result.consumer.maxRetryAttempts = new.consumer.maxRetryAttempts
+        result.consumer.bisectOnError = new.consumer.bisectOnError
+        result.consumer.idlePoll = new.consumer.idlePoll
+        result.logging.level = new.logging.level
+        return result
+    }
+}
