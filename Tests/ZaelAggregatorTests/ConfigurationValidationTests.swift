@@ -73,7 +73,7 @@ import Testing
             max_retry_attempts = -1
             max_record_age_seconds = 604800
             bisect_on_error = false
-            on_failure_spool = "/tmp/x.jsonl"
+            on_failure_spool = "/var/lib/zael/x.jsonl"
             idle_poll_seconds = 0.1
             http_timeout_seconds = 300
             filters = "none"
@@ -87,7 +87,7 @@ import Testing
             format = "json"
             [metrics]
             listen = "[::1]:9464"
-            emf_file = "/tmp/emf"
+            emf_file = "/var/lib/zael/emf.jsonl"
             [status]
             socket = "/run/s.sock"
             """
