@@ -34,6 +34,9 @@ def parse(argv):
     p.add_argument("--shards", type=int, default=8, help="root shards (default 8)")
     p.add_argument("--rollover-every", type=int, default=0,
                    help="close a shard after N records (default 0 = only on command)")
+    p.add_argument("--rollover-seconds", type=float, default=0.0,
+                   help="also close a shard once it is S seconds old, records or not "
+                        "(default 0 = never)")
     p.add_argument("--rollover-children", choices=("1", "2", "alternate"), default="alternate",
                    help="children per rollover: 1 (chain), 2 (split) or alternate (default: "
                         "1 at even depth, 2 at odd depth)")
@@ -48,11 +51,14 @@ def parse(argv):
 
 def main(argv=None) -> int:
     args = parse(argv)
-    if args.shards < 1 or args.rollover_every < 0 or args.iterator_ttl <= 0:
-        print("--shards must be >= 1, --rollover-every >= 0, --iterator-ttl > 0", file=sys.stderr)
+    if args.shards < 1 or args.rollover_every < 0 or args.rollover_seconds < 0 \
+            or args.iterator_ttl <= 0:
+        print("--shards must be >= 1, --rollover-every and --rollover-seconds >= 0, "
+              "--iterator-ttl > 0", file=sys.stderr)
         return 2
     upstream = Upstream(args.upstream, args.region)
-    model = StreamModel(args.shards, args.rollover_every, args.rollover_children)
+    model = StreamModel(args.shards, args.rollover_every, args.rollover_children,
+                        rollover_seconds=args.rollover_seconds)
     book = FaultBook()
     follower = StreamFollower(upstream, model, args.table, book, args.poll_interval)
     api = StreamsAPI(model, args.iterator_ttl)

@@ -315,6 +315,21 @@ def test_rollover_by_command(proxy_factory):
         assert [k["ShardId"] for k in kids] == made[s["ShardId"]]
         _, ended = p.read_shard(s["ShardId"])
         assert ended
+    assert p.get("/__proxy/stats")["rollovers"] == 3
+
+
+def test_shards_roll_by_age_even_when_idle(proxy_factory):
+    p = proxy_factory("--shards", "2", "--rollover-seconds", "0.5", "--rollover-children", "1")
+    p.all_shards()  # the stream exists: its roots start ageing now
+    time.sleep(1.3)
+    shards = p.all_shards()
+    roots = [s for s in shards if "ParentShardId" not in s]
+    assert len(roots) == 2 and len(shards) >= 4
+    for root in roots:
+        seq_range = root["SequenceNumberRange"]
+        assert seq_range["EndingSequenceNumber"] == seq_range["StartingSequenceNumber"]  # empty
+        assert p.read_shard(root["ShardId"]) == ([], True)
+    assert p.get("/__proxy/stats")["rollovers"] >= 2
 
 
 def test_iterators_expire_by_age_and_by_command(proxy_factory):

@@ -42,8 +42,9 @@ class Shard:
     """One virtual shard: a hash range, its lineage and its records (seqs and JSON bodies)."""
 
     def __init__(self, shard_id: str, parent_id: str | None, lo: int, hi: int, depth: int,
-                 start_seq: int):
+                 start_seq: int, created_at: float):
         self.shard_id = shard_id
+        self.created_at = created_at
         self.parent_id = parent_id
         self.lo, self.hi = lo, hi
         self.depth = depth
@@ -77,7 +78,8 @@ class StreamModel:
     """Virtual shards built from moto's single shard. Thread-safe through `lock`."""
 
     def __init__(self, root_shards: int = 8, rollover_every: int = 0,
-                 rollover_children: str = "alternate", clock=time.time):
+                 rollover_children: str = "alternate", clock=time.time,
+                 rollover_seconds: float = 0.0):
         if root_shards < 1:
             raise ValueError("root_shards must be >= 1")
         if rollover_children not in ("1", "2", "alternate"):
@@ -86,6 +88,8 @@ class StreamModel:
         self.root_shards = root_shards
         self.rollover_every = rollover_every
         self.rollover_children = rollover_children
+        self.rollover_seconds = rollover_seconds
+        self.rollovers = 0
         self.clock = clock
         self.stream_arn: str | None = None
         self.metadata: dict = {}
@@ -117,7 +121,7 @@ class StreamModel:
         millis = int(self.clock() * 1000)
         tag = hashlib.md5(f"{self.stream_arn}|{index}".encode()).hexdigest()[:8]
         shard = Shard(f"shardId-{millis:020d}-{tag}", parent.shard_id if parent else None,
-                      lo, hi, depth, self.next_seq)
+                      lo, hi, depth, self.next_seq, self.clock())
         self.next_seq += SEQ_STEP
         self.shards.append(shard)
         self.by_id[shard.shard_id] = shard
@@ -155,6 +159,7 @@ class StreamModel:
     # -- lineage and control ----------------------------------------------------------------
 
     def _roll(self, shard: Shard, children: int | None) -> list[str]:
+        self.rollovers += 1
         shard.end_seq = shard.seqs[-1] if shard.seqs else shard.start_seq
         if children is None:
             mode = self.rollover_children
@@ -180,6 +185,21 @@ class StreamModel:
             made = {s.shard_id: self._roll(s, children) for s in targets}
             self._reindex_open()
             return made
+
+    def roll_aged(self) -> int:
+        """Closes open shards older than `rollover_seconds` (DynamoDB closes shards by age, even
+        idle ones); returns how many."""
+        with self.lock:
+            if not self.rollover_seconds:
+                return 0
+            now = self.clock()
+            aged = [s for s in self.shards
+                    if not s.closed and now - s.created_at >= self.rollover_seconds]
+            for shard in aged:
+                self._roll(shard, None)
+            if aged:
+                self._reindex_open()
+            return len(aged)
 
     def delete_shard(self, shard_id: str) -> None:
         """Makes a shard unknown; an open one is rolled over first so its keys keep a home."""
@@ -283,6 +303,7 @@ class StreamModel:
             return {
                 "stream_arn": self.stream_arn,
                 "records": self.records,
+                "rollovers": self.rollovers,
                 "trim_before": str(self.trim_before) if self.trim_before else None,
                 "shards": [{
                     "ShardId": s.shard_id, "ParentShardId": s.parent_id,

@@ -112,6 +112,7 @@ class ProxyHandler(BaseHTTPRequestHandler):
             stats = self.server.book.stats()
             stats["records"] = self.server.model.records
             stats["shards"] = len(self.server.model.shards)
+            stats["rollovers"] = self.server.model.rollovers
             stats["iterator_ttl"] = self.server.api.iterator_ttl
             stats["follower_error"] = self.server.follower.last_error
             return self._json(200, stats)
@@ -239,7 +240,6 @@ class ProxyHandler(BaseHTTPRequestHandler):
             if children not in (None, 1, 2):
                 raise ValueError("children must be 1 or 2")
             made = s.model.rollover(spec.get("shard"), children)
-            s.book.note("rollovers", len(made))
             return {"children": made}
         if action == "delete_shard":
             s.model.delete_shard(str(spec["shard"]))
@@ -260,6 +260,11 @@ class ProxyHandler(BaseHTTPRequestHandler):
                     if every < 0:
                         raise ValueError("rollover_every must be >= 0")
                     s.model.rollover_every = every
+                if "rollover_seconds" in spec:
+                    seconds = float(spec["rollover_seconds"])
+                    if seconds < 0:
+                        raise ValueError("rollover_seconds must be >= 0")
+                    s.model.rollover_seconds = seconds
                 if "rollover_children" in spec:
                     mode = str(spec["rollover_children"])
                     if mode not in ("1", "2", "alternate"):
@@ -271,6 +276,7 @@ class ProxyHandler(BaseHTTPRequestHandler):
                     raise ValueError("iterator_ttl must be > 0")
                 s.api.iterator_ttl = ttl
             return {"rollover_every": s.model.rollover_every,
+                    "rollover_seconds": s.model.rollover_seconds,
                     "rollover_children": s.model.rollover_children,
                     "iterator_ttl": s.api.iterator_ttl}
         raise ValueError(f"unknown action {action!r}")

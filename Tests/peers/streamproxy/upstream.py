@@ -117,6 +117,7 @@ class StreamFollower:
         while not self._stop.is_set():
             try:
                 self.sync()
+                self.model.roll_aged()
                 self.last_error = None
             except Exception as error:  # moto restarting or busy: try again next tick
                 self.last_error = repr(error)
