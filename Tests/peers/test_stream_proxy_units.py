@@ -109,6 +109,15 @@ def test_model_positions_and_errors():
     with pytest.raises(StreamError) as e:
         model.position(shard.shard_id, "AT_SEQUENCE_NUMBER", shard.start_seq - 1)
     assert e.value.code == "ValidationException"
+    other = StreamModel(root_shards=2)
+    other.start(ARN, {})
+    for n in range(8):
+        other.append(rec(n, f"o{n}", f"key{n}"))
+    first, second = [sh for sh in other.shards if sh.seqs][:2]
+    with pytest.raises(StreamError) as e:  # a number from another shard of the same stream
+        other.position(first.shard_id, "AFTER_SEQUENCE_NUMBER", second.seqs[0])
+    assert e.value.code == "ValidationException"
+    assert other.position(first.shard_id, "AFTER_SEQUENCE_NUMBER", first.start_seq) == first.start_seq
     bodies, _, _ = model.read(shard.shard_id, 0, 1000, max_bytes=len(shard.bodies[0]) + 1)
     assert len(bodies) == 1  # the byte cap cuts the page, but never below one record
     model.trim(s[2])

@@ -270,7 +270,10 @@ class StreamModel:
             if shard.trimmed_past(after):
                 raise StreamError("TrimmedDataAccessException",
                                   f"Sequence number {seq} is trimmed in {shard_id}")
-            if seq < shard.start_seq or (shard.end_seq is not None and seq > shard.end_seq):
+            # Sequence numbers are global here, so a range check alone would accept another
+            # shard's number: only this shard's records (and its start) are valid positions.
+            index = bisect.bisect_left(shard.seqs, seq)
+            if seq != shard.start_seq and (index == len(shard.seqs) or shard.seqs[index] != seq):
                 raise StreamError("ValidationException",
                                   f"Invalid SequenceNumber {seq} for shard {shard_id}")
             return after
