@@ -42,6 +42,9 @@ def parse(argv):
                         "1 at even depth, 2 at odd depth)")
     p.add_argument("--iterator-ttl", type=float, default=900.0,
                    help="seconds before a shard iterator expires (default 900)")
+    p.add_argument("--max-readers", type=int, default=0,
+                   help="LimitExceededException when more client connections than this read one "
+                        "shard within a second (DynamoDB allows 2; default 0 = no limit)")
     p.add_argument("--poll-interval", type=float, default=0.1,
                    help="seconds between reads of moto's stream (default 0.1)")
     p.add_argument("--region", default="us-east-1", help="region for the proxy's own moto calls")
@@ -62,6 +65,7 @@ def main(argv=None) -> int:
     book = FaultBook()
     follower = StreamFollower(upstream, model, args.table, book, args.poll_interval)
     api = StreamsAPI(model, args.iterator_ttl)
+    api.max_readers = max(0, args.max_readers)
     server = ProxyServer(args.port, upstream, model, api, follower, book)
     server.verbose = args.verbose
 

@@ -538,3 +538,45 @@ def test_sigterm_stops_the_proxy_even_when_its_parent_blocked_it(moto):
         if proc.poll() is None:
             proc.kill()
             proc.wait()
+
+
+def test_empty_pages_and_error_bodies_with_extra_fields(proxy_factory):
+    p = proxy_factory("--shards", "1")
+    p.put("e", 1)
+    p.sync()
+    it = p.iterator(p.all_shards()[0]["ShardId"])
+    p.control(action="fault", api="GetRecords", kind="empty", count=2)
+    for _ in range(2):
+        out = p.streams.get_records(ShardIterator=it)
+        assert out["Records"] == [] and out["NextShardIterator"]
+        it = out["NextShardIterator"]
+    assert [value(r) for r in p.streams.get_records(ShardIterator=it)["Records"]] == [("e", 1)]
+    reasons = [{"Code": "ThrottlingError", "Message": "Throughput exceeds the current capacity"}]
+    p.control(action="fault", api="TransactWriteItems", kind="throttle",
+              code="TransactionCanceledException", extra={"CancellationReasons": reasons})
+    with pytest.raises(ClientError) as e:
+        p.ddb.transact_write_items(TransactItems=[{"Put": {"TableName": p.table, "Item": {
+            "pk": {"S": "tx"}, "sk": {"S": "#STATE"}}}}])
+    assert code_of(e) == "TransactionCanceledException"
+    assert e.value.response["CancellationReasons"] == reasons
+    assert p.get("/__proxy/stats")["faults"] == {"GetRecords": {"empty": 2},
+                                                  "TransactWriteItems": {"throttle": 1}}
+
+
+def test_more_readers_than_allowed_on_one_shard_are_throttled(proxy_factory):
+    p = proxy_factory("--shards", "1", "--max-readers", "2")
+    p.put("m", 1)
+    p.sync()
+    shard = p.all_shards()[0]["ShardId"]
+    kw = dict(endpoint_url=p.url, region_name="us-east-1", aws_access_key_id="testing",
+              aws_secret_access_key="testing", config=Config(retries={"total_max_attempts": 1}))
+    readers = [boto3.client("dynamodbstreams", **kw) for _ in range(3)]  # one connection each
+    for reader in readers[:2]:
+        for _ in range(3):  # the same connection again is the same reader
+            reader.get_records(ShardIterator=p.iterator(shard))
+    with pytest.raises(ClientError) as e:
+        readers[2].get_records(ShardIterator=p.iterator(shard))
+    assert code_of(e) == "LimitExceededException"
+    time.sleep(1.1)  # the first two went quiet
+    assert len(readers[2].get_records(ShardIterator=p.iterator(shard))["Records"]) == 1
+    assert p.get("/__proxy/stats")["events"]["reader_limit_exceeded"] == 1

@@ -9,7 +9,7 @@ from __future__ import annotations
 import threading
 from dataclasses import dataclass, field
 
-KINDS = ("throttle", "error500", "error503", "delay", "reset", "reset_after")
+KINDS = ("throttle", "error500", "error503", "delay", "reset", "reset_after", "empty")
 
 
 @dataclass
@@ -21,6 +21,7 @@ class Fault:
     skip: int = 0
     seconds: float = 0.0
     code: str | None = None
+    extra: dict | None = None
     fired: int = 0
 
     @staticmethod
@@ -41,11 +42,17 @@ class Fault:
         code = spec.get("code")
         if code is not None and not isinstance(code, str):
             raise ValueError("code must be a string")
-        return Fault(api, kind, count, skip, seconds, code)
+        extra = spec.get("extra")
+        if extra is not None and not isinstance(extra, dict):
+            raise ValueError("extra must be a JSON object (fields added to the error body)")
+        if kind == "empty" and api != "GetRecords":
+            raise ValueError("an empty page is a GetRecords fault")
+        return Fault(api, kind, count, skip, seconds, code, extra)
 
     def describe(self) -> dict:
         return {"api": self.api, "kind": self.kind, "remaining": self.count - self.fired,
-                "skip": self.skip, "seconds": self.seconds, "code": self.code}
+                "skip": self.skip, "seconds": self.seconds, "code": self.code,
+                "extra": self.extra}
 
 
 @dataclass

@@ -94,8 +94,8 @@ class ProxyHandler(BaseHTTPRequestHandler):
     def _json(self, status: int, obj) -> None:
         self._send(status, json.dumps(obj).encode(), content_type="application/json")
 
-    def _aws_error(self, status: int, code: str, message: str) -> None:
-        body = json.dumps({"__type": error_type(code), "message": message}).encode()
+    def _aws_error(self, status: int, code: str, message: str, extra: dict | None = None) -> None:
+        body = json.dumps({**(extra or {}), "__type": error_type(code), "message": message}).encode()
         self._send(status, body)
 
     def _reset(self) -> None:
@@ -127,7 +127,7 @@ class ProxyHandler(BaseHTTPRequestHandler):
         target = self.headers.get("X-Amz-Target", "")
         api = target.rsplit(".", 1)[-1] if target else "unknown"
         fault = self.server.book.take(api)
-        if fault is not None and self._suffer(fault, target):
+        if fault is not None and self._suffer(fault, target, body):
             return
         if target.startswith(STREAMS_PREFIX):
             status, headers, data = self._streams(api, body)
@@ -137,7 +137,7 @@ class ProxyHandler(BaseHTTPRequestHandler):
             return self._reset()
         self._send(status, data, headers)
 
-    def _suffer(self, fault: Fault, target: str) -> bool:
+    def _suffer(self, fault: Fault, target: str, body: bytes) -> bool:
         """Applies a fault that acts before the call; True when the call is answered."""
         streams = target.startswith(STREAMS_PREFIX)
         if fault.kind == "delay":
@@ -149,13 +149,24 @@ class ProxyHandler(BaseHTTPRequestHandler):
         if fault.kind == "throttle":
             default = "LimitExceededException" if streams else "ProvisionedThroughputExceededException"
             code = fault.code or default
-            self._aws_error(400, code, "Rate exceeded (injected by the stream proxy)")
+            self._aws_error(400, code, "Rate exceeded (injected by the stream proxy)", fault.extra)
             return True
         if fault.kind in ("error500", "error503"):
             status = 500 if fault.kind == "error500" else 503
             code = fault.code or ("InternalServerError" if status == 500
                                   else "ServiceUnavailableException")
-            self._aws_error(status, code, "Internal error (injected by the stream proxy)")
+            self._aws_error(status, code, "Internal error (injected by the stream proxy)",
+                            fault.extra)
+            return True
+        if fault.kind == "empty":
+            try:
+                out = self.server.api.empty_page(json.loads(body or b"{}"))
+            except (NotOurs, ValueError, AttributeError):
+                return False  # not an iterator of the model: the call goes on unharmed
+            except StreamError as error:
+                self._aws_error(error.status, error.code, error.message)
+                return True
+            self._send(200, out)
             return True
         return False  # reset_after acts after the call
 
@@ -178,13 +189,15 @@ class ProxyHandler(BaseHTTPRequestHandler):
                                         "message": "malformed JSON body"}).encode()
         handlers = {"DescribeStream": self.server.api.describe_stream,
                     "GetShardIterator": self.server.api.get_shard_iterator,
-                    "GetRecords": self.server.api.get_records}
+                    "GetRecords": lambda r: self.server.api.get_records(r, self.client_address)}
         handler = handlers.get(api)
         if handler is None:  # ListStreams and anything new: moto answers
             return self._forward(body)
         try:
             out = self._answer(api, handler, request)
         except StreamError as error:
+            if error.code == "LimitExceededException":
+                self.server.book.note("reader_limit_exceeded")
             return error.status, [], json.dumps({"__type": error_type(error.code),
                                                  "message": error.message}).encode()
         if out is None:
@@ -270,6 +283,11 @@ class ProxyHandler(BaseHTTPRequestHandler):
                     if mode not in ("1", "2", "alternate"):
                         raise ValueError("rollover_children must be 1, 2 or alternate")
                     s.model.rollover_children = mode
+            if "max_readers" in spec:
+                readers = int(spec["max_readers"])
+                if readers < 0:
+                    raise ValueError("max_readers must be >= 0")
+                s.api.max_readers = readers
             if "iterator_ttl" in spec:
                 ttl = float(spec["iterator_ttl"])
                 if ttl <= 0:
@@ -278,5 +296,5 @@ class ProxyHandler(BaseHTTPRequestHandler):
             return {"rollover_every": s.model.rollover_every,
                     "rollover_seconds": s.model.rollover_seconds,
                     "rollover_children": s.model.rollover_children,
-                    "iterator_ttl": s.api.iterator_ttl}
+                    "iterator_ttl": s.api.iterator_ttl, "max_readers": s.api.max_readers}
         raise ValueError(f"unknown action {action!r}")

@@ -16,6 +16,7 @@ from .model import StreamError, StreamModel
 TOKEN_PREFIX = "zsp1."
 ITERATOR_TYPES = ("TRIM_HORIZON", "LATEST", "AT_SEQUENCE_NUMBER", "AFTER_SEQUENCE_NUMBER")
 MAX_RESPONSE_BYTES = 1024 * 1024  # GetRecords answers at most 1 MB of records, as AWS does
+READER_WINDOW = 1.0  # seconds a connection counts as a reader of a shard after its GetRecords
 
 
 class NotOurs(Exception):
@@ -33,6 +34,8 @@ class StreamsAPI:
         self._secret = os.urandom(32)
         self._lock = threading.Lock()
         self._generation = 0  # iterators of older generations are expired
+        self.max_readers = 0  # per shard; 0 = no limit
+        self._readers: dict[str, dict[object, float]] = {}  # shard -> reader -> last read
 
     def expire_iterators(self) -> None:
         with self._lock:
@@ -109,9 +112,32 @@ class StreamsAPI:
         after = self.model.position(shard_id, kind, seq_value)
         return {"ShardIterator": self._seal(shard_id, after)}
 
-    def get_records(self, request: dict) -> bytes:
+    def empty_page(self, request: dict) -> bytes:
+        """A GetRecords answer with no records and an iterator at the same position, as
+        DynamoDB sometimes gives before data (the "empty" fault)."""
+        shard_id, after = self._open(request.get("ShardIterator"))
+        self.model.live_shard(shard_id)
+        return json.dumps({"Records": [], "NextShardIterator": self._seal(shard_id, after)}).encode()
+
+    def _admit(self, shard_id: str, reader: object) -> None:
+        """DynamoDB throttles a shard read by more than two processes at once: here a reader is
+        a client connection that called GetRecords on the shard within READER_WINDOW."""
+        if not self.max_readers or reader is None:
+            return
+        now = self.clock()
+        with self._lock:
+            recent = {r: t for r, t in self._readers.get(shard_id, {}).items()
+                      if now - t < READER_WINDOW}
+            if reader not in recent and len(recent) >= self.max_readers:
+                raise StreamError("LimitExceededException",
+                                  f"More than {self.max_readers} readers on shard {shard_id}")
+            recent[reader] = now
+            self._readers[shard_id] = recent
+
+    def get_records(self, request: dict, reader: object = None) -> bytes:
         """Returns the response body already encoded (record bodies are stored encoded)."""
         shard_id, after = self._open(request.get("ShardIterator"))
+        self._admit(shard_id, reader)
         limit = request.get("Limit", 1000)
         if not isinstance(limit, int) or not 1 <= limit <= 1000:
             raise StreamError("ValidationException", "Limit must be between 1 and 1000")
