@@ -580,3 +580,34 @@ def test_more_readers_than_allowed_on_one_shard_are_throttled(proxy_factory):
     time.sleep(1.1)  # the first two went quiet
     assert len(readers[2].get_records(ShardIterator=p.iterator(shard))["Records"]) == 1
     assert p.get("/__proxy/stats")["events"]["reader_limit_exceeded"] == 1
+
+
+def test_a_consumer_following_lineage_during_writes_sees_every_record_once_in_order(proxy_factory):
+    import threading
+    p = proxy_factory("--shards", "3", "--rollover-every", "7", "--poll-interval", "0.02")
+    keys, rounds = [f"w{i}" for i in range(10)], 30
+    writer = threading.Thread(target=lambda: [p.put(k, n) for n in range(rounds) for k in keys])
+    writer.start()
+    positions: dict[str, str | None] = {}  # shard -> iterator; None once ended
+    parents: dict[str, str | None] = {}
+    per_key: dict[str, list[int]] = {}
+    deadline = time.time() + 60
+    while time.time() < deadline:
+        for s in p.all_shards(limit=3):
+            if s["ShardId"] not in positions:
+                parents[s["ShardId"]] = s.get("ParentShardId")
+                positions[s["ShardId"]] = p.iterator(s["ShardId"])
+        for shard, it in list(positions.items()):
+            parent = parents[shard]
+            if it is None or (parent in positions and positions[parent] is not None):
+                continue  # ended, or its parent is not finished yet (KCL's rule)
+            out = p.streams.get_records(ShardIterator=it, Limit=4)
+            for r in out["Records"]:
+                k, n = value(r)
+                per_key.setdefault(k, []).append(n)
+            positions[shard] = out.get("NextShardIterator")
+        if not writer.is_alive() and sum(map(len, per_key.values())) == len(keys) * rounds:
+            break
+    writer.join()
+    assert per_key == {k: list(range(rounds)) for k in keys}
+    assert p.get("/__proxy/stats")["rollovers"] >= 30
