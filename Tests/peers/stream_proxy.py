@@ -80,7 +80,7 @@ def main(argv=None) -> int:
     serving.start()
     follower.start()
     print(f"READY {server.server_address[1]}", flush=True)
-    while not stop.wait(1.0):
+    while not stop.wait(0.2):  # a signal does not cut the wait short (PEP 475)
         pass
     follower.stop()
     server.shutdown()

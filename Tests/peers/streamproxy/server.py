@@ -3,6 +3,7 @@ virtual model, injects armed faults, and serves the /__proxy/ control and inspec
 
 from __future__ import annotations
 
+import http.client
 import json
 import os
 import socket
@@ -18,7 +19,6 @@ from .streams_api import NotOurs, StreamsAPI
 from .upstream import StreamFollower, Upstream
 
 STREAMS_PREFIX = "DynamoDBStreams_20120810."
-DYNAMODB_PREFIX = "DynamoDB_20120810."
 CORAL_AVAILABILITY = {"ThrottlingException", "ServiceUnavailableException"}
 
 
@@ -121,7 +121,11 @@ class ProxyHandler(BaseHTTPRequestHandler):
         self._json(404, {"error": f"no route {self.path}"})
 
     def do_POST(self):
-        body = self._body()
+        try:
+            body = self._body()
+        except ValueError:  # a bad Content-Length or chunk size: the stream is out of step
+            self.close_connection = True
+            return self._json(400, {"error": "malformed request framing"})
         if self.path.startswith("/__proxy/"):
             return self._control(body)
         target = self.headers.get("X-Amz-Target", "")
@@ -173,8 +177,8 @@ class ProxyHandler(BaseHTTPRequestHandler):
     def _forward(self, body: bytes):
         try:
             return self.server.upstream.forward("POST", self.path, list(self.headers.items()), body)
-        except OSError as error:
-            message = f"upstream unavailable: {error}"
+        except (OSError, http.client.HTTPException) as error:
+            message = f"upstream unavailable: {error!r}"
             data = json.dumps({"__type": error_type("ServiceUnavailableException"),
                                "message": message}).encode()
             return 503, [], data

@@ -111,7 +111,7 @@ class StreamFollower:
     def stop(self) -> None:
         self._stop.set()
         if self._thread:
-            self._thread.join(timeout=5)
+            self._thread.join(timeout=1)  # a daemon thread: a stalled moto call must not hold us
 
     def _run(self) -> None:
         while not self._stop.is_set():
