@@ -140,3 +140,29 @@ def test_faults_skip_count_and_wildcard():
                 {"api": "X", "kind": "throttle", "count": 0}):
         with pytest.raises(ValueError):
             Fault.from_json(bad)
+
+
+def test_gate_keeps_passes_and_transactions_apart_and_prefers_passes():
+    import threading
+    import time
+
+    from streamproxy.gate import SettleGate
+    gate, order = SettleGate(), []
+
+    def run(kind: str, hold: float):
+        with (gate.transaction() if kind.startswith("tx") else gate.follower_pass()):
+            order.append(kind + "+")
+            time.sleep(hold)
+            order.append(kind + "-")
+
+    first = threading.Thread(target=run, args=("tx1", 0.3))
+    first.start()
+    time.sleep(0.05)
+    follower = threading.Thread(target=run, args=("pass", 0.1))
+    follower.start()
+    time.sleep(0.05)
+    late = threading.Thread(target=run, args=("tx2", 0))
+    late.start()  # arrives while the pass waits: it must let the pass go first
+    for t in (first, follower, late):
+        t.join(5)
+    assert order == ["tx1+", "tx1-", "pass+", "pass-", "tx2+", "tx2-"]

@@ -14,6 +14,7 @@ import zlib
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 from .faults import Fault, FaultBook
+from .gate import ROLLBACK_APIS
 from .model import StreamError, StreamModel
 from .streams_api import NotOurs, StreamsAPI
 from .upstream import StreamFollower, Upstream
@@ -135,6 +136,9 @@ class ProxyHandler(BaseHTTPRequestHandler):
             return
         if target.startswith(STREAMS_PREFIX):
             status, headers, data = self._streams(api, body)
+        elif api in ROLLBACK_APIS:
+            with self.server.follower.gate.transaction():
+                status, headers, data = self._forward(body)
         else:
             status, headers, data = self._forward(body)
         if fault is not None and fault.kind == "reset_after":

@@ -10,6 +10,7 @@ import time
 import urllib.parse
 
 from .faults import FaultBook
+from .gate import SettleGate
 from .model import StreamModel
 
 # Headers that belong to one hop (RFC 9110 §7.6.1) or that the proxy recomputes.
@@ -85,7 +86,9 @@ class Upstream:
 class StreamFollower:
     """Copies new records of the table's moto stream into the model, in moto's order.
 
-    Every pass takes a fresh moto iterator, because a failed TransactWriteItems in moto restores
+    A pass never overlaps a TransactWriteItems forwarded by the proxy (see gate.py), so it does
+    not copy records of a transaction that moto is about to roll back. Every pass takes a fresh
+    moto iterator, because a failed TransactWriteItems in moto restores
     a copy of the table and leaves older iterators reading a dead shard. The record at the last
     copied moto sequence number is read again and its eventID compared: a mismatch means moto
     rewrote its stream (that rollback), and the follower rescans from TRIM_HORIZON, copying only
@@ -97,6 +100,7 @@ class StreamFollower:
         self.upstream, self.model, self.table, self.book = upstream, model, table, book
         self.interval = interval
         self._sync_lock = threading.Lock()
+        self.gate = SettleGate()  # the server holds it around transactions it forwards
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
         self._moto_shard: str | None = None
@@ -125,7 +129,7 @@ class StreamFollower:
 
     def sync(self) -> int:
         """One pass: discovers the stream if needed, copies new records; returns how many."""
-        with self._sync_lock:
+        with self._sync_lock, self.gate.follower_pass():
             if not self._discover():
                 return 0
             return self._pull()

@@ -1,0 +1,54 @@
+"""Keeps the follower from reading moto's stream while a transaction is in flight.
+
+moto applies a TransactWriteItems' writes one by one, emitting stream records, and only then
+finds a failing condition and restores a copy of the table: records read in between belong to
+writes that never happened. Transactions share the gate; a follower pass holds it alone. Passes
+are preferred (a waiting pass stops new transactions), so a steady stream of transactions cannot
+starve the follower.
+"""
+
+from __future__ import annotations
+
+import threading
+from contextlib import contextmanager
+
+# Operations whose failure makes moto roll back writes it already streamed.
+ROLLBACK_APIS = frozenset({"TransactWriteItems"})
+
+
+class SettleGate:
+    def __init__(self):
+        self._cond = threading.Condition()
+        self._transactions = 0
+        self._reading = False
+        self._waiting_passes = 0
+
+    @contextmanager
+    def transaction(self):
+        with self._cond:
+            while self._reading or self._waiting_passes:
+                self._cond.wait()
+            self._transactions += 1
+        try:
+            yield
+        finally:
+            with self._cond:
+                self._transactions -= 1
+                self._cond.notify_all()
+
+    @contextmanager
+    def follower_pass(self):
+        with self._cond:
+            self._waiting_passes += 1
+            try:
+                while self._transactions or self._reading:
+                    self._cond.wait()
+            finally:
+                self._waiting_passes -= 1
+            self._reading = True
+        try:
+            yield
+        finally:
+            with self._cond:
+                self._reading = False
+                self._cond.notify_all()
