@@ -33,7 +33,7 @@ public final class MotoServer: @unchecked Sendable {
 
     public func stop() {
         // moto keeps SIGTERM blocked when started from a test thread: see Process.stop(grace:).
-        process.stop(grace: 2)
+        process.stop(grace: 0.5)
     }
 
     /// Environment for AWS clients (Swift or Python) pointed at this server with dummy keys.
