@@ -42,6 +42,9 @@ def parse(argv):
                         "1 at even depth, 2 at odd depth)")
     p.add_argument("--iterator-ttl", type=float, default=900.0,
                    help="seconds before a shard iterator expires (default 900)")
+    p.add_argument("--creation-time", choices=("java", "int"), default="java",
+                   help="ApproximateCreationDateTime as DynamoDB writes it (java: 1.7E9, the "
+                        "default) or as a plain integer (int)")
     p.add_argument("--max-readers", type=int, default=0,
                    help="LimitExceededException when more client connections than this read one "
                         "shard within a second (DynamoDB allows 2; default 0 = no limit)")
@@ -61,7 +64,8 @@ def main(argv=None) -> int:
         return 2
     upstream = Upstream(args.upstream, args.region)
     model = StreamModel(args.shards, args.rollover_every, args.rollover_children,
-                        rollover_seconds=args.rollover_seconds)
+                        rollover_seconds=args.rollover_seconds,
+                        creation_time=args.creation_time)
     book = FaultBook()
     follower = StreamFollower(upstream, model, args.table, book, args.poll_interval)
     api = StreamsAPI(model, args.iterator_ttl)

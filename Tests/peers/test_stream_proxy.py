@@ -291,3 +291,19 @@ def test_a_consumer_following_lineage_during_writes_sees_every_record_once_in_or
     writer.join()
     assert per_key == {k: list(range(rounds)) for k in keys}
     assert p.get("/__proxy/stats")["rollovers"] >= 30
+
+
+def test_creation_time_is_written_as_dynamodb_writes_it(proxy_factory):
+    import json
+    import re
+
+    from streamproxy.harness import raw_call
+    for flag, pattern in (("java", rb'"ApproximateCreationDateTime":1\.\d+E9[,}]'),
+                          ("int", rb'"ApproximateCreationDateTime":1\d{9}[,}]')):
+        p = proxy_factory("--shards", "1", "--creation-time", flag)
+        p.put("t", 1)
+        p.sync()
+        it = p.iterator(p.all_shards()[0]["ShardId"])
+        status, _, body = raw_call(p, "DynamoDBStreams_20120810.GetRecords", {"ShardIterator": it})
+        assert status == 200 and len(json.loads(body)["Records"]) == 1
+        assert re.search(pattern, body), body[:300]

@@ -11,7 +11,8 @@ import pytest
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 from streamproxy.faults import Fault, FaultBook  # noqa: E402
-from streamproxy.model import HASH_SPACE, StreamError, StreamModel, key_hash  # noqa: E402
+from streamproxy.model import (  # noqa: E402
+    HASH_SPACE, StreamError, StreamModel, java_seconds, key_hash)
 from streamproxy.upstream import StreamFollower  # noqa: E402
 
 ARN = "arn:aws:dynamodb:us-east-1:123456789012:table/t/stream/label"
@@ -94,7 +95,12 @@ def test_model_routes_keys_stably_and_splits_hash_ranges():
     open_ranges = sorted((s.lo, s.hi) for s in model.shards if not s.closed)
     assert open_ranges[0][0] == 0 and open_ranges[-1][1] == HASH_SPACE
     assert all(a[1] == b[0] for a, b in zip(open_ranges, open_ranges[1:]))  # no gap, no overlap
-    assert b'"ApproximateCreationDateTime":1700000000' in chain[0].bodies[0]
+    assert b'"ApproximateCreationDateTime":1.7E9}' in chain[0].bodies[0]  # as DynamoDB writes it
+    plain = StreamModel(root_shards=1, creation_time="int")
+    plain.start(ARN, {})
+    assert b'"ApproximateCreationDateTime":1700000000}' in plain.append(rec(1, "p", "k")).bodies[0]
+    assert [java_seconds(s) for s in (1578648338, 1700000000, 1234567)] == \
+        ["1.578648338E9", "1.7E9", "1234567.0"]
 
 
 def test_model_positions_and_errors():

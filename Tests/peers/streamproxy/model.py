@@ -32,6 +32,15 @@ class StreamError(Exception):
         self.status = status
 
 
+def java_seconds(seconds: int) -> str:
+    """Whole epoch seconds as DynamoDB Streams writes them on the wire, in the Java double
+    notation (1.578648338E9, 1.7E9)."""
+    digits = str(seconds)
+    if seconds < 10_000_000:  # Java prints plain notation below 1e7
+        return f"{seconds}.0"
+    return f"{digits[0]}.{digits[1:].rstrip('0') or '0'}E{len(digits) - 1}"
+
+
 def key_hash(keys: dict) -> int:
     """A stable 64-bit hash of a record's Keys (independent of attribute order)."""
     canonical = json.dumps(keys, sort_keys=True, separators=(",", ":")).encode()
@@ -79,7 +88,9 @@ class StreamModel:
 
     def __init__(self, root_shards: int = 8, rollover_every: int = 0,
                  rollover_children: str = "alternate", clock=time.time,
-                 rollover_seconds: float = 0.0):
+                 rollover_seconds: float = 0.0, creation_time: str = "java"):
+        if creation_time not in ("java", "int"):
+            raise ValueError("creation_time must be java or int")
         if root_shards < 1:
             raise ValueError("root_shards must be >= 1")
         if rollover_children not in ("1", "2", "alternate"):
@@ -89,6 +100,7 @@ class StreamModel:
         self.rollover_every = rollover_every
         self.rollover_children = rollover_children
         self.rollover_seconds = rollover_seconds
+        self.creation_time = creation_time
         self.rollovers = 0
         self.clock = clock
         self.stream_arn: str | None = None
@@ -145,11 +157,19 @@ class StreamModel:
             dyn = dict(body.get("dynamodb", {}))
             dyn["SequenceNumber"] = str(seq)
             created = dyn.get("ApproximateCreationDateTime")
-            if isinstance(created, (int, float)):
-                dyn["ApproximateCreationDateTime"] = math.floor(created)  # whole seconds, as AWS
+            whole = None
+            if isinstance(created, (int, float)) and not isinstance(created, bool):
+                whole = math.floor(created)  # whole seconds, as AWS (moto sends fractions)
+                dyn["ApproximateCreationDateTime"] = whole
             body["dynamodb"] = dyn
+            text = json.dumps(body, separators=(",", ":"))
+            if whole is not None and self.creation_time == "java":
+                # The first occurrence is the record's own: eventID and the other fields before
+                # "dynamodb" cannot hold it, and inside images a quote before ":" is escaped.
+                field = '"ApproximateCreationDateTime":'
+                text = text.replace(f"{field}{whole}", f"{field}{java_seconds(whole)}", 1)
             shard.seqs.append(seq)
-            shard.bodies.append(json.dumps(body, separators=(",", ":")).encode())
+            shard.bodies.append(text.encode())
             self.records += 1
             if self.rollover_every and len(shard.seqs) >= self.rollover_every:
                 self._roll(shard, None)
