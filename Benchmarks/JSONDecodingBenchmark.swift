@@ -7,19 +7,26 @@ import Foundation
 ///
 /// The page is built from the recorded corpus (Tests/Fixtures/getrecords): records are cycled,
 /// with fresh event IDs and rising sequence numbers, until the body reaches `--bytes` (default
-/// 1.2 MB) or `--records` (default 1000). Each contender runs for about `--seconds` (default
-/// 0.5) after one warm-up; the median iteration gives MB/s.
+/// 1.2 MB) or `--records` (default 1000). After one warm-up, `--rounds` (default 7) rounds run
+/// every contender for `--seconds` / rounds (default 0.5 s) each; the median round gives MB/s.
 enum JSONDecodingBenchmark {
     static func run(arguments: [String]) throws {
         var targetBytes = 1_200_000
         var maxRecords = 1000
         var seconds = 0.5
+        var rounds = 7
+        var only: String?
+        // For profiling (perf stat): exactly this many iterations of each contender, untimed.
+        var fixedIterations: Int?
         var index = 0
         while index + 1 < arguments.count {
             switch arguments[index] {
             case "--bytes": targetBytes = Int(arguments[index + 1]) ?? targetBytes
             case "--records": maxRecords = Int(arguments[index + 1]) ?? maxRecords
             case "--seconds": seconds = Double(arguments[index + 1]) ?? seconds
+            case "--only": only = arguments[index + 1]
+            case "--iterations": fixedIterations = Int(arguments[index + 1])
+            case "--rounds": rounds = max(1, Int(arguments[index + 1]) ?? rounds)
             default: break
             }
             index += 2
@@ -33,11 +40,11 @@ enum JSONDecodingBenchmark {
                 corpusDirectory.lastPathComponent))
 
         var sink = 0
-        let contenders: [(String, () throws -> Int)] = [
+        var contenders: [(String, () throws -> Int)] = [
             (
                 "Foundation JSONDecoder (Codable)",
                 {
-                    try JSONDecoder().decode(WireGetRecordsOutput.self, from: Data(page)).Records.count
+                    try JSONDecoder().decode(WireGetRecordsOutput.self, from: Data(page)).records.count
                 }
             ),
             (
@@ -56,27 +63,40 @@ enum JSONDecodingBenchmark {
             ),
             ("GetRecordsDecoder.decode", { try GetRecordsDecoder.decode(page).records.count }),
         ]
-        var rates: [Double] = []
-        for (name, body) in contenders {
-            sink &+= try body()  // warm-up
-            var times: [Double] = []
-            let clock = ContinuousClock()
-            let budget = clock.now.advanced(by: .milliseconds(Int(seconds * 1000)))
-            repeat {
+        if let only {
+            contenders = contenders.filter { $0.0.contains(only) }
+            guard !contenders.isEmpty else { return print("no contender matches \(only)") }
+        }
+        if let fixedIterations {
+            for (_, body) in contenders { for _ in 0..<fixedIterations { sink &+= try body() } }
+            return print("ran \(fixedIterations) iterations (checksum \(sink))")
+        }
+        // Rounds interleave the contenders so that load from other processes on the machine
+        // hits them alike; in a round each runs for at least `slice` and reports its mean
+        // iteration; the figure is the median over rounds.
+        let clock = ContinuousClock()
+        let slice = Duration.milliseconds(Int(seconds * 1000 / Double(rounds)))
+        var perRound = [[Double]](repeating: [], count: contenders.count)
+        for (_, body) in contenders { sink &+= try body() }  // warm-up
+        for _ in 0..<rounds {
+            for (index, (_, body)) in contenders.enumerated() {
                 let start = clock.now
-                sink &+= try body()
-                times.append(Double((clock.now - start) / .nanoseconds(1)) / 1e9)
-            } while clock.now < budget || times.count < 3
-            times.sort()
-            let median = times[times.count / 2]
+                var iterations = 0
+                repeat {
+                    sink &+= try body()
+                    iterations += 1
+                } while clock.now - start < slice
+                perRound[index].append(Double((clock.now - start) / .nanoseconds(1)) / 1e9 / Double(iterations))
+            }
+        }
+        var rates: [Double] = []
+        for (index, (name, _)) in contenders.enumerated() {
+            let median = perRound[index].sorted()[rounds / 2]
             rates.append(megabytes / median)
             let label = name.padding(toLength: 44, withPad: " ", startingAt: 0)
-            print(
-                label
-                    + String(
-                        format: "%8.1f MB/s  median %7.2f ms  (%d runs)", megabytes / median, median * 1000, times.count
-                    ))
+            print(label + String(format: "%8.1f MB/s  median %7.2f ms", megabytes / median, median * 1000))
         }
+        guard rates.count == 5 else { return }
         print(String(format: "GetRecordsDecoder / JSONDecoder:        %.1fx", rates[4] / rates[0]))
         print(String(format: "GetRecordsDecoder / JSONSerialization:  %.1fx", rates[4] / rates[1]))
         print(String(format: "GetRecordsDecoder / parse + tree path:  %.1fx", rates[4] / rates[3]))
