@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 import Testing
 
 @testable import AWSCore
@@ -124,6 +125,25 @@ import Testing
         #expect(failure(deepObjects)?.reason == .tooDeep)
         // A very deep document is rejected, not a stack overflow.
         #expect(failure(String(repeating: "[", count: 1_000_000))?.reason == .tooDeep)
+    }
+
+    /// Threads can have stacks smaller than Linux's default 8 MiB: the deepest accepted document
+    /// (and the first rejected one) must fit in 1 MiB even in a debug build (release needs less
+    /// than 128 KiB: `Benchmarks stack`).
+    @Test func maximumDepthFitsASmallThreadStack() {
+        let depth = JSONReader.defaultMaxDepth
+        let arrays = String(repeating: "[", count: depth) + String(repeating: "]", count: depth)
+        let objects = String(repeating: #"{"k":"#, count: depth - 1) + "{}" + String(repeating: "}", count: depth - 1)
+        let tooDeep = String(repeating: "[", count: depth + 1) + String(repeating: "]", count: depth + 1)
+        let outcome = Mutex<[Bool]>([])
+        let thread = Thread {
+            let results = [arrays, objects, tooDeep].map { (try? JSONValue.parse($0)) != nil }
+            outcome.withLock { $0 = results }
+        }
+        thread.stackSize = 1024 * 1024
+        thread.start()
+        while !thread.isFinished { usleep(1000) }
+        #expect(outcome.withLock { $0 } == [true, true, false])
     }
 
     @Test func rejectsStructuralErrorsWithOffsets() {

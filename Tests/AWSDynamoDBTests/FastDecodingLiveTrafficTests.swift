@@ -9,6 +9,7 @@ import Testing
 /// that made the committed corpus) and holds the three decodings to each other on them.
 @Suite struct FastDecodingLiveTrafficTests {
     @Test func freshlyRecordedPagesDecodeAlikeOnAllPaths() throws {
+        try #require(Peers.available, "no test venv at \(Peers.venv.path): run scripts/setup or set ZAEL_VENV")
         let directory = FileManager.default.temporaryDirectory
             .appendingPathComponent("getrecords-\(UUID().uuidString)")
         defer { try? FileManager.default.removeItem(at: directory) }

@@ -19,7 +19,9 @@ public struct JSONReader {
     public let maxDepth: Int
     @usableFromInline let scratch: JSONScratchBuffer
 
-    /// The default nesting limit: far above any AWS response, far below stack exhaustion.
+    /// The default nesting limit: far above any AWS response (DynamoDB nests attribute values
+    /// at most 32 deep), far below stack exhaustion: a release build parses a document this
+    /// deep in under 128 KiB of stack, a debug build in under 1 MiB.
     public static let defaultMaxDepth = 512
 
     @inlinable
