@@ -261,11 +261,12 @@ public struct JSONReader {
 
 /// Growable byte storage the reader decodes escaped strings into, reused across strings so that
 /// only the first escaped string of a document allocates.
-public final class JSONScratchBuffer {
+@usableFromInline
+final class JSONScratchBuffer {
     @usableFromInline var pointer: UnsafeMutablePointer<UInt8>
     @usableFromInline var capacity: Int
 
-    @inlinable
+    @usableFromInline
     init() {
         capacity = 256
         pointer = .allocate(capacity: capacity)
