@@ -11,6 +11,7 @@ import Foundation
 /// every contender for `--seconds` / rounds (default 0.5 s) each; the median round gives MB/s.
 enum JSONDecodingBenchmark {
     static func run(arguments: [String]) throws {
+        if arguments.first == "stack" { return try StackProbe.run(arguments: Array(arguments.dropFirst())) }
         var targetBytes = 1_200_000
         var maxRecords = 1000
         var seconds = 0.5

@@ -129,7 +129,7 @@ import Testing
 
     /// Threads can have stacks smaller than Linux's default 8 MiB: the deepest accepted document
     /// (and the first rejected one) must fit in 1 MiB even in a debug build (release needs less
-    /// than 128 KiB: `Benchmarks stack`).
+    /// than 128 KiB: `Benchmarks json stack`).
     @Test func maximumDepthFitsASmallThreadStack() {
         let depth = JSONReader.defaultMaxDepth
         let arrays = String(repeating: "[", count: depth) + String(repeating: "]", count: depth)
