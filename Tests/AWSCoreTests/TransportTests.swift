@@ -92,4 +92,31 @@ import Testing
         let error = #expect(throws: AWSError.self) { try CurlTransport().send(request, operation: "Probe") }
         #expect(error?.kind == .fatal)
     }
+
+    @Test func selfSignedCertificate_isRejected_verificationStaysOn() throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("tls-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let cert = directory.appendingPathComponent("cert.pem").path
+        let key = directory.appendingPathComponent("key.pem").path
+        let openssl = Process()
+        openssl.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        openssl.arguments = [
+            "openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1", "-subj", "/CN=127.0.0.1",
+            "-addext", "subjectAltName=IP:127.0.0.1", "-keyout", key, "-out", cert,
+        ]
+        openssl.standardOutput = FileHandle.nullDevice
+        openssl.standardError = FileHandle.nullDevice
+        try openssl.run()
+        openssl.waitUntilExit()
+        try #require(openssl.terminationStatus == 0)
+        let server = try PeerScriptServer.faultServer(mode: "ok", extra: ["--tls-cert", cert, "--tls-key", key])
+        let request = HTTPRequest(method: "POST", url: "https://127.0.0.1:\(server.port)/", body: Array("{}".utf8))
+        let error = #expect(throws: AWSError.self) { try CurlTransport().send(request, operation: "GetItem") }
+        #expect(error?.kind == .fatal)
+        #expect(error?.code == "CurlTLSVerification")
+        // Trusting the certificate (still verifying, against another CA bundle) lets the call through.
+        let trusting = CurlTransport(configuration: .init(caBundlePath: cert))
+        #expect(try trusting.send(request, operation: "GetItem").status == 200)
+    }
 }

@@ -1,6 +1,6 @@
 """A loopback HTTP/1.1 server that answers like a misbehaving AWS JSON endpoint.
 
-Usage: fault_server.py --mode MODE [--failures N] [--success-body JSON]
+Usage: fault_server.py --mode MODE [--failures N] [--success-body JSON] [--tls-cert PEM --tls-key PEM]
 
 Prints the port it listens on (127.0.0.1, chosen by the OS) as the first line of stdout, then
 serves until killed. The first N requests (all of them when N < 0) get the fault of MODE; later
@@ -13,6 +13,7 @@ import argparse
 import http.server
 import json
 import socket
+import ssl
 import threading
 import time
 import zlib
@@ -131,10 +132,16 @@ def main():
     parser.add_argument("--failures", type=int, default=-1)
     parser.add_argument("--success-body", default="{}")
     parser.add_argument("--hang-seconds", type=float, default=30)
+    parser.add_argument("--tls-cert", help="serve HTTPS with this certificate (PEM)")
+    parser.add_argument("--tls-key", help="the certificate's private key (PEM)")
     args = parser.parse_args()
     stats = Stats()
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), make_handler(args, stats))
     server.daemon_threads = True
+    if args.tls_cert:
+        context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        context.load_cert_chain(args.tls_cert, args.tls_key)
+        server.socket = context.wrap_socket(server.socket, server_side=True)
     print(server.server_address[1], flush=True)
     server.serve_forever()
 
