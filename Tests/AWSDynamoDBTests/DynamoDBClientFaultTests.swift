@@ -42,6 +42,7 @@ import Testing
         #expect(authorization.hasPrefix("AWS4-HMAC-SHA256 Credential=testing/"))
         #expect(authorization.contains("/us-east-1/dynamodb/aws4_request"))
         #expect(stats.lastHeaders["x-amz-date"] != nil)
+        #expect(stats.lastHeaders["user-agent"] == "zael-aggregator")
     }
 
     @Test func truncatedJSON_isTransientMalformedResponse_retriedToTheLimit() throws {

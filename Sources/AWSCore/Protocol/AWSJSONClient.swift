@@ -90,6 +90,7 @@ public final class AWSJSONClient {
             headers: [
                 (name: "Content-Type", value: "application/x-amz-json-1.0"),
                 (name: "X-Amz-Target", value: "\(targetPrefix).\(operation)"),
+                (name: "User-Agent", value: "zael-aggregator"),
             ], body: body)
         let current: Credentials
         do {

@@ -1,7 +1,7 @@
 /// CRC-32 (IEEE 802.3, the zlib polynomial), which DynamoDB sends as `x-amz-crc32` over the body.
 ///
-/// Slicing-by-8: eight table lookups per 8 input bytes, about 1 GB/s in release builds, so a
-/// 1 MB GetRecords page costs about a millisecond to verify.
+/// Slicing-by-8 (eight table lookups per 8 input bytes) keeps verifying a 1 MB GetRecords page
+/// cheap next to parsing it.
 public enum CRC32 {
     /// The CRC-32 of `bytes`.
     public static func checksum(_ bytes: [UInt8]) -> UInt32 {

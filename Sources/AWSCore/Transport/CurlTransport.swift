@@ -188,6 +188,10 @@ private final class ResponseSink {
         let value = String(decoding: line[(colon + 1)...], as: UTF8.self).trimmingCharacters(
             in: .whitespacesAndNewlines)
         headers.append((name: name, value: value))
+        // Size the body once for large GetRecords pages instead of growing it chunk by chunk.
+        if name == "content-length", let length = Int(value), length > 0, length <= 64 << 20 {
+            body.reserveCapacity(length)
+        }
     }
 }
 
