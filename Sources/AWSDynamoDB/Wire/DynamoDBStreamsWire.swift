@@ -54,12 +54,16 @@ enum DynamoDBStreamsWire {
         let description = try WireObject.parse(bytes).requiredObject("StreamDescription")
         do {
             let shards = try description.objects("Shards") { (shard) throws(WireShapeError) in
-                let range = try shard.optionalObject("SequenceNumberRange")
+                let (starting, ending) = try shard.nested("SequenceNumberRange") { (range) throws(WireShapeError) in
+                    (
+                        try range?.optionalSequenceNumber("StartingSequenceNumber"),
+                        try range?.optionalSequenceNumber("EndingSequenceNumber")
+                    )
+                }
                 return Shard(
                     shardId: try shard.requiredString("ShardId"),
                     parentShardId: try shard.optionalString("ParentShardId"),
-                    startingSequenceNumber: try range?.optionalSequenceNumber("StartingSequenceNumber"),
-                    endingSequenceNumber: try range?.optionalSequenceNumber("EndingSequenceNumber"))
+                    startingSequenceNumber: starting, endingSequenceNumber: ending)
             }
             return StreamDescription(
                 streamArn: try description.requiredString("StreamArn"),

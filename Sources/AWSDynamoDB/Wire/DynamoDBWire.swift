@@ -147,7 +147,10 @@ enum DynamoDBWire {
     static func tableDescription(_ bytes: [UInt8], member: String) throws -> TableDescription {
         let table = try WireObject.parse(bytes).requiredObject(member)
         do {
-            let stream = try table.optionalObject("StreamSpecification")
+            let (streamEnabled, streamViewType) = try table.nested("StreamSpecification") {
+                (stream) throws(WireShapeError) in
+                (try stream?.optionalBool("StreamEnabled") ?? false, try stream?.optionalString("StreamViewType"))
+            }
             let keySchema = try table.objects("KeySchema") { (element) throws(WireShapeError) in
                 KeySchemaElement(
                     attributeName: try element.requiredString("AttributeName"),
@@ -161,8 +164,7 @@ enum DynamoDBWire {
             return TableDescription(
                 tableName: try table.requiredString("TableName"), tableStatus: try table.requiredString("TableStatus"),
                 tableArn: try table.optionalString("TableArn"), keySchema: keySchema,
-                streamEnabled: try stream?.optionalBool("StreamEnabled") ?? false,
-                streamViewType: try stream?.optionalString("StreamViewType"),
+                streamEnabled: streamEnabled, streamViewType: streamViewType,
                 latestStreamArn: try table.optionalString("LatestStreamArn"), itemCount: itemCount)
         } catch let error as WireShapeError {
             throw error.within(member)
@@ -177,7 +179,9 @@ enum DynamoDBWire {
         let response = try WireObject.parse(bytes)
         return WriteOutput(
             attributes: try response.optionalItem("Attributes"),
-            consumedCapacity: try response.optionalObject("ConsumedCapacity")?.optionalDouble("CapacityUnits"))
+            consumedCapacity: try response.nested("ConsumedCapacity") { (capacity) throws(WireShapeError) in
+                try capacity?.optionalDouble("CapacityUnits")
+            })
     }
 
     static func page(_ bytes: [UInt8]) throws -> PageOutput {

@@ -17,6 +17,12 @@ extension WireObject {
         return object
     }
 
+    /// Reads the optional object `name` with `read`; errors inside it carry `name` in their path.
+    func nested<T>(_ name: String, _ read: (WireObject?) throws(WireShapeError) -> T) throws(WireShapeError) -> T {
+        let object = try optionalObject(name)
+        do { return try read(object) } catch { throw error.within(name) }
+    }
+
     func optionalArray(_ name: String) throws(WireShapeError) -> [JSONValue]? {
         guard let value = try optional(name) else { return nil }
         guard case .array(let elements) = value else { throw WireShapeError(path: name, expected: "an array") }
