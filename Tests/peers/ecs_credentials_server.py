@@ -1,7 +1,7 @@
 """A loopback ECS/EKS container credentials endpoint for credential tests.
 
 Usage: ecs_credentials_server.py --token TOKEN [--expires-in SECONDS]
-Binds 127.0.0.1 on a free port and prints "READY <port>" on stdout once it accepts requests.
+Binds 127.0.0.1 on a free port and prints its port as the first line of stdout.
 
 - GET /v2/credentials/<id> requires the header "Authorization: <TOKEN>", else 401 (counted),
   and returns credentials expiring --expires-in seconds after each fetch, numbered by a counter.
@@ -66,7 +66,7 @@ def main():
     Handler.options = parser.parse_args()
     server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
     server.daemon_threads = True
-    print("READY %d" % server.server_address[1], flush=True)
+    print(server.server_address[1], flush=True)
     try:
         server.serve_forever()
     except KeyboardInterrupt:

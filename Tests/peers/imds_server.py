@@ -1,7 +1,7 @@
 """A loopback EC2 instance metadata service (IMDSv2 only) for credential and region tests.
 
 Usage: imds_server.py [--expires-in SECONDS] [--role NAME] [--region REGION]
-Binds 127.0.0.1 on a free port and prints "READY <port>" on stdout once it accepts requests.
+Binds 127.0.0.1 on a free port and prints its port as the first line of stdout.
 
 - PUT /latest/api/token needs X-aws-ec2-metadata-token-ttl-seconds (1..21600) and returns a
   fresh token valid for that many seconds.
@@ -110,7 +110,7 @@ def main():
     Handler.options = parser.parse_args()
     server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
     server.daemon_threads = True
-    print("READY %d" % server.server_address[1], flush=True)
+    print(server.server_address[1], flush=True)
     try:
         server.serve_forever()
     except KeyboardInterrupt:
