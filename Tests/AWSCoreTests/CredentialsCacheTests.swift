@@ -66,7 +66,8 @@ final class ScriptedCredentialProvider: CredentialProvider, @unchecked Sendable 
         entered.signal()
         gate?.wait()
         if fail {
-            throw AWSError(kind: .transient, code: "Unreachable", message: "scripted failure", operation: "ResolveCredentials")
+            throw AWSError(
+                kind: .transient, code: "Unreachable", message: "scripted failure", operation: "ResolveCredentials")
         }
         return Credentials(
             accessKeyID: "AKIA\(number)", secretAccessKey: "secret\(number)", sessionToken: "token\(number)",

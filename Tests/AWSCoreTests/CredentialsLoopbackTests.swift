@@ -16,7 +16,8 @@ import Testing
 
     /// The peer's counters from `GET /_stats`.
     static func stats(_ server: PeerScriptServer) throws -> [String: Int] {
-        let response = try transport().send(HTTPRequest(method: "GET", url: server.endpoint + "/_stats"), operation: "Stats")
+        let response = try transport().send(
+            HTTPRequest(method: "GET", url: server.endpoint + "/_stats"), operation: "Stats")
         return try #require(try JSONSerialization.jsonObject(with: Data(response.body)) as? [String: Int])
     }
 
@@ -24,12 +25,14 @@ import Testing
         let imds = try PeerScriptServer(script: "imds_server.py", arguments: ["--expires-in", "3600"])
         // The peer really enforces IMDSv2: a GET without a token is refused.
         let bare = try Self.transport().send(
-            HTTPRequest(method: "GET", url: imds.endpoint + "/latest/meta-data/iam/security-credentials/"), operation: "Probe")
+            HTTPRequest(method: "GET", url: imds.endpoint + "/latest/meta-data/iam/security-credentials/"),
+            operation: "Probe")
         #expect(bare.status == 401)
         #expect(try Self.stats(imds)["unauthorized"] == 1)
 
         let client = try #require(
-            InstanceMetadataClient(environment: ["AWS_EC2_METADATA_SERVICE_ENDPOINT": imds.endpoint + "/"], transport: Self.transport()))
+            InstanceMetadataClient(
+                environment: ["AWS_EC2_METADATA_SERVICE_ENDPOINT": imds.endpoint + "/"], transport: Self.transport()))
         let provider = InstanceMetadataCredentialProvider(client: client)
         let first = try provider.credentials()
         #expect(first.accessKeyID == "ASIAIMDS000001")
@@ -107,7 +110,9 @@ import Testing
         // The token file wins over the variable and is re-read on each fetch.
         let dir = try CredentialsTempDir()
         env["AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE"] = try dir.write("token", "Bearer s3cr3t\n")
-        #expect(try ContainerCredentialProvider(environment: env, transport: Self.transport()).credentials().accessKeyID == "ASIAECS000002")
+        #expect(
+            try ContainerCredentialProvider(environment: env, transport: Self.transport()).credentials().accessKeyID
+                == "ASIAECS000002")
         let stats = try Self.stats(ecs)
         #expect(stats["unauthorized"] == 1)
         #expect(stats["credential_fetches"] == 2)
@@ -117,11 +122,13 @@ import Testing
         let imds = try PeerScriptServer(script: "imds_server.py")
         let ecs = try PeerScriptServer(script: "ecs_credentials_server.py", arguments: ["--token", "tok"])
         let dir = try CredentialsTempDir()
-        try dir.write(".aws/credentials", "[default]\naws_access_key_id = AKIAFILE\naws_secret_access_key = file-secret\n")
+        try dir.write(
+            ".aws/credentials", "[default]\naws_access_key_id = AKIAFILE\naws_secret_access_key = file-secret\n")
         var env = [
             "HOME": dir.path,
             "AWS_ACCESS_KEY_ID": "AKIAENV", "AWS_SECRET_ACCESS_KEY": "env-secret",
-            "AWS_CONTAINER_CREDENTIALS_FULL_URI": ecs.endpoint + "/v2/credentials/x", "AWS_CONTAINER_AUTHORIZATION_TOKEN": "tok",
+            "AWS_CONTAINER_CREDENTIALS_FULL_URI": ecs.endpoint + "/v2/credentials/x",
+            "AWS_CONTAINER_AUTHORIZATION_TOKEN": "tok",
             "AWS_EC2_METADATA_SERVICE_ENDPOINT": imds.endpoint,
         ]
         func resolve() throws -> Credentials {

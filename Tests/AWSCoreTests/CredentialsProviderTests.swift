@@ -27,7 +27,9 @@ final class CredentialsTempDir: @unchecked Sendable {
 
 @Suite struct CredentialsProviderTests {
     @Test func environment_readsKeysAndToken() throws {
-        let env = ["AWS_ACCESS_KEY_ID": "AKIAENV", "AWS_SECRET_ACCESS_KEY": "envsecret", "AWS_SESSION_TOKEN": "envtoken"]
+        let env = [
+            "AWS_ACCESS_KEY_ID": "AKIAENV", "AWS_SECRET_ACCESS_KEY": "envsecret", "AWS_SESSION_TOKEN": "envtoken",
+        ]
         let credentials = try EnvironmentCredentialProvider(environment: env).credentials()
         #expect(credentials.accessKeyID == "AKIAENV")
         #expect(credentials.secretAccessKey == "envsecret")
@@ -79,7 +81,8 @@ final class CredentialsTempDir: @unchecked Sendable {
         #expect(file.configProfile("default")?["aws_access_key_id"] == "AKIADEF")
         #expect(file.sections.count == 2)
         // Binary junk never crashes.
-        _ = ProfileFile(parsing: String(decoding: (0..<2048).map { UInt8(truncatingIfNeeded: $0 &* 31) }, as: UTF8.self))
+        _ = ProfileFile(
+            parsing: String(decoding: (0..<2048).map { UInt8(truncatingIfNeeded: $0 &* 31) }, as: UTF8.self))
     }
 
     @Test func profile_selectsByAWSProfileFromBothFilesWithCredentialsFileFirst() throws {
@@ -149,15 +152,22 @@ final class CredentialsTempDir: @unchecked Sendable {
 
     @Test func container_endpointRulesAndTokenChecks() throws {
         #expect(
-            try ContainerCredentialProvider.endpoint(environment: ["AWS_CONTAINER_CREDENTIALS_RELATIVE_URI": "/v2/credentials/abc"])
+            try ContainerCredentialProvider.endpoint(environment: [
+                "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI": "/v2/credentials/abc"
+            ])
                 == "http://169.254.170.2/v2/credentials/abc")
         #expect(
             try ContainerCredentialProvider.endpoint(environment: [
-                "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI": "/v2/x", "AWS_CONTAINER_CREDENTIALS_FULL_URI": "http://127.0.0.1:1/y",
+                "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI": "/v2/x",
+                "AWS_CONTAINER_CREDENTIALS_FULL_URI": "http://127.0.0.1:1/y",
             ]) == "http://169.254.170.2/v2/x")
-        for allowed in ["http://127.0.0.1:9/a", "http://localhost/a", "http://169.254.170.23/v1", "http://[::1]:8080/",
-                        "https://creds.example.com/x"] {
-            #expect(try ContainerCredentialProvider.endpoint(environment: ["AWS_CONTAINER_CREDENTIALS_FULL_URI": allowed]) == allowed)
+        for allowed in [
+            "http://127.0.0.1:9/a", "http://localhost/a", "http://169.254.170.23/v1", "http://[::1]:8080/",
+            "https://creds.example.com/x",
+        ] {
+            #expect(
+                try ContainerCredentialProvider.endpoint(environment: ["AWS_CONTAINER_CREDENTIALS_FULL_URI": allowed])
+                    == allowed)
         }
         for refused in ["http://creds.example.com/x", "http://10.0.0.1/x", "ftp://127.0.0.1/x"] {
             #expect(throws: AWSError.self) {
@@ -168,13 +178,16 @@ final class CredentialsTempDir: @unchecked Sendable {
     }
 
     @Test func credentialsDocument_rejectsMissingFieldsWithoutEchoingSecrets() throws {
-        let good = #"{"AccessKeyId":"ASIA1","SecretAccessKey":"topsecret","Token":"tok","Expiration":"2030-01-02T03:04:05Z"}"#
+        let good =
+            #"{"AccessKeyId":"ASIA1","SecretAccessKey":"topsecret","Token":"tok","Expiration":"2030-01-02T03:04:05Z"}"#
         let parsed = try Credentials(document: Array(good.utf8), source: "imds")
         #expect(parsed.expiration == Date(timeIntervalSince1970: 1_893_553_445))
         let fractional = #"{"AccessKeyId":"A","SecretAccessKey":"S","Expiration":"2030-01-02T03:04:05.123Z"}"#
         #expect(try Credentials(document: Array(fractional.utf8), source: "x").expiration != nil)
-        for bad in [#"{"AccessKeyId":"A"}"#, "not json", #"{"Code":"Failure","AccessKeyId":"A","SecretAccessKey":"topsecret"}"#,
-                    #"{"AccessKeyId":"A","SecretAccessKey":"topsecret","Expiration":"tomorrow"}"#] {
+        for bad in [
+            #"{"AccessKeyId":"A"}"#, "not json", #"{"Code":"Failure","AccessKeyId":"A","SecretAccessKey":"topsecret"}"#,
+            #"{"AccessKeyId":"A","SecretAccessKey":"topsecret","Expiration":"tomorrow"}"#,
+        ] {
             do {
                 _ = try Credentials(document: Array(bad.utf8), source: "imds")
                 Issue.record("accepted \(bad)")

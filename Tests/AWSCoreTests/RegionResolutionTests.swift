@@ -34,10 +34,15 @@ import Testing
 
     @Test func endpoints_overrideThenServiceVariableThenGlobalThenRegional() {
         let resolver = EndpointResolver()
-        #expect(resolver.dynamoDBEndpoint(region: "eu-west-1", environment: [:]) == "https://dynamodb.eu-west-1.amazonaws.com")
         #expect(
-            resolver.streamsEndpoint(region: "eu-west-1", environment: [:]) == "https://streams.dynamodb.eu-west-1.amazonaws.com")
-        #expect(resolver.dynamoDBEndpoint(region: "cn-north-1", environment: [:]) == "https://dynamodb.cn-north-1.amazonaws.com.cn")
+            resolver.dynamoDBEndpoint(region: "eu-west-1", environment: [:])
+                == "https://dynamodb.eu-west-1.amazonaws.com")
+        #expect(
+            resolver.streamsEndpoint(region: "eu-west-1", environment: [:])
+                == "https://streams.dynamodb.eu-west-1.amazonaws.com")
+        #expect(
+            resolver.dynamoDBEndpoint(region: "cn-north-1", environment: [:])
+                == "https://dynamodb.cn-north-1.amazonaws.com.cn")
 
         var env = ["AWS_ENDPOINT_URL": "http://127.0.0.1:5000"]
         #expect(resolver.dynamoDBEndpoint(region: "eu-west-1", environment: env) == "http://127.0.0.1:5000")
@@ -47,11 +52,14 @@ import Testing
         #expect(resolver.dynamoDBEndpoint(region: "eu-west-1", environment: env) == "http://127.0.0.1:5001")
         #expect(resolver.streamsEndpoint(region: "eu-west-1", environment: env) == "http://127.0.0.1:5002")
 
-        let configured = EndpointResolver(dynamoDBOverride: "http://127.0.0.1:6001", streamsOverride: "http://127.0.0.1:6002")
+        let configured = EndpointResolver(
+            dynamoDBOverride: "http://127.0.0.1:6001", streamsOverride: "http://127.0.0.1:6002")
         #expect(configured.dynamoDBEndpoint(region: "eu-west-1", environment: env) == "http://127.0.0.1:6001")
         #expect(configured.streamsEndpoint(region: "eu-west-1", environment: env) == "http://127.0.0.1:6002")
 
         env["AWS_IGNORE_CONFIGURED_ENDPOINT_URLS"] = "true"
-        #expect(resolver.dynamoDBEndpoint(region: "eu-west-1", environment: env) == "https://dynamodb.eu-west-1.amazonaws.com")
+        #expect(
+            resolver.dynamoDBEndpoint(region: "eu-west-1", environment: env)
+                == "https://dynamodb.eu-west-1.amazonaws.com")
     }
 }

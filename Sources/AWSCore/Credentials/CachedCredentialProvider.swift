@@ -34,7 +34,8 @@ public final class CachedCredentialProvider: CredentialProvider, @unchecked Send
     }
 
     public init(
-        _ source: any CredentialProvider, refreshMargin: Duration = .seconds(300), retryInterval: Duration = .seconds(10),
+        _ source: any CredentialProvider, refreshMargin: Duration = .seconds(300),
+        retryInterval: Duration = .seconds(10),
         now: @escaping @Sendable () -> Date = { Date() }, logger: Logger
     ) {
         self.source = source
