@@ -131,12 +131,15 @@ struct SigningCaseGenerator {
 
         var headers: [(name: String, value: String)] = []
         if chance(30) { headers.append(("Host", host.lowercased())) }
-        for _ in 0..<Int.random(in: 0...4, using: &rng) { headers.append((pick(Self.headerNames), pick(Self.headerValues))) }
+        for _ in 0..<Int.random(in: 0...4, using: &rng) {
+            headers.append((pick(Self.headerNames), pick(Self.headerValues)))
+        }
         var body: [UInt8] = []
         if chance(60) {
             body = Array("{\"TableName\":\"t-\(Int.random(in: 0...99999, using: &rng))\",\"ü\":\"日本\"}".utf8)
         }
-        let token = chance(40) ? "IQoJb3JpZ2luX2VjE" + String(Int.random(in: 0...Int(Int32.max), using: &rng)) + "+/=" : nil
+        let token =
+            chance(40) ? "IQoJb3JpZ2luX2VjE" + String(Int.random(in: 0...Int(Int32.max), using: &rng)) + "+/=" : nil
         let credentials = Credentials(
             accessKeyID: "AKIA" + String(Int.random(in: 100_000...999_999, using: &rng)),
             secretAccessKey: "s3cr3t/" + String(UInt64.random(in: 0...UInt64.max, using: &rng), radix: 36),

@@ -36,7 +36,8 @@ import Testing
 
     @Test func resigning_replacesDateTokenAndAuthorization() {
         let signer = SigV4Signer(service: "dynamodb", region: "eu-west-1")
-        var request = HTTPRequest(method: "POST", url: "https://dynamodb.eu-west-1.amazonaws.com/", body: Array("{}".utf8))
+        var request = HTTPRequest(
+            method: "POST", url: "https://dynamodb.eu-west-1.amazonaws.com/", body: Array("{}".utf8))
         signer.sign(&request, credentials: Self.credentials(token: "t1"), date: Self.date)
         let first = request.header("authorization")
         signer.sign(&request, credentials: Self.credentials(token: nil), date: Self.date.addingTimeInterval(60))
@@ -69,7 +70,8 @@ import Testing
     }
 
     @Test func digest_hexMatchesKnownSHA256() {
-        #expect(Digest.hex(Digest.sha256([UInt8]())) == "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855")
+        #expect(
+            Digest.hex(Digest.sha256([UInt8]())) == "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855")
         // RFC 4231 test case 2.
         let mac = Digest.hmacSHA256(key: Array("Jefe".utf8), data: Array("what do ya want for nothing?".utf8))
         #expect(Digest.hex(mac) == "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843")

@@ -37,12 +37,17 @@ public enum RegionResolver {
     }
 
     static func validated(_ region: String) throws -> String {
-        let ok = !region.isEmpty && region.utf8.allSatisfy {
-            ($0 >= UInt8(ascii: "a") && $0 <= UInt8(ascii: "z")) || ($0 >= UInt8(ascii: "0") && $0 <= UInt8(ascii: "9"))
-                || $0 == UInt8(ascii: "-")
-        }
+        let ok =
+            !region.isEmpty
+            && region.utf8.allSatisfy {
+                ($0 >= UInt8(ascii: "a") && $0 <= UInt8(ascii: "z"))
+                    || ($0 >= UInt8(ascii: "0") && $0 <= UInt8(ascii: "9"))
+                    || $0 == UInt8(ascii: "-")
+            }
         guard ok else {
-            throw AWSError(kind: .fatal, code: "InvalidRegion", message: "not a region name: \(region.prefix(64))", operation: "ResolveRegion")
+            throw AWSError(
+                kind: .fatal, code: "InvalidRegion", message: "not a region name: \(region.prefix(64))",
+                operation: "ResolveRegion")
         }
         return region
     }

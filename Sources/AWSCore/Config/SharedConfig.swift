@@ -28,7 +28,8 @@ public struct SharedConfig: Sendable {
             if let value = environment[variable], !value.isEmpty { return expandTilde(value, home: home) }
             return home.map { $0 + "/" + relative }
         }
-        let named = profile ?? environment["AWS_PROFILE"].nonEmptySetting ?? environment["AWS_DEFAULT_PROFILE"].nonEmptySetting
+        let named =
+            profile ?? environment["AWS_PROFILE"].nonEmptySetting ?? environment["AWS_DEFAULT_PROFILE"].nonEmptySetting
         return SharedConfig(
             profileName: named ?? "default", profileExplicit: named != nil,
             credentialsFile: read(path("AWS_SHARED_CREDENTIALS_FILE", default: ".aws/credentials")),

@@ -9,7 +9,8 @@ import Logging
 ///   credentials if they are still valid, or wait for the refresh if they are not.
 /// - When a refresh fails but the cached credentials are still valid, they are kept and the
 ///   refresh is retried after `retryInterval`; the failure is logged (without secrets) as a
-///   warning. When nothing valid is cached, the error is thrown to every waiting caller.
+///   warning. When nothing valid is cached, the error is thrown to every waiting caller, and to
+///   every caller until `retryInterval` has passed (so workers do not hammer the endpoint).
 /// - `invalidate()` (after an ExpiredTokenException) forces the next call to refresh.
 public final class CachedCredentialProvider: CredentialProvider, @unchecked Sendable {
     private let source: any CredentialProvider
@@ -33,7 +34,8 @@ public final class CachedCredentialProvider: CredentialProvider, @unchecked Send
     }
 
     public init(
-        _ source: any CredentialProvider, refreshMargin: Duration = .seconds(300), retryInterval: Duration = .seconds(10),
+        _ source: any CredentialProvider, refreshMargin: Duration = .seconds(300),
+        retryInterval: Duration = .seconds(10),
         now: @escaping @Sendable () -> Date = { Date() }, logger: Logger
     ) {
         self.source = source
@@ -64,6 +66,12 @@ public final class CachedCredentialProvider: CredentialProvider, @unchecked Send
                 // credentials still work.
                 condition.unlock()
                 return valid
+            }
+            if valid == nil, let failure = state.lastFailure, let retryAfter = state.retryAfter, time < retryAfter {
+                // Nothing usable and a refresh just failed: fail fast instead of letting every
+                // worker hammer the credential endpoint.
+                condition.unlock()
+                throw failure.error
             }
             if state.refreshing {
                 let waitedFor = state.generation
@@ -111,8 +119,8 @@ public final class CachedCredentialProvider: CredentialProvider, @unchecked Send
             return fresh
         case .failure(let error):
             state.lastFailure = (state.generation + 1, error)
+            state.retryAfter = now().addingTimeInterval(Self.seconds(retryInterval))
             if let valid, let still = state.cached, Self.isValid(still, at: now()), still == valid {
-                state.retryAfter = now().addingTimeInterval(Self.seconds(retryInterval))
                 logger.warning(
                     "credential refresh failed; keeping the current credentials until they expire",
                     metadata: ["error": "\(error)", "credentials.source": "\(still.source)"])

@@ -38,7 +38,8 @@ public struct ContainerCredentialProvider: CredentialProvider {
         }
         var headers: [(name: String, value: String)] = [("Accept", "application/json")]
         if let token = try authorizationToken() { headers.append(("Authorization", token)) }
-        let response = try transport.send(HTTPRequest(method: "GET", url: url, headers: headers), operation: "ContainerCredentials")
+        let response = try transport.send(
+            HTTPRequest(method: "GET", url: url, headers: headers), operation: "ContainerCredentials")
         guard response.status == 200 else {
             throw AWSError.credentialsFailed(
                 "container", code: "ContainerCredentialsError", "endpoint returned HTTP \(response.status)",
@@ -53,13 +54,15 @@ public struct ContainerCredentialProvider: CredentialProvider {
         var token = environment["AWS_CONTAINER_AUTHORIZATION_TOKEN"].nonEmptySetting
         if let path = environment["AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE"].nonEmptySetting {
             guard let data = FileManager.default.contents(atPath: path) else {
-                throw AWSError.credentialsFailed("container", code: "TokenFileUnreadable", "cannot read AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE")
+                throw AWSError.credentialsFailed(
+                    "container", code: "TokenFileUnreadable", "cannot read AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE")
             }
             token = String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
         }
         // A line break would let the value inject headers.
         if let token, token.contains(where: { $0 == "\r" || $0 == "\n" }) {
-            throw AWSError.credentialsFailed("container", code: "InvalidAuthorizationToken", "the authorization token contains a line break")
+            throw AWSError.credentialsFailed(
+                "container", code: "InvalidAuthorizationToken", "the authorization token contains a line break")
         }
         return token
     }

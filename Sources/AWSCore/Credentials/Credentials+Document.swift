@@ -8,7 +8,8 @@ extension Credentials {
     /// document (it holds the secret).
     init(document: [UInt8], source: String) throws {
         guard let object = try? JSONSerialization.jsonObject(with: Data(document)) as? [String: Any] else {
-            throw AWSError.credentialsFailed(source, code: "InvalidCredentialsDocument", "response is not a JSON object")
+            throw AWSError.credentialsFailed(
+                source, code: "InvalidCredentialsDocument", "response is not a JSON object")
         }
         if let code = object["Code"] as? String, code != "Success" {
             throw AWSError.credentialsFailed(source, code: "CredentialsUnavailable", "document code is \(code)")
@@ -16,12 +17,14 @@ extension Credentials {
         guard let key = (object["AccessKeyId"] as? String).nonEmptySetting,
             let secret = (object["SecretAccessKey"] as? String).nonEmptySetting
         else {
-            throw AWSError.credentialsFailed(source, code: "InvalidCredentialsDocument", "AccessKeyId or SecretAccessKey missing")
+            throw AWSError.credentialsFailed(
+                source, code: "InvalidCredentialsDocument", "AccessKeyId or SecretAccessKey missing")
         }
         var expiration: Date?
         if let text = object["Expiration"] as? String {
             guard let date = Self.parseISO8601(text) else {
-                throw AWSError.credentialsFailed(source, code: "InvalidCredentialsDocument", "Expiration is not ISO 8601")
+                throw AWSError.credentialsFailed(
+                    source, code: "InvalidCredentialsDocument", "Expiration is not ISO 8601")
             }
             expiration = date
         }

@@ -17,12 +17,15 @@ public struct EnvironmentCredentialProvider: CredentialProvider {
         case (nil, nil):
             throw AWSError.credentialsNotConfigured("environment", "AWS_ACCESS_KEY_ID is not set")
         case (let key?, let secret?):
-            let token = environment["AWS_SESSION_TOKEN"].nonEmptySetting ?? environment["AWS_SECURITY_TOKEN"].nonEmptySetting
+            let token =
+                environment["AWS_SESSION_TOKEN"].nonEmptySetting ?? environment["AWS_SECURITY_TOKEN"].nonEmptySetting
             return Credentials(accessKeyID: key, secretAccessKey: secret, sessionToken: token, source: "environment")
         case (nil, _):
-            throw AWSError.credentialsFailed("environment", code: "PartialCredentials", "AWS_SECRET_ACCESS_KEY is set without AWS_ACCESS_KEY_ID")
+            throw AWSError.credentialsFailed(
+                "environment", code: "PartialCredentials", "AWS_SECRET_ACCESS_KEY is set without AWS_ACCESS_KEY_ID")
         case (_, nil):
-            throw AWSError.credentialsFailed("environment", code: "PartialCredentials", "AWS_ACCESS_KEY_ID is set without AWS_SECRET_ACCESS_KEY")
+            throw AWSError.credentialsFailed(
+                "environment", code: "PartialCredentials", "AWS_ACCESS_KEY_ID is set without AWS_SECRET_ACCESS_KEY")
         }
     }
 

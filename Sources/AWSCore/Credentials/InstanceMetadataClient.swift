@@ -57,7 +57,9 @@ public final class InstanceMetadataClient: @unchecked Sendable {
             response = try getLocked(path, token: try currentTokenLocked())
         }
         guard response.status == 200 else {
-            throw AWSError.credentialsFailed("imds", code: "InstanceMetadataError", "GET \(path) returned HTTP \(response.status)", httpStatus: response.status)
+            throw AWSError.credentialsFailed(
+                "imds", code: "InstanceMetadataError", "GET \(path) returned HTTP \(response.status)",
+                httpStatus: response.status)
         }
         return String(decoding: response.body, as: UTF8.self)
     }

@@ -20,7 +20,8 @@ public struct ProfileCredentialProvider: CredentialProvider {
         let name = config.profileName
         if config.credentialsSection == nil && config.configSection == nil {
             if config.profileExplicit {
-                throw AWSError.credentialsFailed("profile", code: "ProfileNotFound", "profile \(name) is in neither shared file")
+                throw AWSError.credentialsFailed(
+                    "profile", code: "ProfileNotFound", "profile \(name) is in neither shared file")
             }
             throw AWSError.credentialsNotConfigured("profile", "no [\(name)] profile in the shared files")
         }
@@ -30,17 +31,21 @@ public struct ProfileCredentialProvider: CredentialProvider {
             let key = section["aws_access_key_id"].nonEmptySetting
             let secret = section["aws_secret_access_key"].nonEmptySetting
             if let key, let secret {
-                let token = section["aws_session_token"].nonEmptySetting ?? section["aws_security_token"].nonEmptySetting
-                return Credentials(accessKeyID: key, secretAccessKey: secret, sessionToken: token, source: "profile:\(name)")
+                let token =
+                    section["aws_session_token"].nonEmptySetting ?? section["aws_security_token"].nonEmptySetting
+                return Credentials(
+                    accessKeyID: key, secretAccessKey: secret, sessionToken: token, source: "profile:\(name)")
             }
             if key != nil || secret != nil {
                 throw AWSError.credentialsFailed(
-                    "profile", code: "PartialCredentials", "profile \(name) in the \(file) file has only one of the key pair")
+                    "profile", code: "PartialCredentials",
+                    "profile \(name) in the \(file) file has only one of the key pair")
             }
         }
         let unsupported = ["role_arn", "credential_process", "sso_session", "sso_start_url", "web_identity_token_file"]
             .filter { config.value($0) != nil }
-        let reason = unsupported.isEmpty ? "has no static keys" : "uses unsupported \(unsupported.joined(separator: ", "))"
+        let reason =
+            unsupported.isEmpty ? "has no static keys" : "uses unsupported \(unsupported.joined(separator: ", "))"
         throw AWSError.credentialsNotConfigured("profile", "profile \(name) \(reason)")
     }
 

@@ -61,7 +61,8 @@ public struct SigV4Signer: Sendable {
     /// string to sign and `Authorization` value. `request` must already carry `X-Amz-Date` and
     /// the other headers `sign` adds for the result to match it.
     public func details(of request: HTTPRequest, credentials: Credentials, date: Date) -> Details {
-        signatureDetails(request, url: SigningURL(request.url), credentials: credentials, timestamp: Self.timestamp(date))
+        signatureDetails(
+            request, url: SigningURL(request.url), credentials: credentials, timestamp: Self.timestamp(date))
     }
 
     private func signatureDetails(
