@@ -6,6 +6,10 @@ import Logging
 /// One instance per thread (it owns one `AWSJSONClient` and its transport). Errors are
 /// classified `AWSError`s, already retried where safe; conditional failures come back as kind
 /// `.conditional` (a cancelled transaction with its reasons in request order).
+///
+/// Retries follow the AWS SDKs: a write that timed out or lost its response may have been
+/// applied, and is sent again. A write that must not apply twice (an `ADD`) needs a condition
+/// that fails on a replay (the checkpoint fence), or a client built with `RetryPolicy.none`.
 public final class DynamoDBClient: DynamoDBAPI {
     /// The `X-Amz-Target` prefix of DynamoDB.
     public static let targetPrefix = "DynamoDB_20120810"

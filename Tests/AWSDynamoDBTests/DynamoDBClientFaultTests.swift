@@ -146,6 +146,35 @@ import Testing
         #expect(stats.requests == 2)
     }
 
+    @Test func shutdown_interruptsTheBackoffAndTheBlockedCall() throws {
+        let flag = AbortFlag()
+        let throttled = try PeerScriptServer.faultServer(mode: "throttle")
+        let backingOff = DynamoDBClient(
+            endpoint: throttled.endpoint, region: "us-east-1", transport: CurlTransport(abortFlag: flag),
+            credentials: MotoClients.credentials,
+            retrier: Retrier(
+                policy: RetryPolicy(maxAttempts: 10, base: .seconds(20), cap: .seconds(20)), budget: RetryBudget(),
+                random: { 0.5 }, sleep: { flag.sleep(for: $0) }))
+        DispatchQueue.global().asyncAfter(deadline: .now() + .milliseconds(300)) { flag.raise() }
+        var started = Date()
+        let error = #expect(throws: AWSError.self) { try backingOff.describeTable("t") }
+        #expect(error?.kind == .cancelled)
+        #expect(Date().timeIntervalSince(started) < 5)
+        // One call, then a 10 s backoff that the flag cut short.
+        #expect(try throttled.stats().requests == 1)
+
+        let hanging = try PeerScriptServer.faultServer(mode: "hang", extra: ["--hang-seconds", "20"])
+        let blocked = DynamoDBClient(
+            endpoint: hanging.endpoint, region: "us-east-1",
+            transport: CurlTransport(configuration: .init(requestTimeout: .seconds(15)), abortFlag: flag),
+            credentials: MotoClients.credentials, retrier: Retrier(abortFlag: flag))
+        started = Date()
+        let refused = #expect(throws: AWSError.self) { try blocked.describeTable("t") }
+        #expect(refused?.kind == .cancelled)
+        #expect(Date().timeIntervalSince(started) < 1)
+        #expect(try hanging.stats().requests == 0)
+    }
+
     @Test func streamsGetRecords_malformedPage_isTransient() throws {
         let server = try PeerScriptServer.faultServer(
             mode: "truncated", successBody: #"{"Records":[],"NextShardIterator":"it"}"#)
