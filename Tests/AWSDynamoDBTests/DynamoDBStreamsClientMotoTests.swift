@@ -33,6 +33,26 @@ import Testing
         #expect(filtered.streams.first?.streamLabel.isEmpty == false)
     }
 
+    @Test func listStreams_pagesWithExclusiveStartStreamArn() throws {
+        let moto = try MotoServer()
+        let client = MotoClients.dynamoDB(moto.endpoint)
+        let streams = MotoClients.streams(moto.endpoint)
+        let tables = (0..<3).map { _ in MotoClients.uniqueName("page") }
+        for table in tables { try MotoClients.createTable(client, table) }
+        var seen: [String] = []
+        var start: String?
+        var calls = 0
+        repeat {
+            let page = try streams.listStreams(ListStreamsInput(exclusiveStartStreamArn: start, limit: 1))
+            seen += page.streams.map(\.tableName)
+            start = page.lastEvaluatedStreamArn
+            calls += 1
+        } while start != nil && calls < 10
+        // moto ignores Limit and returns every stream at once; the loop must still end.
+        #expect(seen.sorted() == tables.sorted())
+        #expect(start == nil)
+    }
+
     @Test func describeStream_pagesWithExclusiveStartShardId_untilTheEnd() throws {
         let moto = try MotoServer()
         let (_, streams, table, arn, _) = try streamFixture(moto)

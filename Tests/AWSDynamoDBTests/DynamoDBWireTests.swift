@@ -54,6 +54,16 @@ import Testing
         #expect(text(trim) == #"{"StreamArn":"arn","ShardId":"sh","ShardIteratorType":"TRIM_HORIZON"}"#)
     }
 
+    @Test func listAndDescribeStream_sendPagingMembers() {
+        let list = DynamoDBStreamsWire.listStreams(ListStreamsInput(exclusiveStartStreamArn: "a1", limit: 1))
+        #expect(text(list) == #"{"ExclusiveStartStreamArn":"a1","Limit":1}"#)
+        let describe = DynamoDBStreamsWire.describeStream(
+            DescribeStreamInput(streamArn: "arn", exclusiveStartShardId: "shardId-1", limit: 1))
+        #expect(text(describe) == #"{"StreamArn":"arn","ExclusiveStartShardId":"shardId-1","Limit":1}"#)
+        #expect(
+            text(DynamoDBStreamsWire.getRecords(GetRecordsInput(shardIterator: "it"))) == #"{"ShardIterator":"it"}"#)
+    }
+
     static let describeStreamBody = Array(
         #"{"StreamDescription":{"StreamArn":"arn","StreamStatus":"ENABLED","StreamViewType":"NEW_AND_OLD_IMAGES","TableName":"t","Shards":[{"ShardId":"shardId-1","SequenceNumberRange":{"StartingSequenceNumber":"100","EndingSequenceNumber":"200"}},{"ShardId":"shardId-2","ParentShardId":"shardId-1","SequenceNumberRange":{"StartingSequenceNumber":"201"}}],"LastEvaluatedShardId":"shardId-2"}}"#
             .utf8)
