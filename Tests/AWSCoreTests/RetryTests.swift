@@ -76,13 +76,16 @@ private func failure(_ kind: AWSError.Kind, code: String = "X") -> AWSError {
 
     @Test func transient_thenSuccess_returnsAndRefundsTheBudget() throws {
         let budget = RetryBudget(capacity: 20, retryCost: 5)
-        let retrier = Retrier(policy: .init(), budget: budget, random: { 0 }, sleep: { _ in true })
+        let retried = RecordingSleeper()
+        var retrier = Retrier(policy: .init(), budget: budget, random: { 0 }, sleep: { _ in true })
+        retrier.onRetry = { _ in _ = retried.sleep(.zero) }
         let value = try retrier.run(operation: "Op") { attempt in
             if attempt < 3 { throw failure(.transient) }
             return attempt
         }
         #expect(value == 3)
         #expect(budget.tokens == 20)
+        #expect(retried.recorded.count == 2)
     }
 
     @Test(arguments: [AWSError.Kind.conditional, .fatal, .cancelled])

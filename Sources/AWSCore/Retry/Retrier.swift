@@ -12,6 +12,9 @@ public struct Retrier: Sendable {
     public var random: @Sendable () -> Double
     /// Sleeps for the given time; returns false when interrupted (shutdown).
     public var sleep: @Sendable (Duration) -> Bool
+    /// Called with each error that is about to be retried (for retry metrics by
+    /// `error.metricLabel` and `error.operation`). Default nil.
+    public var onRetry: (@Sendable (AWSError) -> Void)?
 
     public init(
         policy: RetryPolicy = .init(), budget: RetryBudget = .init(),
@@ -57,6 +60,7 @@ public struct Retrier: Sendable {
                 case .giveUp:
                     throw error
                 case .refreshCredentials:
+                    onRetry?(error)
                     credentialRetries += 1
                     credentials?.invalidate()
                 case .backoff:
@@ -65,6 +69,7 @@ public struct Retrier: Sendable {
                         throw error
                     }
                     spent += cost
+                    onRetry?(error)
                     if !sleep(policy.delay(afterAttempt: number, random: random())) {
                         throw AWSError(
                             kind: .cancelled, code: "Cancelled",
