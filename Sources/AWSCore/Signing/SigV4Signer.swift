@@ -37,8 +37,10 @@ public struct SigV4Signer: Sendable {
     /// `X-Amz-Content-SHA256` (when configured) and `Authorization` to `request`.
     ///
     /// Existing `Authorization`, `X-Amz-Date` and `X-Amz-Security-Token` headers are replaced, so
-    /// a retried request can be signed again with fresh credentials or a new date. `request.url`
-    /// must be the URL as sent on the wire (the path is percent-encoded once more for signing).
+    /// a retried request can be signed again with fresh credentials or a new date (a token header
+    /// left by earlier temporary credentials is dropped when the new ones have none; botocore
+    /// would keep and sign it). `request.url` must be the URL as sent on the wire: the path is
+    /// percent-encoded once more for signing, as AWS services expect outside S3.
     @discardableResult
     public func sign(_ request: inout HTTPRequest, credentials: Credentials, date: Date) -> Details {
         let timestamp = Self.timestamp(date)
