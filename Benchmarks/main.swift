@@ -8,6 +8,7 @@ let arguments = Array(CommandLine.arguments.dropFirst())
 let suites: [String: ([String]) throws -> Void] = [
     "json": { try JSONDecodingBenchmark.run(arguments: $0) },
     "transport": { try TransportBenchmark.run(arguments: $0) },
+    "signing": { try SigningBenchmark.run(arguments: $0) },
 ]
 
 guard let name = arguments.first, let suite = suites[name] else {

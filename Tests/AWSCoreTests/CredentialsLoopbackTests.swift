@@ -54,26 +54,59 @@ import Testing
         let client = try #require(
             InstanceMetadataClient(
                 environment: ["AWS_EC2_METADATA_SERVICE_ENDPOINT": imds.endpoint], transport: Self.transport(),
-                tokenTTL: .seconds(2)))
+                tokenTTL: .seconds(4)))
         _ = try client.get("/latest/meta-data/placement/region")
         _ = try client.get("/latest/meta-data/placement/region")
         #expect(client.tokenFetchCount == 1)
-        usleep(1_200_000)  // within 1 s (half the TTL) of expiry: renew before use
+        usleep(2_200_000)  // within 2 s (half the TTL) of expiry: renew before use
         #expect(try client.get("/latest/meta-data/placement/region") == "eu-central-1")
         #expect(client.tokenFetchCount == 2)
         #expect(try Self.stats(imds)["unauthorized"] == 0)
     }
 
-    @Test func imds_cachedCredentialsRefreshWhenNearExpiry() throws {
-        let imds = try PeerScriptServer(script: "imds_server.py", arguments: ["--expires-in", "4"])
+    @Test func imds_revokedTokenIsReplacedAfterOne401() throws {
+        let imds = try PeerScriptServer(script: "imds_server.py")
+        let client = try #require(
+            InstanceMetadataClient(
+                environment: ["AWS_EC2_METADATA_SERVICE_ENDPOINT": imds.endpoint], transport: Self.transport()))
+        #expect(try client.get("/latest/meta-data/placement/region") == "eu-central-1")
+        let revoke = try Self.transport().send(
+            HTTPRequest(method: "POST", url: imds.endpoint + "/_revoke_tokens"), operation: "Revoke")
+        #expect(revoke.status == 200)
+        #expect(try client.get("/latest/meta-data/placement/region") == "eu-central-1")
+        #expect(client.tokenFetchCount == 2)
+        let stats = try Self.stats(imds)
+        #expect(stats["unauthorized"] == 1)
+        #expect(stats["token_puts"] == 2)
+    }
+
+    @Test func imds_concurrentCallersNearExpiry_causeOneFetch() throws {
+        let imds = try PeerScriptServer(script: "imds_server.py", arguments: ["--expires-in", "6"])
         let client = InstanceMetadataClient(
             environment: ["AWS_EC2_METADATA_SERVICE_ENDPOINT": imds.endpoint], transport: Self.transport())
         let cache = CachedCredentialProvider(
-            InstanceMetadataCredentialProvider(client: client), refreshMargin: .seconds(2), logger: logger)
+            InstanceMetadataCredentialProvider(client: client), refreshMargin: .seconds(3), logger: logger)
+        _ = try cache.credentials()
+        usleep(3_500_000)  // now under 3 s from expiry
+        let results = ResultBox()
+        DispatchQueue.concurrentPerform(iterations: 16) { _ in results.add(try? cache.credentials().accessKeyID) }
+        // Callers that arrived while the refresh ran got the still-valid first credentials.
+        #expect(results.values.allSatisfy { $0 == "ASIAIMDS000001" || $0 == "ASIAIMDS000002" })
+        #expect(try cache.credentials().accessKeyID == "ASIAIMDS000002")
+        #expect(try Self.stats(imds)["credential_fetches"] == 2)
+        #expect(cache.refreshCount == 2)
+    }
+
+    @Test func imds_cachedCredentialsRefreshWhenNearExpiry() throws {
+        let imds = try PeerScriptServer(script: "imds_server.py", arguments: ["--expires-in", "6"])
+        let client = InstanceMetadataClient(
+            environment: ["AWS_EC2_METADATA_SERVICE_ENDPOINT": imds.endpoint], transport: Self.transport())
+        let cache = CachedCredentialProvider(
+            InstanceMetadataCredentialProvider(client: client), refreshMargin: .seconds(3), logger: logger)
         #expect(try cache.credentials().accessKeyID == "ASIAIMDS000001")
         #expect(try cache.credentials().accessKeyID == "ASIAIMDS000001")
         #expect(try Self.stats(imds)["credential_fetches"] == 1)
-        usleep(2_500_000)  // now under 2 s from expiry
+        usleep(3_500_000)  // now under 3 s from expiry
         #expect(try cache.credentials().accessKeyID == "ASIAIMDS000002")
         #expect(try Self.stats(imds)["credential_fetches"] == 2)
     }

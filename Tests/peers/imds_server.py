@@ -10,6 +10,7 @@ Binds 127.0.0.1 on a free port and prints its port as the first line of stdout.
   that expire --expires-in seconds after each fetch, numbered by a fetch counter.
 - /latest/meta-data/placement/region returns --region.
 - GET /_stats (no token) returns the counters as JSON.
+- POST /_revoke_tokens forgets every token (as a restarted metadata service would).
 """
 
 import argparse
@@ -62,6 +63,16 @@ class Handler(BaseHTTPRequestHandler):
             TOKENS[token] = time.time() + ttl
             STATS["token_puts"] += 1
         self.reply(200, token)
+
+    def do_POST(self):
+        length = int(self.headers.get("Content-Length") or 0)
+        if length:
+            self.rfile.read(length)
+        if self.path != "/_revoke_tokens":
+            return self.reply(404, "not found")
+        with LOCK:
+            TOKENS.clear()
+        self.reply(200, "revoked")
 
     def do_GET(self):
         opts = self.options

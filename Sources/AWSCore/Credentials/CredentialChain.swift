@@ -36,12 +36,16 @@ public struct CredentialChain: CredentialProvider {
     /// The standard chain, cached: environment, shared files (`AWS_PROFILE`), container
     /// endpoint (ECS/EKS), then EC2 instance metadata (IMDSv2).
     ///
-    /// `transport` serves the container and metadata endpoints only (give it short timeouts);
-    /// `imds` lets the region resolver share the metadata client and its token.
+    /// `transport` serves the container and metadata endpoints only: give it short timeouts
+    /// (about 1 s to connect), and use it for nothing else. `imds` lets the region resolver share
+    /// the metadata client and its token; build it on the same `SerialTransport` (or another
+    /// transport) so that no transport is ever used by two threads at once.
     public static func makeDefault(
         environment: [String: String], transport: any HTTPTransport, imds: InstanceMetadataClient? = nil,
         refreshMargin: Duration = .seconds(300), logger: Logging.Logger
     ) -> CachedCredentialProvider {
+        // One lock for both network providers, whichever thread refreshes.
+        let transport = transport as? SerialTransport ?? SerialTransport(transport)
         let metadata = imds ?? InstanceMetadataClient(environment: environment, transport: transport)
         let chain = CredentialChain([
             EnvironmentCredentialProvider(environment: environment),

@@ -103,17 +103,21 @@ extension SigV4Signer {
     /// Appends `value` with leading and trailing whitespace removed and each inner run of
     /// whitespace folded to one space (Python's `' '.join(value.split())` on ASCII whitespace).
     private static func appendTrimmed(_ value: String, to out: inout [UInt8]) {
-        var pendingSpace = false
-        var wroteAny = false
-        for byte in value.utf8 {
-            if isWhitespace(byte) {
-                pendingSpace = wroteAny
-                continue
+        var value = value
+        value.withUTF8 { bytes in
+            out.reserveCapacity(out.count + bytes.count)
+            var index = 0
+            var wroteAny = false
+            while index < bytes.count {
+                // Copy each run of non-whitespace in one go (session tokens are long).
+                while index < bytes.count, isWhitespace(bytes[index]) { index += 1 }
+                let runStart = index
+                while index < bytes.count, !isWhitespace(bytes[index]) { index += 1 }
+                guard index > runStart else { break }
+                if wroteAny { out.append(UInt8(ascii: " ")) }
+                out.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[runStart..<index]))
+                wroteAny = true
             }
-            if pendingSpace { out.append(UInt8(ascii: " ")) }
-            pendingSpace = false
-            wroteAny = true
-            out.append(byte)
         }
     }
 
@@ -179,10 +183,9 @@ extension SigV4Signer {
 
 extension String {
     fileprivate func trimmingASCIIWhitespace() -> Substring {
-        let isSpace: (Character) -> Bool = { $0 == " " || $0 == "\t" }
-        guard let first = firstIndex(where: { !isSpace($0) }), let last = lastIndex(where: { !isSpace($0) }) else {
-            return ""
-        }
+        let isSpace: (UInt8) -> Bool = { $0 == UInt8(ascii: " ") || $0 == UInt8(ascii: "\t") }
+        guard let first = utf8.firstIndex(where: { !isSpace($0) }), let last = utf8.lastIndex(where: { !isSpace($0) })
+        else { return "" }
         return self[first...last]
     }
 }

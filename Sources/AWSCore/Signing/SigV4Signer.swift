@@ -3,8 +3,9 @@ import Foundation
 /// Signs HTTP requests with AWS Signature Version 4 (header form), as botocore's `SigV4Auth` does
 /// for non-S3 services.
 ///
-/// A value type with no mutable state: one signer per service and region can be shared by every
-/// worker. Signing costs four HMACs for the key, two SHA-256 digests and one HMAC.
+/// A value type; one signer per service and region can be shared by every worker. Signing costs
+/// two SHA-256 digests and one HMAC, plus four HMACs to derive the key when the day, secret,
+/// region or service differ from the previous call (a small locked cache remembers the last key).
 public struct SigV4Signer: Sendable {
     /// The signing name of the service, e.g. `dynamodb` (DynamoDB Streams also signs as
     /// `dynamodb`).
@@ -13,6 +14,7 @@ public struct SigV4Signer: Sendable {
     /// Whether `sign` adds `x-amz-content-sha256` (S3-style); DynamoDB does not need it.
     /// Default false.
     public var addsContentSHA256Header: Bool
+    private let keyCache = SigningKeyCache()
 
     public init(service: String, region: String, addsContentSHA256Header: Bool = false) {
         self.service = service
@@ -35,8 +37,10 @@ public struct SigV4Signer: Sendable {
     /// `X-Amz-Content-SHA256` (when configured) and `Authorization` to `request`.
     ///
     /// Existing `Authorization`, `X-Amz-Date` and `X-Amz-Security-Token` headers are replaced, so
-    /// a retried request can be signed again with fresh credentials or a new date. `request.url`
-    /// must be the URL as sent on the wire (the path is percent-encoded once more for signing).
+    /// a retried request can be signed again with fresh credentials or a new date (a token header
+    /// left by earlier temporary credentials is dropped when the new ones have none; botocore
+    /// would keep and sign it). `request.url` must be the URL as sent on the wire: the path is
+    /// percent-encoded once more for signing, as AWS services expect outside S3.
     @discardableResult
     public func sign(_ request: inout HTTPRequest, credentials: Credentials, date: Date) -> Details {
         let timestamp = Self.timestamp(date)
@@ -90,7 +94,9 @@ public struct SigV4Signer: Sendable {
         let day = timestamp.prefix(8)
         let scope = "\(day)/\(region)/\(service)/aws4_request"
         let stringToSign = "AWS4-HMAC-SHA256\n\(timestamp)\n\(scope)\n\(Digest.hex(Digest.sha256(canonical)))"
-        let key = signingKey(secret: credentials.secretAccessKey, day: day)
+        let key = keyCache.key(secret: credentials.secretAccessKey, day: day, region: region, service: service) {
+            signingKey(secret: credentials.secretAccessKey, day: day)
+        }
         let signature = Digest.hex(Digest.hmacSHA256(key: key, data: Array(stringToSign.utf8)))
         let authorization =
             "AWS4-HMAC-SHA256 Credential=\(credentials.accessKeyID)/\(scope), SignedHeaders=\(signedHeaders), Signature=\(signature)"

@@ -13,24 +13,31 @@ struct SigningURL {
     var query: Substring?
 
     init(_ url: String) {
-        var rest = Substring(url)
-        if let range = rest.range(of: "://") {
-            scheme = rest[..<range.lowerBound].lowercased()
-            rest = rest[range.upperBound...]
-        } else {
-            scheme = ""
+        // Byte-level search: every delimiter is ASCII, and Character-based search would pay for
+        // grapheme breaking on every signature.
+        let bytes = url.utf8
+        var start = bytes.startIndex
+        scheme = ""
+        if let colon = bytes.firstIndex(of: UInt8(ascii: ":")),
+            bytes[colon...].starts(with: "://".utf8),
+            !bytes[..<colon].contains(where: { $0 == UInt8(ascii: "/") || $0 == UInt8(ascii: "?") })
+        {
+            scheme = url[..<colon].lowercased()
+            start = bytes.index(colon, offsetBy: 3)
         }
-        if let hash = rest.firstIndex(of: "#") { rest = rest[..<hash] }
-        let authorityEnd = rest.firstIndex { $0 == "/" || $0 == "?" } ?? rest.endIndex
-        var authority = rest[..<authorityEnd]
-        if let at = authority.lastIndex(of: "@") { authority = authority[authority.index(after: at)...] }
-        self.authority = authority
-        rest = rest[authorityEnd...]
-        if let mark = rest.firstIndex(of: "?") {
-            path = rest[..<mark]
-            query = rest[rest.index(after: mark)...]
+        let end = bytes[start...].firstIndex(of: UInt8(ascii: "#")) ?? bytes.endIndex
+        let authorityEnd =
+            bytes[start..<end].firstIndex { $0 == UInt8(ascii: "/") || $0 == UInt8(ascii: "?") } ?? end
+        var authorityStart = start
+        if let at = bytes[start..<authorityEnd].lastIndex(of: UInt8(ascii: "@")) {
+            authorityStart = bytes.index(after: at)
+        }
+        authority = url[authorityStart..<authorityEnd]
+        if let mark = bytes[authorityEnd..<end].firstIndex(of: UInt8(ascii: "?")) {
+            path = url[authorityEnd..<mark]
+            query = url[bytes.index(after: mark)..<end]
         } else {
-            path = rest
+            path = url[authorityEnd..<end]
             query = nil
         }
     }
