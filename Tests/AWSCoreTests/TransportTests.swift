@@ -87,6 +87,16 @@ import Testing
         #expect(again?.kind == .cancelled)
     }
 
+    @Test func oversizedResponse_isFatalResponseTooLarge() throws {
+        let server = try PeerScriptServer.faultServer(mode: "ok", successBody: String(repeating: "x", count: 5000))
+        let small = CurlTransport(configuration: .init(maxResponseBytes: 4999))
+        let error = #expect(throws: AWSError.self) { try small.send(post(server), operation: "GetRecords") }
+        #expect(error?.kind == .fatal)
+        #expect(error?.code == "ResponseTooLarge")
+        let exact = CurlTransport(configuration: .init(maxResponseBytes: 5000))
+        #expect(try exact.send(post(server), operation: "GetRecords").body.count == 5000)
+    }
+
     @Test func badURL_isFatal() throws {
         let request = HTTPRequest(method: "GET", url: "file:///etc/passwd")
         let error = #expect(throws: AWSError.self) { try CurlTransport().send(request, operation: "Probe") }

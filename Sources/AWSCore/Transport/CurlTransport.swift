@@ -20,13 +20,20 @@ public final class CurlTransport: HTTPTransport {
         /// (a TLS-inspecting corporate proxy). Verification itself is never turned off.
         /// Default nil: libcurl's built-in bundle.
         public var caBundlePath: String?
+        /// Largest response body accepted; a larger one fails the call (`.fatal`,
+        /// `ResponseTooLarge`) instead of exhausting memory. Default 64 MiB (a GetRecords page is
+        /// at most a few MB).
+        public var maxResponseBytes: Int
 
         public init(
-            connectTimeout: Duration = .seconds(3), requestTimeout: Duration = .seconds(30), caBundlePath: String? = nil
+            connectTimeout: Duration = .seconds(3), requestTimeout: Duration = .seconds(30),
+            caBundlePath: String? = nil,
+            maxResponseBytes: Int = 64 << 20
         ) {
             self.connectTimeout = connectTimeout
             self.requestTimeout = requestTimeout
             self.caBundlePath = caBundlePath
+            self.maxResponseBytes = maxResponseBytes
         }
     }
 
@@ -62,7 +69,7 @@ public final class CurlTransport: HTTPTransport {
         }
         // curl_easy_reset keeps live connections, the DNS cache and TLS sessions.
         curl_easy_reset(handle)
-        let sink = ResponseSink(abortFlag: abortFlag)
+        let sink = ResponseSink(abortFlag: abortFlag, maxBytes: configuration.maxResponseBytes)
         let sinkPointer = Unmanaged.passRetained(sink)
         defer { sinkPointer.release() }
 
@@ -87,7 +94,7 @@ public final class CurlTransport: HTTPTransport {
         _ = zael_curl_getinfo_long(handle, CURLINFO_NUM_CONNECTS, &connects)
         lastNewConnections = connects
         guard code == CURLE_OK else {
-            throw translate(code, operation: operation, aborted: sink.aborted)
+            throw translate(code, operation: operation, sink: sink)
         }
         var status = 0
         _ = zael_curl_getinfo_long(handle, CURLINFO_RESPONSE_CODE, &status)
@@ -139,12 +146,17 @@ public final class CurlTransport: HTTPTransport {
     }
 
     /// The one place where libcurl failures become `AWSError`s.
-    private func translate(_ code: CURLcode, operation: String, aborted: Bool) -> AWSError {
+    private func translate(_ code: CURLcode, operation: String, sink: ResponseSink) -> AWSError {
         let detail = errorBuffer.withUnsafeBufferPointer { String(cString: $0.baseAddress!) }
         let summary = String(cString: curl_easy_strerror(code))
         let message = detail.isEmpty ? summary : "\(summary): \(detail)"
-        if aborted || code == CURLE_ABORTED_BY_CALLBACK {
+        if sink.aborted || code == CURLE_ABORTED_BY_CALLBACK {
             return AWSError(kind: .cancelled, code: "Cancelled", message: "shutdown requested", operation: operation)
+        }
+        if sink.tooLarge {
+            return AWSError(
+                kind: .fatal, code: "ResponseTooLarge",
+                message: "response body exceeds \(configuration.maxResponseBytes) bytes", operation: operation)
         }
         let (kind, awsCode): (AWSError.Kind, String)
         switch code {
@@ -173,9 +185,14 @@ private final class ResponseSink {
     let abortFlag: AbortFlag?
     var headers: [(name: String, value: String)] = []
     var body: [UInt8] = []
+    let maxBytes: Int
     var aborted = false
+    var tooLarge = false
 
-    init(abortFlag: AbortFlag?) { self.abortFlag = abortFlag }
+    init(abortFlag: AbortFlag?, maxBytes: Int) {
+        self.abortFlag = abortFlag
+        self.maxBytes = maxBytes
+    }
 
     func appendHeaderLine(_ line: UnsafeBufferPointer<UInt8>) {
         // A new status line (after `100 Continue` or a redirect) starts a new header block.
@@ -189,7 +206,7 @@ private final class ResponseSink {
             in: .whitespacesAndNewlines)
         headers.append((name: name, value: value))
         // Size the body once for large GetRecords pages instead of growing it chunk by chunk.
-        if name == "content-length", let length = Int(value), length > 0, length <= 64 << 20 {
+        if name == "content-length", let length = Int(value), length > 0, length <= maxBytes {
             body.reserveCapacity(length)
         }
     }
@@ -201,6 +218,10 @@ private func curlWriteBody(
     guard let data, let context else { return 0 }
     let sink = Unmanaged<ResponseSink>.fromOpaque(context).takeUnretainedValue()
     let length = size * count
+    if sink.body.count + length > sink.maxBytes {
+        sink.tooLarge = true
+        return 0  // libcurl stops the transfer with CURLE_WRITE_ERROR
+    }
     data.withMemoryRebound(to: UInt8.self, capacity: length) {
         sink.body.append(contentsOf: UnsafeBufferPointer(start: $0, count: length))
     }
