@@ -35,6 +35,15 @@ public final class AWSJSONClient {
         self.transport = transport
         self.credentials = credentials
         self.signer = signer
+        var retrier = retrier
+        if let logger {
+            let next = retrier.onRetry
+            retrier.onRetry = { error in
+                logger.debug(
+                    "retrying AWS call", metadata: ["aws.operation": "\(error.operation)", "aws.error": "\(error)"])
+                next?(error)
+            }
+        }
         self.retrier = retrier
         self.now = now
         self.logger = logger
@@ -60,20 +69,17 @@ public final class AWSJSONClient {
     public func call<Output>(_ operation: String, input: JSONValue, decode: ([UInt8]) throws -> Output) throws -> Output
     {
         let body = input.serializedBytes()
-        return try retrier.run(operation: operation, credentials: credentials) { attempt in
-            do {
-                return try attemptCall(operation, body: body, attempt: attempt, decode: decode)
-            } catch let error as AWSError {
-                if error.isRetryable && attempt < retrier.policy.maxAttempts {
-                    logger?.debug(
-                        "retrying AWS call", metadata: ["aws.operation": "\(operation)", "aws.error": "\(error)"])
-                } else if error.isRetryable {
-                    logger?.warning(
-                        "AWS call failed after retries",
-                        metadata: ["aws.operation": "\(operation)", "aws.error": "\(error)"])
-                }
-                throw error
+        do {
+            return try retrier.run(operation: operation, credentials: credentials) { attempt in
+                try attemptCall(operation, body: body, attempt: attempt, decode: decode)
             }
+        } catch let error as AWSError {
+            if error.isRetryable {
+                logger?.warning(
+                    "AWS call failed after retries",
+                    metadata: ["aws.operation": "\(operation)", "aws.error": "\(error)"])
+            }
+            throw error
         }
     }
 
