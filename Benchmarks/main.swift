@@ -6,7 +6,9 @@ import Foundation
 
 let arguments = Array(CommandLine.arguments.dropFirst())
 let suites: [String: ([String]) throws -> Void] = [
-    "json": { try JSONDecodingBenchmark.run(arguments: $0) }
+    "json": { try JSONDecodingBenchmark.run(arguments: $0) },
+    "transport": { try TransportBenchmark.run(arguments: $0) },
+    "signing": { try SigningBenchmark.run(arguments: $0) },
 ]
 
 guard let name = arguments.first, let suite = suites[name] else {
