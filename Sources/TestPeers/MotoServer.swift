@@ -25,15 +25,20 @@ public final class MotoServer: @unchecked Sendable {
             if Self.answers(port: port) { return }
             usleep(50_000)
         }
-        process.terminate()
+        kill(process.processIdentifier, SIGKILL)
+        process.waitUntilExit()
         throw PeerError("moto_server did not start on port \(port)")
     }
 
     deinit { stop() }
 
     public func stop() {
-        // moto keeps SIGTERM blocked when started from a test thread: see Process.stop(grace:).
-        process.stop(grace: 0.5)
+        if process.isRunning {
+            // SIGKILL: the child inherits the test runner's blocked-signal mask, which includes
+            // SIGTERM, so terminate() would leave moto running and waitUntilExit() would hang.
+            kill(process.processIdentifier, SIGKILL)
+            process.waitUntilExit()
+        }
     }
 
     /// Environment for AWS clients (Swift or Python) pointed at this server with dummy keys.
