@@ -51,6 +51,9 @@ def parse(argv):
     p.add_argument("--poll-interval", type=float, default=0.1,
                    help="seconds between reads of moto's stream (default 0.1)")
     p.add_argument("--region", default="us-east-1", help="region for the proxy's own moto calls")
+    p.add_argument("--keys-file",
+                   help="JSON {AccessKeyId, SecretAccessKey} to sign the proxy's own calls to a "
+                        "signature-checking moto (Tests/peers/moto_with_auth.py writes one)")
     p.add_argument("--verbose", action="store_true", help="log each request line to stderr")
     return p.parse_args(argv)
 
@@ -62,7 +65,15 @@ def main(argv=None) -> int:
         print("--shards must be >= 1, --rollover-every and --rollover-seconds >= 0, "
               "--iterator-ttl > 0", file=sys.stderr)
         return 2
-    upstream = Upstream(args.upstream, args.region)
+    credentials = None
+    if args.keys_file:
+        import json
+
+        from botocore.credentials import Credentials
+        with open(args.keys_file) as f:
+            keys = json.load(f)
+        credentials = Credentials(keys["AccessKeyId"], keys["SecretAccessKey"])
+    upstream = Upstream(args.upstream, args.region, credentials)
     model = StreamModel(args.shards, args.rollover_every, args.rollover_children,
                         rollover_seconds=args.rollover_seconds,
                         creation_time=args.creation_time)

@@ -189,3 +189,35 @@ def test_sigterm_stops_the_proxy_even_when_its_parent_blocked_it(moto):
         if proc.poll() is None:
             proc.kill()
             proc.wait()
+
+
+def test_signatures_reach_a_signature_checking_moto_intact(tmp_path):
+    # The proxy forwards the signed Host header and signs its own stream reads.
+    import subprocess
+
+    from streamproxy.harness import HERE, Proxy
+    keys_file = tmp_path / "keys.json"
+    moto = subprocess.Popen([sys.executable, os.path.join(HERE, "moto_with_auth.py"),
+                             "--keys-file", str(keys_file)], stdout=subprocess.PIPE, text=True)
+    try:
+        upstream = f"http://127.0.0.1:{int(moto.stdout.readline())}"
+        keys = json.loads(keys_file.read_text())
+        kw = dict(CLIENT_KW, aws_access_key_id=keys["AccessKeyId"],
+                  aws_secret_access_key=keys["SecretAccessKey"])
+        p = Proxy(upstream, "--keys-file", str(keys_file), "--shards", "2", client_kw=kw)
+        try:
+            p.put("signed", 1)
+            p.sync()
+            assert p.get("/__proxy/stats")["follower_error"] is None
+            assert [value(r) for s in p.all_shards() for r in p.read_shard(s["ShardId"])[0]] == \
+                [("signed", 1)]
+            forged = boto3.client("dynamodb", endpoint_url=p.url,
+                                  **dict(kw, aws_secret_access_key="wrong"))
+            with pytest.raises(ClientError) as e:
+                forged.describe_table(TableName=p.table)
+            assert e.value.response["ResponseMetadata"]["HTTPStatusCode"] in (400, 403)
+        finally:
+            p.stop()
+    finally:
+        moto.kill()
+        moto.wait()

@@ -56,7 +56,7 @@ def moto():
 class Proxy:
     """A running stream_proxy.py for one fresh table, with boto3 clients pointed at it."""
 
-    def __init__(self, upstream: str, *extra: str):
+    def __init__(self, upstream: str, *extra: str, client_kw: dict | None = None):
         self.table = "t" + uuid.uuid4().hex[:12]
         self.proc = subprocess.Popen(
             [sys.executable, os.path.join(HERE, "stream_proxy.py"), "--upstream", upstream,
@@ -66,7 +66,7 @@ class Proxy:
         assert line.startswith("READY "), line
         self.port = int(line.split()[1])
         self.url = f"http://127.0.0.1:{self.port}"
-        kw = dict(endpoint_url=self.url, **CLIENT_KW)
+        kw = dict(endpoint_url=self.url, **(client_kw or CLIENT_KW))
         self.ddb = boto3.client("dynamodb", **kw)
         self.streams = boto3.client("dynamodbstreams", **kw)
         self.ddb.create_table(

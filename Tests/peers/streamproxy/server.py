@@ -17,7 +17,7 @@ from .faults import Fault, FaultBook
 from .gate import ROLLBACK_APIS
 from .model import StreamError, StreamModel
 from .streams_api import NotOurs, StreamsAPI
-from .upstream import StreamFollower, Upstream
+from .upstream import READ_ONLY_PREFIXES, StreamFollower, Upstream
 
 STREAMS_PREFIX = "DynamoDBStreams_20120810."
 CORAL_AVAILABILITY = {"ThrottlingException", "ServiceUnavailableException"}
@@ -138,9 +138,9 @@ class ProxyHandler(BaseHTTPRequestHandler):
             status, headers, data = self._streams(api, body)
         elif api in ROLLBACK_APIS:
             with self.server.follower.gate.transaction():
-                status, headers, data = self._forward(body)
+                status, headers, data = self._forward(body, api)
         else:
-            status, headers, data = self._forward(body)
+            status, headers, data = self._forward(body, api)
         if fault is not None and fault.kind == "reset_after":
             return self._reset()
         self._send(status, data, headers)
@@ -178,9 +178,11 @@ class ProxyHandler(BaseHTTPRequestHandler):
             return True
         return False  # reset_after acts after the call
 
-    def _forward(self, body: bytes):
+    def _forward(self, body: bytes, api: str):
+        retry = api.startswith(READ_ONLY_PREFIXES)
         try:
-            return self.server.upstream.forward("POST", self.path, list(self.headers.items()), body)
+            return self.server.upstream.forward("POST", self.path, list(self.headers.items()), body,
+                                                retry=retry)
         except (OSError, http.client.HTTPException) as error:
             message = f"upstream unavailable: {error!r}"
             data = json.dumps({"__type": error_type("ServiceUnavailableException"),
@@ -200,7 +202,7 @@ class ProxyHandler(BaseHTTPRequestHandler):
                     "GetRecords": lambda r: self.server.api.get_records(r, self.client_address)}
         handler = handlers.get(api)
         if handler is None:  # ListStreams and anything new: moto answers
-            return self._forward(body)
+            return self._forward(body, api)
         try:
             out = self._answer(api, handler, request)
         except StreamError as error:
@@ -209,7 +211,7 @@ class ProxyHandler(BaseHTTPRequestHandler):
             return error.status, [], json.dumps({"__type": error_type(error.code),
                                                  "message": error.message}).encode()
         if out is None:
-            return self._forward(body)
+            return self._forward(body, api)
         data = out if isinstance(out, bytes) else json.dumps(out).encode()
         return 200, [], data
 

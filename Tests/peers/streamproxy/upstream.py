@@ -13,9 +13,13 @@ from .faults import FaultBook
 from .gate import SettleGate
 from .model import StreamModel
 
-# Headers that belong to one hop (RFC 9110 §7.6.1) or that the proxy recomputes.
+# Headers that belong to one hop (RFC 9110 §7.6.1) or that the proxy recomputes. Host stays:
+# it is signed, and a signature-checking moto must see the client's.
 HOP_HEADERS = {"connection", "keep-alive", "proxy-connection", "transfer-encoding", "te",
-               "trailer", "upgrade", "content-length", "host", "expect"}
+               "trailer", "upgrade", "content-length", "expect"}
+# Calls safe to send twice: only these are retried after a failure of a reused connection,
+# as a write could have been applied before the connection broke.
+READ_ONLY_PREFIXES = ("Get", "Describe", "List", "Query", "Scan", "BatchGet", "TransactGet")
 # The proxy's own HTTP server writes these, so moto's copies are dropped.
 SERVER_HEADERS = {"server", "date"}
 
@@ -23,12 +27,13 @@ SERVER_HEADERS = {"server", "date"}
 class Upstream:
     """HTTP/1.1 client for moto; one connection per calling thread, reopened when it fails."""
 
-    def __init__(self, base_url: str, region: str = "us-east-1"):
+    def __init__(self, base_url: str, region: str = "us-east-1", credentials=None):
         url = urllib.parse.urlsplit(base_url)
         if url.scheme != "http" or not url.hostname:
             raise ValueError(f"upstream must be http://host:port, got {base_url}")
         self.host, self.port = url.hostname, url.port or 80
         self.region = region
+        self.credentials = credentials  # botocore Credentials: sign the proxy's own calls
         self._local = threading.local()
 
     def _connection(self) -> http.client.HTTPConnection:
@@ -38,13 +43,15 @@ class Upstream:
             self._local.conn = conn
         return conn
 
-    def forward(self, method: str, path: str, headers: list[tuple[str, str]], body: bytes):
-        """Sends a request verbatim; returns (status, headers, body). Retries once on a stale
-        keep-alive connection, which moto may close between requests."""
+    def forward(self, method: str, path: str, headers: list[tuple[str, str]], body: bytes,
+                retry: bool = False):
+        """Sends a request verbatim; returns (status, headers, body). With `retry`, a failure is
+        retried once on a new connection (moto may have closed a kept-alive one)."""
         out = [(k, v) for k, v in headers if k.lower() not in HOP_HEADERS]
-        out.append(("Host", f"{self.host}:{self.port}"))
+        if not any(k.lower() == "host" for k, _ in out):
+            out.append(("Host", f"{self.host}:{self.port}"))
         out.append(("Content-Length", str(len(body))))
-        for attempt in (1, 2):
+        for attempt in (1, 2) if retry else (2,):
             conn = self._connection()
             try:
                 conn.putrequest(method, path, skip_host=True, skip_accept_encoding=True)
@@ -65,10 +72,31 @@ class Upstream:
                     raise
 
     def call(self, target: str, payload: dict) -> tuple[int, dict]:
-        """A JSON call made by the proxy itself (unsigned: moto does not check signatures, but
-        reads the region and access key from the Authorization header)."""
+        """A JSON call made by the proxy itself: signed when credentials were given (for a
+        signature-checking moto), else with a dummy Authorization header, from which moto only
+        reads the region and access key."""
+        body = json.dumps(payload).encode()
+        if self.credentials is not None:
+            headers = self._signed(target, body)
+        else:
+            headers = self._unsigned(target)
+        status, _, data = self.forward("POST", "/", headers, body, retry=True)
+        try:
+            return status, json.loads(data or b"{}")
+        except ValueError:
+            return status, {"message": data.decode(errors="replace")}
+
+    def _signed(self, target: str, body: bytes) -> list[tuple[str, str]]:
+        from botocore.auth import SigV4Auth  # the venv's botocore, only when signing
+        from botocore.awsrequest import AWSRequest
+        request = AWSRequest("POST", f"http://{self.host}:{self.port}/", data=body, headers={
+            "Content-Type": "application/x-amz-json-1.0", "X-Amz-Target": target})
+        SigV4Auth(self.credentials, "dynamodb", self.region).add_auth(request)
+        return list(request.headers.items()) + [("Host", f"{self.host}:{self.port}")]
+
+    def _unsigned(self, target: str) -> list[tuple[str, str]]:
         stamp = time.strftime("%Y%m%dT%H%M%SZ", time.gmtime())
-        headers = [
+        return [
             ("Content-Type", "application/x-amz-json-1.0"),
             ("X-Amz-Target", target),
             ("X-Amz-Date", stamp),
@@ -76,11 +104,6 @@ class Upstream:
              + self.region + "/dynamodb/aws4_request, SignedHeaders=host;x-amz-date;"
              "x-amz-target, Signature=0"),
         ]
-        status, _, data = self.forward("POST", "/", headers, json.dumps(payload).encode())
-        try:
-            return status, json.loads(data or b"{}")
-        except ValueError:
-            return status, {"message": data.decode(errors="replace")}
 
 
 class StreamFollower:
