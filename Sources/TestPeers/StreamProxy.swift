@@ -10,16 +10,28 @@ public final class StreamProxy: @unchecked Sendable {
     public var endpoint: String { "http://127.0.0.1:\(port)" }
     private let process: Process
 
+    /// Starts the proxy in front of `upstream` for `table`; see the designated initializer.
+    public convenience init(
+        upstream: MotoServer, table: String, shards: Int = 8, rolloverEvery: Int = 0,
+        rolloverChildren: String = "alternate", iteratorTTL: Double = 900, arguments: [String] = []
+    ) throws {
+        try self.init(
+            upstreamEndpoint: upstream.endpoint, table: table, shards: shards, rolloverEvery: rolloverEvery,
+            rolloverChildren: rolloverChildren, iteratorTTL: iteratorTTL, arguments: arguments)
+    }
+
     /// Starts the proxy for `table` (which may be created later, through the proxy) and waits for
     /// its `READY <port>` line.
     /// - Parameters:
+    ///   - upstreamEndpoint: the moto server, `http://127.0.0.1:PORT`.
     ///   - shards: root shards (default 8).
     ///   - rolloverEvery: close a shard after this many records; 0 (default) only on command.
     ///   - rolloverChildren: "1", "2" or "alternate" (default).
     ///   - iteratorTTL: seconds before a shard iterator expires (default 900).
+    ///   - arguments: further flags, e.g. `["--max-readers", "2", "--keys-file", path]`.
     public init(
-        upstream: MotoServer, table: String, shards: Int = 8, rolloverEvery: Int = 0,
-        rolloverChildren: String = "alternate", iteratorTTL: Double = 900
+        upstreamEndpoint: String, table: String, shards: Int = 8, rolloverEvery: Int = 0,
+        rolloverChildren: String = "alternate", iteratorTTL: Double = 900, arguments: [String] = []
     ) throws {
         guard Peers.available else {
             throw PeerError("the test venv is missing at \(Peers.venv.path): run scripts/setup")
@@ -27,11 +39,12 @@ public final class StreamProxy: @unchecked Sendable {
         self.table = table
         process = Process()
         process.executableURL = Peers.python
-        process.arguments = [
-            Peers.script("stream_proxy.py").path, "--upstream", upstream.endpoint, "--port", "0",
-            "--table", table, "--shards", String(shards), "--rollover-every", String(rolloverEvery),
-            "--rollover-children", rolloverChildren, "--iterator-ttl", String(iteratorTTL),
-        ]
+        process.arguments =
+            [
+                Peers.script("stream_proxy.py").path, "--upstream", upstreamEndpoint, "--port", "0",
+                "--table", table, "--shards", String(shards), "--rollover-every", String(rolloverEvery),
+                "--rollover-children", rolloverChildren, "--iterator-ttl", String(iteratorTTL),
+            ] + arguments
         let out = Pipe()
         process.standardOutput = out
         process.standardError = FileHandle.nullDevice

@@ -7,7 +7,8 @@ import Testing
     @Test func startsModelsTheTableAndTakesCommands() throws {
         let moto = try MotoServer()
         defer { moto.stop() }
-        let proxy = try StreamProxy(upstream: moto, table: "proxied", shards: 3, rolloverEvery: 2)
+        let proxy = try StreamProxy(
+            upstream: moto, table: "proxied", shards: 3, rolloverEvery: 2, arguments: ["--max-readers", "2"])
         defer { proxy.stop() }
         let script = """
             import boto3
@@ -27,6 +28,7 @@ import Testing
         #expect(shards.count > 3)  // 10 records over 3 roots, rolled every 2 records
         #expect(shards.contains { $0["ParentShardId"] is String })
 
+        #expect(try proxy.control(["action": "config"])["max_readers"] as? Int == 2)
         try proxy.control(["action": "fault", "api": "GetRecords", "kind": "throttle", "count": 2])
         let armed = try #require(try proxy.stats()["armed"] as? [[String: Any]])
         #expect(armed.count == 1 && armed[0]["remaining"] as? Int == 2)
