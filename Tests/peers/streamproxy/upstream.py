@@ -106,6 +106,9 @@ class Upstream:
         ]
 
 
+TABLE_CHECK_SECONDS = 1.0
+
+
 class StreamFollower:
     """Copies new records of the table's moto stream into the model, in moto's order.
 
@@ -129,6 +132,7 @@ class StreamFollower:
         self._moto_shard: str | None = None
         self._last: tuple[int, str] | None = None  # moto (seq, eventID) last copied
         self._seen: dict[int, str] = {}
+        self._described = 0.0  # monotonic time of the last DescribeTable
         self.last_error: str | None = None
 
     def start(self) -> None:
@@ -158,6 +162,12 @@ class StreamFollower:
             return self._pull()
 
     def _discover(self) -> bool:
+        # DescribeTable costs moto a walk over the table's keys: once the stream is known, look
+        # again only now and then, to notice a re-created table.
+        now = time.monotonic()
+        if self._moto_shard and now - self._described < TABLE_CHECK_SECONDS:
+            return True
+        self._described = now
         status, table = self.upstream.call("DynamoDB_20120810.DescribeTable",
                                            {"TableName": self.table})
         arn = table.get("Table", {}).get("LatestStreamArn") if status == 200 else None
