@@ -108,6 +108,7 @@ class StreamModel:
         self.shards: list[Shard] = []  # creation order
         self.by_id: dict[str, Shard] = {}
         self._open: list[tuple[int, Shard]] = []  # (lo, shard), sorted by lo
+        self._open_los: list[int] = []
         self.next_seq = SEQ_BASE
         self.trim_before = 0
         self.records = 0
