@@ -149,6 +149,7 @@ public final class LeaseCoordinator: @unchecked Sendable {
             guard case .taken(let taken) = try store.takeLease(lease, owner: workerId) else { return false }
             lock.withLock {
                 held[taken.shardId] = Held(lease: taken, renewedAt: clock.now())
+                if let index = listing.firstIndex(where: { $0.shardId == taken.shardId }) { listing[index] = taken }
                 metrics.leasesOwned.record(held.count)
             }
             metrics.leasesTaken.increment()
