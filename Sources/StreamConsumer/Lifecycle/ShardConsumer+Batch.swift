@@ -66,7 +66,7 @@ extension ShardConsumer {
             fetchedShardEnd = false
             publish { $0.lastError = reason }
         case .shardEnd:
-            batcher.reset()
+            // Records already fetched are still delivered: they cannot be fetched again.
             fetchedShardEnd = true
         case .failed(let error):
             fetchFailures += 1
