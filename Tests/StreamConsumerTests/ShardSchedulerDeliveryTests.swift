@@ -59,6 +59,7 @@ import Testing
         #expect(table.lease("shard-0")?.checkpoint == .shardEnd)
         #expect(table.laneKeys(of: "shard-0").isEmpty)
         #expect(table.lease("d")?.parentShardIds == ["c"])
+        #expect(table.lease("shard-0")?.childShardIds == ["a", "b"])
     }
 
     @Test func gracefulShutdown_checkpointsAndReleases_thenAnotherWorkerResumesWithoutRepeats() throws {

@@ -162,11 +162,18 @@ public final class LeaseCoordinator: @unchecked Sendable {
         }
     }
 
-    /// Releases a held lease (clears leaseOwner), storing `checkpoint` when given.
-    public func release(shardId: String, checkpoint: LeaseCheckpoint?) {
-        guard let lease = lock.withLock({ held.removeValue(forKey: shardId)?.lease }) else { return }
+    /// Releases a held lease (clears leaseOwner), storing `checkpoint` when given, and the
+    /// shard's children (`childShardIds`) when it ended.
+    public func release(shardId: String, checkpoint: LeaseCheckpoint?, children: [String] = []) {
+        guard var lease = lock.withLock({ held.removeValue(forKey: shardId)?.lease }) else { return }
         metrics.leasesOwned.record(heldLeases.count)
         do {
+            if !children.isEmpty, let checkpoint {
+                lease.childShardIds = children
+                lease.checkpoint = checkpoint
+                guard case .taken(let updated) = try store.updateLease(lease) else { return }
+                lease = updated
+            }
             _ = try store.releaseLease(lease, checkpoint: checkpoint)
             logger.info("lease released", metadata: ["shard.id": "\(shardId)", "checkpoint": "\(checkpoint?.wire ?? "-")"])
         } catch {

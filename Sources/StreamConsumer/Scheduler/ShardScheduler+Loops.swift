@@ -124,8 +124,10 @@ extension ShardScheduler {
             defer { pendingReleases = [:] }
             return pendingReleases
         }
+        let graph = lock.withLock { self.graph }
         for (shardId, checkpoint) in releases {
-            coordinator.release(shardId: shardId, checkpoint: checkpoint)
+            let children = checkpoint == .shardEnd ? graph?.children[shardId] ?? [] : []
+            coordinator.release(shardId: shardId, checkpoint: checkpoint, children: children)
         }
     }
 }
