@@ -69,7 +69,8 @@ public final class InMemoryLeaseTable: LeaseStore, @unchecked Sendable {
     public func takeLease(_ lease: Lease, owner: String) throws -> LeaseWriteOutcome {
         try enter("takeLease")
         return lock.withLock {
-            guard var stored = leases[lease.shardId], stored.counter == lease.counter, stored.owner == lease.owner else {
+            guard var stored = leases[lease.shardId], stored.counter == lease.counter, stored.owner == lease.owner
+            else {
                 return .lostRace
             }
             stored.owner = owner
@@ -153,7 +154,9 @@ public final class InMemoryLeaseTable: LeaseStore, @unchecked Sendable {
         -> LaneCheckpointOutcome
     {
         try enter("checkpointLane")
-        return lock.withLock { applyLaneCheckpoint(key.leaseKey, owner: owner, previous: previous, next: next, check: false) }
+        return lock.withLock {
+            applyLaneCheckpoint(key.leaseKey, owner: owner, previous: previous, next: next, check: false)
+        }
             ? .written : .lostRace
     }
 
@@ -164,7 +167,8 @@ public final class InMemoryLeaseTable: LeaseStore, @unchecked Sendable {
         if let previous { values[":prev"] = .s(previous.digits) }
         return .update(
             UpdateItemInput(
-                tableName: tableName, key: ["leaseKey": .s(key.leaseKey)], updateExpression: "SET laneCheckpoint = :next",
+                tableName: tableName, key: ["leaseKey": .s(key.leaseKey)],
+                updateExpression: "SET laneCheckpoint = :next",
                 expression: ExpressionParts(conditionExpression: "fenced", values: values)))
     }
 

@@ -56,7 +56,10 @@ public final class ScriptedStreams: DynamoDBStreamsAPI, @unchecked Sendable {
     /// Records per GetRecords page at most (besides the caller's Limit).
     public var pageSize = 1000
 
-    public init(streamArn: String = "arn:aws:dynamodb:us-east-1:000000000000:table/t/stream/2026", wallClock: @escaping @Sendable () -> Double = { Date().timeIntervalSince1970 }) {
+    public init(
+        streamArn: String = "arn:aws:dynamodb:us-east-1:000000000000:table/t/stream/2026",
+        wallClock: @escaping @Sendable () -> Double = { Date().timeIntervalSince1970 }
+    ) {
         self.streamArn = streamArn
         self.wallClock = wallClock
     }
@@ -87,7 +90,8 @@ public final class ScriptedStreams: DynamoDBStreamsAPI, @unchecked Sendable {
             let sequence = SequenceNumber(sequenceText(nextSequence))!
             let record = StreamRecord(
                 eventID: "e\(nextSequence)", eventName: .modify, eventSource: "aws:dynamodb", awsRegion: "us-east-1",
-                approximateCreationDateTime: createdAt ?? wallClock().rounded(.down), keys: ["PK": .s(key), "SK": .s("#STATE")],
+                approximateCreationDateTime: createdAt ?? wallClock().rounded(.down),
+                keys: ["PK": .s(key), "SK": .s("#STATE")],
                 newImage: ["PK": .s(key), "SK": .s("#STATE"), "v": .n(String(value))],
                 oldImage: ["PK": .s(key), "SK": .s("#STATE"), "v": .n(String(value - 1))], sequenceNumber: sequence,
                 sizeBytes: 64, streamViewType: "NEW_AND_OLD_IMAGES")

@@ -46,7 +46,8 @@ import Testing
             _ = try table.resetLane(key, owner: "dead", claim: 1, checkpoint: old[lane])
         }
         let expected = Set(
-            records.filter { $0.sequenceNumber > old[LaneHasher.lane(of: $0, laneCount: 2)] }.map(\.sequenceNumber.digits))
+            records.filter { $0.sequenceNumber > old[LaneHasher.lane(of: $0, laneCount: 2)] }.map(
+                \.sequenceNumber.digits))
         #expect(expected.count < all.count && expected.count > 20)
 
         let log = ProcessingLog()
@@ -77,13 +78,16 @@ import Testing
         _ = try table.createLease(
             Lease(shardId: "s", counter: 3, checkpoint: .sequence(floor), laneCount: 3, previousLaneCount: 2))
         for lane in 0..<2 {
-            _ = try table.resetLane(LaneKey(shardId: "s", lane: lane, laneCount: 2), owner: "dead", claim: 1, checkpoint: old[lane])
+            _ = try table.resetLane(
+                LaneKey(shardId: "s", lane: lane, laneCount: 2), owner: "dead", claim: 1, checkpoint: old[lane])
         }
         for lane in 0..<3 {
-            _ = try table.resetLane(LaneKey(shardId: "s", lane: lane, laneCount: 3), owner: "dead", claim: 1, checkpoint: floor)
+            _ = try table.resetLane(
+                LaneKey(shardId: "s", lane: lane, laneCount: 3), owner: "dead", claim: 1, checkpoint: floor)
         }
         let expected = Set(
-            records.filter { $0.sequenceNumber > old[LaneHasher.lane(of: $0, laneCount: 2)] }.map(\.sequenceNumber.digits))
+            records.filter { $0.sequenceNumber > old[LaneHasher.lane(of: $0, laneCount: 2)] }.map(
+                \.sequenceNumber.digits))
         let log = ProcessingLog()
         let scheduler = makeScheduler(
             streams: streams, table: table, worker: "w",

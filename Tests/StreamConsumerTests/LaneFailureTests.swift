@@ -22,7 +22,8 @@ import Testing
         let table = InMemoryLeaseTable()
         let log = ProcessingLog()
         let scheduler = makeScheduler(
-            streams: streams, table: table, worker: "w", factory: RecordingProcessorFactory(log: log, shouldFail: shouldFail),
+            streams: streams, table: table, worker: "w",
+            factory: RecordingProcessorFactory(log: log, shouldFail: shouldFail),
             destination: destination, tunables: tunables)
         try scheduler.start()
         let finished = eventually { done(log) }

@@ -1,6 +1,6 @@
 import AWSCore
-import Foundation
 import AWSDynamoDB
+import Foundation
 import StreamConsumerTestKit
 import Testing
 
@@ -15,7 +15,8 @@ import Testing
         let table = InMemoryLeaseTable()
         let log = ProcessingLog()
         let scheduler = makeScheduler(
-            streams: streams, table: table, worker: "w", factory: RecordingProcessorFactory(log: log), tunables: tunables)
+            streams: streams, table: table, worker: "w", factory: RecordingProcessorFactory(log: log),
+            tunables: tunables)
         try scheduler.start()
         whileRunning()
         let finished = eventually { done(log, table) }
@@ -28,11 +29,13 @@ import Testing
         let streams = ScriptedStreams()
         streams.addShard("s")
         var all = (0..<30).map { streams.put("s", key: "k\($0 % 4)", value: $0) }
-        let (log, _) = try run(streams, until: { log, _ in Set(log.applied) == Set(all) }) {
-            #expect(eventually { streams.calls("GetRecords") >= 1 })
-            streams.expireIterators()
-            all += (30..<60).map { streams.put("s", key: "k\($0 % 4)", value: $0) }
-        }
+        let (log, _) = try run(
+            streams, until: { log, _ in Set(log.applied) == Set(all) },
+            whileRunning: {
+                #expect(eventually { streams.calls("GetRecords") >= 1 })
+                streams.expireIterators()
+                all += (30..<60).map { streams.put("s", key: "k\($0 % 4)", value: $0) }
+            })
         #expect(log.applied.count == all.count, "nothing skipped, nothing repeated")
     }
 
@@ -57,7 +60,8 @@ import Testing
         let log = ProcessingLog()
         let scheduler = makeScheduler(
             streams: streams, table: table, worker: "w",
-            factory: RecordingProcessorFactory(log: log, delay: .milliseconds(20)), tunables: fastTunables(batchSize: 5))
+            factory: RecordingProcessorFactory(log: log, delay: .milliseconds(20)), tunables: fastTunables(batchSize: 5)
+        )
         try scheduler.start()
         #expect(eventually { log.applied.count >= 5 })
         streams.trim("s", before: 30)
@@ -80,11 +84,11 @@ import Testing
             streams,
             until: { log, _ in
                 Set(log.applied).isSuperset(of: records) && log.allEvents.contains("shardEnded gone lane 0")
-            }
-        ) {
-            _ = eventually { streams.calls("GetRecords") >= 2 }
-            streams.delete("gone")
-        }
+            },
+            whileRunning: {
+                _ = eventually { streams.calls("GetRecords") >= 2 }
+                streams.delete("gone")
+            })
         // The processor heard of the end; the lease ended at SHARD_END, or was already dropped
         // because the shard left the stream.
         #expect(log.allEvents.contains("shardEnded gone lane 0"))
@@ -97,9 +101,12 @@ import Testing
         streams.addShard("s")
         streams.pageSize = 10
         let all = (0..<50).map { streams.put("s", key: "k\($0 % 3)", value: $0) }
-        streams.inject(.init(operation: "GetRecords", onCall: 2, times: 3, code: "LimitExceededException", kind: .throttling))
-        streams.inject(.init(operation: "GetShardIterator", onCall: 1, times: 1, code: "ThrottlingException", kind: .throttling))
-        streams.inject(.init(operation: "DescribeStream", onCall: 1, times: 2, code: "ThrottlingException", kind: .throttling))
+        streams.inject(
+            .init(operation: "GetRecords", onCall: 2, times: 3, code: "LimitExceededException", kind: .throttling))
+        streams.inject(
+            .init(operation: "GetShardIterator", onCall: 1, times: 1, code: "ThrottlingException", kind: .throttling))
+        streams.inject(
+            .init(operation: "DescribeStream", onCall: 1, times: 2, code: "ThrottlingException", kind: .throttling))
         let (log, _) = try run(streams, until: { log, _ in Set(log.applied) == Set(all) })
         #expect(streams.faultsFired.filter { $0 == "LimitExceededException" }.count == 3)
         #expect(streams.faultsFired.contains("ThrottlingException"))
@@ -115,11 +122,13 @@ import Testing
         let failures = FailureBudget(count: 3)
         table.setHook { operation in
             if operation == "checkpointLane", failures.take() {
-                throw AWSError(kind: .transient, code: "InternalServerError", message: "scripted", operation: "UpdateItem")
+                throw AWSError(
+                    kind: .transient, code: "InternalServerError", message: "scripted", operation: "UpdateItem")
             }
         }
         let log = ProcessingLog()
-        let scheduler = makeScheduler(streams: streams, table: table, worker: "w", factory: RecordingProcessorFactory(log: log))
+        let scheduler = makeScheduler(
+            streams: streams, table: table, worker: "w", factory: RecordingProcessorFactory(log: log))
         try scheduler.start()
         #expect(eventually { table.lane(LaneKey(shardId: "s", lane: 0, laneCount: 1))?.checkpoint == all.last })
         scheduler.shutdown(timeout: .seconds(5))

@@ -26,7 +26,8 @@ import Testing
     @Test func throttledPagesAreRetried() throws {
         let streams = ScriptedStreams()
         for index in 0..<4 { streams.addShard("s\(index)") }
-        streams.inject(.init(operation: "DescribeStream", onCall: 2, times: 2, code: "LimitExceededException", kind: .throttling))
+        streams.inject(
+            .init(operation: "DescribeStream", onCall: 2, times: 2, code: "LimitExceededException", kind: .throttling))
         let graph = try ShardDetector(client: streams, streamArn: streams.streamArn, logger: quietLogger).listShards()
         #expect(graph.shards.count == 4)
         #expect(streams.faultsFired.count == 2)
@@ -35,23 +36,27 @@ import Testing
 
 @Suite struct SpoolFileDestinationTests {
     @Test func writesOneJSONLinePerFailure_inDynamoDBStreamsForm() throws {
-        let path = FileManager.default.temporaryDirectory.appendingPathComponent("spool-\(UUID().uuidString).jsonl").path
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("spool-\(UUID().uuidString).jsonl")
+            .path
         defer { try? FileManager.default.removeItem(atPath: path) }
         let destination = try SpoolFileDestination(path: path)
         let first = StreamRecord(
             eventID: "e1", eventName: .modify, approximateCreationDateTime: 1_800_000_000,
-            keys: ["PK": .s("a"), "SK": .s("#STATE")], newImage: ["n": .n("1.50"), "b": .b([1, 2]), "l": .l([.bool(true), .null])],
+            keys: ["PK": .s("a"), "SK": .s("#STATE")],
+            newImage: ["n": .n("1.50"), "b": .b([1, 2]), "l": .l([.bool(true), .null])],
             sequenceNumber: SequenceNumber("100000000000000000001")!)
         var second = first
         second.sequenceNumber = SequenceNumber("100000000000000000009")!
         second.eventName = .remove
         try destination.send(
             FailedRecords(
-                streamArn: "arn", shardId: "shard-1", lane: 2, reason: .retriesExhausted, attempts: 4, lastError: "boom",
+                streamArn: "arn", shardId: "shard-1", lane: 2, reason: .retriesExhausted, attempts: 4,
+                lastError: "boom",
                 records: [first, second]))
         try destination.send(
             FailedRecords(
-                streamArn: "arn", shardId: "shard-1", lane: 0, reason: .maxRecordAgeExceeded, attempts: 0, lastError: nil,
+                streamArn: "arn", shardId: "shard-1", lane: 0, reason: .maxRecordAgeExceeded, attempts: 0,
+                lastError: nil,
                 records: [first]))
         #expect(destination.sentRecordCount == 3)
         // Reopening appends rather than truncates.

@@ -13,7 +13,9 @@ import Testing
         var all: [SequenceNumber] = []
         for index in 0..<8 { streams.addShard("shard-\(index)") }
         for round in 0..<30 {
-            for index in 0..<8 { all.append(streams.put("shard-\(index)", key: "k\(index)-\(round % 7)", value: round)) }
+            for index in 0..<8 {
+                all.append(streams.put("shard-\(index)", key: "k\(index)-\(round % 7)", value: round))
+            }
         }
         return (streams, all)
     }
@@ -32,13 +34,17 @@ import Testing
         streams.rollover("shard-0", into: ["a", "b"])
         streams.rollover("shard-1", into: ["c"])
         for round in 0..<20 {
-            for child in ["a", "b", "c"] { all.append(streams.put(child, key: "k-\(child)-\(round % 5)", value: round)) }
+            for child in ["a", "b", "c"] {
+                all.append(streams.put(child, key: "k-\(child)-\(round % 5)", value: round))
+            }
         }
         streams.rollover("c", into: ["d"])
         streams.rollover("shard-2", into: ["e"])
         streams.rollover("shard-3", into: ["f"])
         for round in 0..<20 {
-            for child in ["d", "e", "f"] { all.append(streams.put(child, key: "k-\(child)-\(round % 5)", value: round)) }
+            for child in ["d", "e", "f"] {
+                all.append(streams.put(child, key: "k-\(child)-\(round % 5)", value: round))
+            }
         }
         let done = eventually(timeout: .seconds(20)) { table.allEffects.count == all.count }
         scheduler.shutdown(timeout: .seconds(5))
@@ -78,7 +84,8 @@ import Testing
         let appliedByFirst = log.applied.count
         let second = makeScheduler(
             streams: streams, table: table, worker: "w2",
-            factory: RecordingProcessorFactory(log: log, mode: .engineCheckpoints), tunables: fastTunables(batchSize: 10))
+            factory: RecordingProcessorFactory(log: log, mode: .engineCheckpoints),
+            tunables: fastTunables(batchSize: 10))
         try second.start()
         // Released leases are taken at once, not after the failover time.
         #expect(eventually(timeout: .seconds(10)) { log.applied.count >= all.count })

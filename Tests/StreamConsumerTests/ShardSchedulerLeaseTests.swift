@@ -17,7 +17,9 @@ import Testing
         let table = InMemoryLeaseTable()
         let log = ProcessingLog()
         let factory = RecordingProcessorFactory(log: log, mode: .transactional(table))
-        let workers = ["w1", "w2", "w3"].map { makeScheduler(streams: streams, table: table, worker: $0, factory: factory) }
+        let workers = ["w1", "w2", "w3"].map {
+            makeScheduler(streams: streams, table: table, worker: $0, factory: factory)
+        }
         for worker in workers { try worker.start() }
 
         func owners() -> [String: Int] {
@@ -93,7 +95,8 @@ import Testing
         for round in 0..<10 { streams.put("s0", key: "a", value: round) }
         let table = InMemoryLeaseTable()
         let log = ProcessingLog()
-        let scheduler = makeScheduler(streams: streams, table: table, worker: "w", factory: RecordingProcessorFactory(log: log))
+        let scheduler = makeScheduler(
+            streams: streams, table: table, worker: "w", factory: RecordingProcessorFactory(log: log))
         try scheduler.start()
         #expect(
             eventually {
@@ -103,7 +106,9 @@ import Testing
             }, "\(scheduler.status.shards)")
         let status = scheduler.status
         #expect(status.leasesOwned == 2)
-        #expect(status.shards.first { $0.shardId == "s0" }?.checkpoint == streams.records(of: "s0").last?.sequenceNumber.digits)
+        #expect(
+            status.shards.first { $0.shardId == "s0" }?.checkpoint
+                == streams.records(of: "s0").last?.sequenceNumber.digits)
         scheduler.shutdown(timeout: .seconds(5))
         #expect(scheduler.status.running == false)
     }

@@ -13,24 +13,45 @@ public enum LaneHasher {
                 hash = hash &* 0x0000_0100_0000_01b3
             }
         }
+        func feed(tag: Character) { feed([UInt8(ascii: tag.unicodeScalars.first!)]) }
         func feed(_ value: AttributeValue) {
             switch value {
-            case .s(let text): feed([UInt8(ascii: "S")]); feed(text.utf8)
-            case .n(let text): feed([UInt8(ascii: "N")]); feed(text.utf8)
-            case .b(let bytes): feed([UInt8(ascii: "B")]); feed(bytes)
-            case .bool(let flag): feed([UInt8(ascii: "T"), flag ? 1 : 0])
-            case .null: feed([UInt8(ascii: "0")])
+            case .s(let text):
+                feed(tag: "S")
+                feed(text.utf8)
+            case .n(let text):
+                feed(tag: "N")
+                feed(text.utf8)
+            case .b(let bytes):
+                feed(tag: "B")
+                feed(bytes)
+            case .bool(let flag):
+                feed(tag: "T")
+                feed([flag ? 1 : 0])
+            case .null:
+                feed(tag: "0")
             case .m(let map):
-                feed([UInt8(ascii: "M")])
+                feed(tag: "M")
                 for name in map.keys.sorted() {
                     feed(name.utf8)
                     feed([0])
                     feed(map[name]!)
                 }
-            case .l(let list): feed([UInt8(ascii: "L")]); list.forEach(feed)
-            case .ss(let texts): feed([UInt8(ascii: "s")]); texts.forEach { feed($0.utf8); feed([0]) }
-            case .ns(let texts): feed([UInt8(ascii: "n")]); texts.forEach { feed($0.utf8); feed([0]) }
-            case .bs(let blobs): feed([UInt8(ascii: "b")]); blobs.forEach { feed($0); feed([0]) }
+            case .l(let list):
+                feed(tag: "L")
+                for element in list { feed(element) }
+            case .ss(let texts), .ns(let texts):
+                feed(tag: value.ss == nil ? "n" : "s")
+                for text in texts {
+                    feed(text.utf8)
+                    feed([0])
+                }
+            case .bs(let blobs):
+                feed(tag: "b")
+                for blob in blobs {
+                    feed(blob)
+                    feed([0])
+                }
             }
             feed([1])
         }

@@ -117,7 +117,9 @@ public final class LeaseCoordinator: @unchecked Sendable {
             for lease in active {
                 if let owner = lease.owner, owner == workerId, held[lease.shardId] != nil {
                     load[owner, default: []].append(lease)
-                } else if let owner = lease.owner, owner != workerId, now - seen[lease.shardId]!.changedAt < failoverTime {
+                } else if let owner = lease.owner, owner != workerId,
+                    now - seen[lease.shardId]!.changedAt < failoverTime
+                {
                     load[owner, default: []].append(lease)
                 } else {
                     free.append(lease)
@@ -175,10 +177,12 @@ public final class LeaseCoordinator: @unchecked Sendable {
                 lease = updated
             }
             _ = try store.releaseLease(lease, checkpoint: checkpoint)
-            logger.info("lease released", metadata: ["shard.id": "\(shardId)", "checkpoint": "\(checkpoint?.wire ?? "-")"])
+            logger.info(
+                "lease released", metadata: ["shard.id": "\(shardId)", "checkpoint": "\(checkpoint?.wire ?? "-")"])
         } catch {
             metrics.error((error as? AWSError)?.metricLabel ?? "leaseTable")
-            logger.warning("releasing lease failed; it expires instead", metadata: ["shard.id": "\(shardId)", "error": "\(error)"])
+            logger.warning(
+                "releasing lease failed; it expires instead", metadata: ["shard.id": "\(shardId)", "error": "\(error)"])
         }
     }
 

@@ -36,9 +36,12 @@ public final class LeaseTable: LeaseStore {
                     tableName: tableName, keySchema: [KeySchemaElement(attributeName: "leaseKey", keyType: "HASH")],
                     attributeDefinitions: [AttributeDefinition(attributeName: "leaseKey", attributeType: "S")]))
         }
-        guard description.keySchema.isEmpty || description.keySchema == [KeySchemaElement(attributeName: "leaseKey", keyType: "HASH")]
+        guard
+            description.keySchema.isEmpty
+                || description.keySchema == [KeySchemaElement(attributeName: "leaseKey", keyType: "HASH")]
         else {
-            throw ConsumerError(.leaseTableIncompatible, "lease table \(tableName) must have the hash key leaseKey (S) only")
+            throw ConsumerError(
+                .leaseTableIncompatible, "lease table \(tableName) must have the hash key leaseKey (S) only")
         }
         // A new table is CREATING for a few seconds; writes fail until it is ACTIVE.
         var polls = 0
@@ -165,7 +168,8 @@ public final class LeaseTable: LeaseStore {
     {
         if let checkpoint {
             return try writeLane(
-                key, owner: owner, claim: claim, extra: ", laneCheckpoint = :cp", values: [":cp": .s(checkpoint.digits)])
+                key, owner: owner, claim: claim, extra: ", laneCheckpoint = :cp", values: [":cp": .s(checkpoint.digits)]
+            )
         }
         return try writeLane(key, owner: owner, claim: claim, extra: " REMOVE laneCheckpoint", values: [:])
     }
@@ -197,7 +201,8 @@ public final class LeaseTable: LeaseStore {
         }
         return .update(
             UpdateItemInput(
-                tableName: tableName, key: ["leaseKey": .s(key.leaseKey)], updateExpression: "SET laneCheckpoint = :next",
+                tableName: tableName, key: ["leaseKey": .s(key.leaseKey)],
+                updateExpression: "SET laneCheckpoint = :next",
                 expression: ExpressionParts(conditionExpression: condition, values: values)))
     }
 
@@ -222,7 +227,8 @@ public final class LeaseTable: LeaseStore {
                     tableName: tableName, key: ["leaseKey": .s(key.leaseKey)],
                     updateExpression: "SET leaseOwner = :me, laneOf = :shard, claimedAt = :claim" + extra,
                     expression: ExpressionParts(
-                        conditionExpression: "attribute_not_exists(claimedAt) OR claimedAt <= :claim", values: allValues),
+                        conditionExpression: "attribute_not_exists(claimedAt) OR claimedAt <= :claim", values: allValues
+                    ),
                     returnValues: .allNew))
             return .claimed(output.attributes?["laneCheckpoint"]?.s.flatMap(SequenceNumber.init))
         } catch let error as AWSError where error.kind == .conditional {
@@ -238,7 +244,8 @@ public final class LeaseTable: LeaseStore {
                 UpdateItemInput(
                     tableName: tableName, key: ["leaseKey": .s(shardId)], updateExpression: expression,
                     expression: ExpressionParts(
-                        conditionExpression: "attribute_exists(leaseKey) AND " + condition, names: names, values: values),
+                        conditionExpression: "attribute_exists(leaseKey) AND " + condition, names: names, values: values
+                    ),
                     returnValues: .allNew))
             guard let item = output.attributes, let lease = Lease(item: item) else {
                 throw ConsumerError(.leaseTable, "UpdateItem on lease \(shardId) returned no readable lease")

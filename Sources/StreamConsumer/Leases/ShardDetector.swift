@@ -40,7 +40,9 @@ public final class ShardDetector {
             } catch let error as AWSError where error.isRetryable && throttled < 5 {
                 throttled += 1
                 logger.debug("DescribeStream throttled, retrying", metadata: ["error": "\(error.code)"])
-                Thread.sleep(forTimeInterval: Backoff(base: .milliseconds(200), cap: .seconds(2)).delay(attempt: throttled).seconds)
+                Thread.sleep(
+                    forTimeInterval: Backoff(base: .milliseconds(200), cap: .seconds(2)).delay(attempt: throttled)
+                        .seconds)
             }
         } while startShardId != nil
         return ShardGraph(shards: shards)

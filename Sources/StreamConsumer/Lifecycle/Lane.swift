@@ -75,7 +75,9 @@ final class Lane: @unchecked Sendable {
         let backoff = Backoff(base: tunables.retryBackoff, cap: tunables.maxRetryBackoff)
         while true {
             // Records the processor already committed are not delivered again.
-            let remaining = records.filter { record in checkpointer.lastCheckpoint.map { record.sequenceNumber > $0 } ?? true }
+            let remaining = records.filter { record in
+                checkpointer.lastCheckpoint.map { record.sequenceNumber > $0 } ?? true
+            }
             do {
                 if !remaining.isEmpty {
                     tries += 1
@@ -97,7 +99,8 @@ final class Lane: @unchecked Sendable {
                 lastError = "\(error)"
                 context.metrics.error("processor")
                 context.logger.error(
-                    "processor failed", metadata: ["lane": "\(index)", "attempt": "\(priorAttempts + tries)", "error": "\(error)"])
+                    "processor failed",
+                    metadata: ["lane": "\(index)", "attempt": "\(priorAttempts + tries)", "error": "\(error)"])
             }
             if tunables.maxRetryAttempts < 0 || tries <= tunables.maxRetryAttempts {
                 retries += 1
@@ -116,7 +119,8 @@ final class Lane: @unchecked Sendable {
                     left, end: left.last!.sequenceNumber, priorAttempts: priorAttempts + tries, tunables: tunables,
                     context: context)
                 guard first == .completed else { return first }
-                return attempt(right, end: end, priorAttempts: priorAttempts + tries, tunables: tunables, context: context)
+                return attempt(
+                    right, end: end, priorAttempts: priorAttempts + tries, tunables: tunables, context: context)
             }
             context.logger.warning(
                 "retries exhausted; sending records to the failure destination",

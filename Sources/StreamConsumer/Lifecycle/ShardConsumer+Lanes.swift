@@ -65,7 +65,9 @@ extension ShardConsumer {
                 key: LaneKey(shardId: shardId, lane: index, laneCount: count), owner: dependencies.workerId,
                 store: dependencies.makeLeaseStore(), checkpoint: checkpoints[index], clock: dependencies.clock,
                 stop: stop)
-            made.append(Lane(index: index, laneCount: count, processor: processor, checkpointer: checkpointer, shardId: shardId))
+            made.append(
+                Lane(index: index, laneCount: count, processor: processor, checkpointer: checkpointer, shardId: shardId)
+            )
         }
         lanes = made
     }

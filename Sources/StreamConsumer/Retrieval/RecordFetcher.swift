@@ -54,7 +54,8 @@ final class RecordFetcher {
                     GetShardIteratorInput(streamArn: streamArn, shardId: shardId, position: position))
             }
             let started = clock.now()
-            let output = try client.getRecords(GetRecordsInput(shardIterator: iterator!, limit: min(max(limit, 1), 1000)))
+            let output = try client.getRecords(
+                GetRecordsInput(shardIterator: iterator!, limit: min(max(limit, 1), 1000)))
             metrics.getRecordsLatency.recordNanoseconds(Int64((clock.now() - started).seconds * 1e9))
             iterator = output.nextShardIterator
             if let last = output.records.last { position = .afterSequenceNumber(last.sequenceNumber) }

@@ -46,7 +46,8 @@ extension ShardScheduler {
                     }
                     let report = try coordinator.takeLeases()
                     if !report.taken.isEmpty || !report.stolen.isEmpty {
-                        logger.debug("leases taken", metadata: ["taken": "\(report.taken)", "stolen": "\(report.stolen)"])
+                        logger.debug(
+                            "leases taken", metadata: ["taken": "\(report.taken)", "stolen": "\(report.stolen)"])
                     }
                 } catch {
                     metrics.error((error as? AWSError)?.metricLabel ?? "leaseTable")
