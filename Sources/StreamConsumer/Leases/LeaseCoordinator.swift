@@ -165,8 +165,11 @@ public final class LeaseCoordinator: @unchecked Sendable {
     }
 
     /// Releases a held lease (clears leaseOwner), storing `checkpoint` when given, and the
-    /// shard's children (`childShardIds`) when it ended.
-    public func release(shardId: String, checkpoint: LeaseCheckpoint?, children: [String] = []) {
+    /// shard's children (`childShardIds`) when it ended; then deletes `deletingLanes` (the lane
+    /// items of an ended shard).
+    public func release(
+        shardId: String, checkpoint: LeaseCheckpoint?, children: [String] = [], deletingLanes: [LaneKey] = []
+    ) {
         guard var lease = lock.withLock({ held.removeValue(forKey: shardId)?.lease }) else { return }
         metrics.leasesOwned.record(heldLeases.count)
         do {
@@ -176,7 +179,8 @@ public final class LeaseCoordinator: @unchecked Sendable {
                 guard case .taken(let updated) = try store.updateLease(lease) else { return }
                 lease = updated
             }
-            _ = try store.releaseLease(lease, checkpoint: checkpoint)
+            guard case .taken = try store.releaseLease(lease, checkpoint: checkpoint) else { return }
+            if checkpoint == .shardEnd && !deletingLanes.isEmpty { try store.deleteLanes(deletingLanes) }
             logger.info(
                 "lease released", metadata: ["shard.id": "\(shardId)", "checkpoint": "\(checkpoint?.wire ?? "-")"])
         } catch {

@@ -129,8 +129,7 @@ extension ShardConsumer {
         }
     }
 
-    /// Every record is processed: checkpoint the lanes, tell the processors, write SHARD_END
-    /// (before the lane items go, so a crash in between cannot re-apply records).
+    /// Every record is processed: checkpoint the lanes, tell the processors, write SHARD_END.
     func endShard() throws {
         try advanceIdleLanes(force: true)
         for lane in lanes {
@@ -147,7 +146,10 @@ extension ShardConsumer {
         if let previous = previousLanes {
             keys += (0..<previous.count).map { LaneKey(shardId: shardId, lane: $0, laneCount: previous.count) }
         }
-        try? store?.deleteLanes(keys)
+        // The lane items go only after the lease is released at SHARD_END (on the lease loop,
+        // after any renewal that might still carry an older checkpoint), so that a crash in
+        // between can never resume from a position before the shard's end.
+        endedLaneKeys = keys
         logger.info("shard ended", metadata: ["lastSequenceNumber": "\(lastProcessed?.digits ?? "-")"])
     }
 

@@ -71,6 +71,8 @@ public final class ShardConsumer: @unchecked Sendable {
     var lastProcessed: SequenceNumber?  // queue
     var fetchFailures = 0  // queue
     var rateWindow: (start: Duration, processed: Int) = (.zero, 0)  // queue
+    /// Lane items to delete once the lease is released at SHARD_END (set by `endShard`).
+    var endedLaneKeys: [LaneKey] = []  // queue, then read by `onStopped` on the queue
 
     init(
         lease: Lease, dependencies: Dependencies,
@@ -159,15 +161,20 @@ public final class ShardConsumer: @unchecked Sendable {
             case .processBatch:
                 do {
                     action = machine.handle(.batchProcessed(reachedShardEnd: try step()))
-                } catch {
+                } catch is LeaseLostError {
                     action = machine.handle(.leaseLost)
+                } catch {
+                    // A lease table write failed after its retries: try the step again later.
+                    pauseAfter(error)
                 }
             case .endShard:
                 do {
                     try endShard()
                     action = machine.handle(.shardEndCheckpointed)
-                } catch {
+                } catch is LeaseLostError {
                     action = machine.handle(.leaseLost)
+                } catch {
+                    pauseAfter(error)
                 }
             case .shutDown:
                 shutDown()
@@ -185,6 +192,12 @@ public final class ShardConsumer: @unchecked Sendable {
                 return
             }
         }
+    }
+
+    private func pauseAfter(_ error: Error) {
+        noteError(error)
+        fetchFailures += 1
+        stop.wait(Backoff(base: .milliseconds(100), cap: .seconds(5)).delay(attempt: fetchFailures))
     }
 
     func noteError(_ error: Error) {

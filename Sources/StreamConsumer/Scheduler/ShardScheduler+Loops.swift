@@ -109,7 +109,9 @@ extension ShardScheduler {
             retired.retries += snapshot.retries
             retired.bisects += snapshot.bisects
             switch reason {
-            case .shardEnded: pendingReleases[consumer.shardId] = .some(.shardEnd)
+            case .shardEnded:
+                pendingReleases[consumer.shardId] = .some(.shardEnd)
+                endedLaneKeys[consumer.shardId] = consumer.endedLaneKeys
             case .requested: pendingReleases[consumer.shardId] = .some(checkpoint)
             case .leaseLost: coordinator?.forget(shardId: consumer.shardId)
             }
@@ -121,14 +123,17 @@ extension ShardScheduler {
     /// Releases the leases of consumers that ended (shard end, shutdown); on the lease loop's
     /// thread, or the caller's once the loop stopped.
     func processReleases(_ coordinator: LeaseCoordinator) {
-        let releases = lock.withLock { () -> [String: LeaseCheckpoint?] in
-            defer { pendingReleases = [:] }
-            return pendingReleases
+        let (releases, laneKeys, graph) = lock.withLock {
+            defer {
+                pendingReleases = [:]
+                endedLaneKeys = [:]
+            }
+            return (pendingReleases, endedLaneKeys, self.graph)
         }
-        let graph = lock.withLock { self.graph }
         for (shardId, checkpoint) in releases {
             let children = checkpoint == .shardEnd ? graph?.children[shardId] ?? [] : []
-            coordinator.release(shardId: shardId, checkpoint: checkpoint, children: children)
+            coordinator.release(
+                shardId: shardId, checkpoint: checkpoint, children: children, deletingLanes: laneKeys[shardId] ?? [])
         }
     }
 }

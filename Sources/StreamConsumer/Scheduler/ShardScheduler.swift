@@ -14,7 +14,7 @@ import Logging
 ///
 /// Lifecycle: `init` → `start()` → (`update(_:)`, `status`)* → `shutdown(timeout:)`.
 public final class ShardScheduler: @unchecked Sendable {
-    // `lock` guards: tunables, consumers, pendingReleases, finalCheckpoints, graph,
+    // `lock` guards: tunables, consumers, pendingReleases, endedLaneKeys, graph,
     // graphGeneration, shuttingDown, running, retired, coordinator, threads.
     let configuration: ConsumerConfiguration
     let processorFactory: RecordProcessorFactory
@@ -30,6 +30,7 @@ public final class ShardScheduler: @unchecked Sendable {
     var tunables: ConsumerTunables
     var consumers: [String: ShardConsumer] = [:]
     var pendingReleases: [String: LeaseCheckpoint?] = [:]
+    var endedLaneKeys: [String: [LaneKey]] = [:]
     var graph: ShardGraph?
     var graphGeneration = 0
     var shuttingDown = false
