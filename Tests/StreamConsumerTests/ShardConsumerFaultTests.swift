@@ -1,6 +1,7 @@
 import AWSCore
 import AWSDynamoDB
 import Foundation
+import Logging
 import StreamConsumerTestKit
 import Testing
 
@@ -58,21 +59,24 @@ import Testing
         // Processing is slow; meanwhile retention drops records 0..<30, some unread.
         let table = InMemoryLeaseTable()
         let log = ProcessingLog()
-        let scheduler = makeScheduler(
-            streams: streams, table: table, worker: "w",
-            factory: RecordingProcessorFactory(log: log, delay: .milliseconds(20)), tunables: fastTunables(batchSize: 5)
-        )
+        let logs = InMemoryLogHandler.Store()
+        let scheduler = ShardScheduler(
+            configuration: fastConfiguration(streams: streams, worker: "w", tunables: fastTunables(batchSize: 5)),
+            processorFactory: RecordingProcessorFactory(log: log, delay: .milliseconds(20)),
+            makeStreamsClient: { streams }, makeLeaseStore: { table },
+            failureDestination: InMemoryFailureDestination(),
+            logger: Logger(label: "test", factory: { _ in InMemoryLogHandler(store: logs) }))
         try scheduler.start()
         #expect(eventually { log.applied.count >= 5 })
         streams.trim("s", before: 30)
         #expect(eventually { log.applied.contains(all.last!) })
         scheduler.shutdown(timeout: .seconds(5))
-        // Records 30… all arrive once; what was trimmed before being read is lost, and the error
-        // is visible in the status.
+        // Records 30… all arrive once; what was trimmed before being read is lost, loudly.
         #expect(Set(all[30...]).isSubset(of: Set(log.applied)))
         #expect(log.applied.count == Set(log.applied).count)
         #expect(log.applied.count < all.count)
         #expect(streams.calls("GetShardIterator") >= 2)
+        #expect(logs.all.contains { $0.0 == .error && $0.1.contains("trimmed") }, "an error-level log")
     }
 
     @Test func resourceNotFound_isShardEnd() throws {

@@ -1,4 +1,5 @@
 import AWSDynamoDB
+import Foundation
 
 /// Where a shard with no checkpoint starts when it has no leased parent.
 public enum StartingPosition: String, Sendable, Equatable {
@@ -43,6 +44,13 @@ public struct ConsumerConfiguration: Sendable {
         self.recordFilter = recordFilter
         self.tunables = tunables
         self.idleLaneCheckpointInterval = idleLaneCheckpointInterval
+    }
+
+    /// A worker id for this process: the host name plus a random suffix, so that two processes
+    /// on one host never share leases.
+    public static func defaultWorkerId() -> String {
+        let suffix = String(UInt32.random(in: 0...UInt32.max), radix: 16)
+        return "\(ProcessInfo.processInfo.hostName)-\(suffix)"
     }
 
     /// Every problem found, empty when the configuration is usable.
