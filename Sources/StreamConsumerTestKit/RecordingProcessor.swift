@@ -3,46 +3,6 @@ import AWSDynamoDB
 import Foundation
 import StreamConsumer
 
-/// What every processor of a test saw and applied. Thread-safe.
-public final class ProcessingLog: @unchecked Sendable {
-    /// One processor call.
-    public struct Call: Sendable {
-        public var shardId: String
-        public var lane: Int
-        public var laneCount: Int
-        public var sequenceNumbers: [SequenceNumber]
-        public var keys: [String]
-        public var attempt: Int
-        public var succeeded: Bool
-    }
-
-    // Everything is guarded by `lock`.
-    private let lock = NSLock()
-    private var calls: [Call] = []
-    private var events: [String] = []
-
-    public init() {}
-
-    func add(_ call: Call) { lock.withLock { calls.append(call) } }
-    func event(_ text: String) { lock.withLock { events.append(text) } }
-
-    public var allCalls: [Call] { lock.withLock { calls } }
-    /// Lifecycle events such as "initialize shard-1 lane 0/2", "shardEnded shard-1".
-    public var allEvents: [String] { lock.withLock { events } }
-
-    /// Sequence numbers of records applied by successful calls, with repeats.
-    public var applied: [SequenceNumber] { allCalls.filter(\.succeeded).flatMap(\.sequenceNumbers) }
-
-    /// The keys applied in order, per key: the order in which each key's records were applied.
-    public var appliedByKey: [String: [SequenceNumber]] {
-        var result: [String: [SequenceNumber]] = [:]
-        for call in allCalls where call.succeeded {
-            for (key, sequence) in zip(call.keys, call.sequenceNumbers) { result[key, default: []].append(sequence) }
-        }
-        return result
-    }
-}
-
 /// A processor that records what its lane saw, optionally fails, and either lets the engine
 /// checkpoint or commits effects and checkpoint in one transaction of an `InMemoryLeaseTable`.
 public final class RecordingProcessor: RecordProcessor {
@@ -119,56 +79,7 @@ public final class RecordingProcessor: RecordProcessor {
     }
 }
 
-/// Makes `RecordingProcessor`s sharing one log.
-public struct RecordingProcessorFactory: RecordProcessorFactory {
-    public let log: ProcessingLog
-    let mode: RecordingProcessor.Mode
-    let shouldFail: @Sendable (StreamRecord, Int) -> Bool
-    let delay: Duration
-
-    /// - Parameter shouldFail: a call fails when it returns true for any record (with the attempt).
-    public init(
-        log: ProcessingLog, mode: RecordingProcessor.Mode = .engineCheckpoints,
-        delay: Duration = .zero, shouldFail: @escaping @Sendable (StreamRecord, Int) -> Bool = { _, _ in false }
-    ) {
-        self.log = log
-        self.mode = mode
-        self.shouldFail = shouldFail
-        self.delay = delay
-    }
-
-    public func makeProcessor(shardId: String, lane: Int, laneCount: Int) -> RecordProcessor {
-        RecordingProcessor(
-            shardId: shardId, lane: lane, laneCount: laneCount, log: log, mode: mode, shouldFail: shouldFail,
-            delay: delay)
-    }
-}
-
 /// The error scripted processors throw.
 public struct TestFailure: Error, Sendable {
     public var message: String
-}
-
-/// A failure destination that keeps what it receives in memory. Thread-safe.
-public final class InMemoryFailureDestination: FailureDestination, @unchecked Sendable {
-    // `failures` and `failuresLeft` are guarded by `lock`.
-    private let lock = NSLock()
-    private var failures: [FailedRecords] = []
-    private var failuresLeft: Int
-
-    /// - Parameter failFirst: the first sends that throw (to test that nothing is dropped).
-    public init(failFirst: Int = 0) { failuresLeft = failFirst }
-
-    public func send(_ failure: FailedRecords) throws {
-        try lock.withLock {
-            if failuresLeft > 0 {
-                failuresLeft -= 1
-                throw TestFailure(message: "destination unavailable")
-            }
-            failures.append(failure)
-        }
-    }
-
-    public var sentRecordCount: Int { lock.withLock { failures.reduce(0) { $0 + $1.records.count } } }
-    public var received: [FailedRecords] { lock.withLock { failures } }
 }

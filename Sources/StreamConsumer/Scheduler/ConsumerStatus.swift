@@ -27,13 +27,3 @@ public struct ConsumerStatus: Sendable {
     /// Whether the scheduler is running (false before start and after shutdown).
     public var running: Bool
 }
-
-/// Parts of the consumer that report progress to a watchdog through `onProgress`.
-public enum ConsumerComponent: String, Sendable {
-    /// The lease loop finished a renew round.
-    case leaseLoop
-    /// The shard sync loop listed the shards.
-    case shardSync
-    /// A shard consumer finished a step (fetch or batch).
-    case shardConsumer
-}
