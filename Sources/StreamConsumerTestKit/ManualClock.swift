@@ -11,7 +11,10 @@ public final class ManualClock: ConsumerClock, @unchecked Sendable {
     public init(wallOrigin: Double = 1_800_000_000) { self.wallOrigin = wallOrigin }
 
     public func now() -> Duration { lock.withLock { elapsed } }
-    public func wallSeconds() -> Double { wallOrigin + now().seconds }
+    public func wallSeconds() -> Double {
+        let parts = now().components
+        return wallOrigin + Double(parts.seconds) + Double(parts.attoseconds) / 1e18
+    }
 
     /// Moves time forward.
     public func advance(by duration: Duration) { lock.withLock { elapsed += duration } }

@@ -40,7 +40,10 @@ public final class RecordingProcessor: RecordProcessor {
     }
 
     public func process(_ batch: RecordBatch, checkpointer: Checkpointer) throws {
-        if delay > .zero { Thread.sleep(forTimeInterval: delay.seconds) }
+        if delay > .zero {
+            let parts = delay.components
+            Thread.sleep(forTimeInterval: Double(parts.seconds) + Double(parts.attoseconds) / 1e18)
+        }
         var call = ProcessingLog.Call(
             shardId: batch.shardId, lane: batch.lane, laneCount: batch.laneCount,
             sequenceNumbers: batch.records.map(\.sequenceNumber), keys: batch.records.map { $0.keys["PK"]?.s ?? "" },

@@ -19,7 +19,7 @@ public struct SystemClock: ConsumerClock {
 
 extension Duration {
     /// The duration in (fractional) seconds.
-    public var seconds: Double {
+    var seconds: Double {
         let parts = components
         return Double(parts.seconds) + Double(parts.attoseconds) / 1e18
     }
