@@ -126,14 +126,20 @@ struct MotoPeer: Sendable {
         let fenced = table.fencedLaneCheckpoint(key, owner: "w1", previous: first, next: second)
         _ = try client.transactWriteItems(TransactWriteItemsInput(items: [effect, fenced]))
         // A replay (a retry after a timeout, say) is refused by the fence, effects included.
-        #expect(throws: AWSError.self) { _ = try client.transactWriteItems(TransactWriteItemsInput(items: [effect, fenced])) }
-        #expect(try client.getItem(GetItemInput(tableName: "effects", key: ["id": .s("x")], consistentRead: true))?["applied"] == .n("1"))
+        #expect(throws: AWSError.self) {
+            _ = try client.transactWriteItems(TransactWriteItemsInput(items: [effect, fenced]))
+        }
+        #expect(
+            try client.getItem(GetItemInput(tableName: "effects", key: ["id": .s("x")], consistentRead: true))?[
+                "applied"] == .n("1"))
         // A new owner claims with a higher lease counter: the old owner can no longer commit,
         // and a late claim with the old counter loses.
         #expect(try table.claimLane(key, owner: "w2", claim: 4) == .claimed(second))
         #expect(try table.claimLane(key, owner: "w1", claim: 3) == .lostRace)
         let late = table.fencedLaneCheckpoint(key, owner: "w1", previous: second, next: SequenceNumber("3")!)
-        #expect(throws: AWSError.self) { _ = try client.transactWriteItems(TransactWriteItemsInput(items: [effect, late])) }
+        #expect(throws: AWSError.self) {
+            _ = try client.transactWriteItems(TransactWriteItemsInput(items: [effect, late]))
+        }
         #expect(try table.checkpointLane(key, owner: "w1", previous: second, next: SequenceNumber("9")!) == .lostRace)
         // resetLane writes a starting checkpoint (lane count change) and can clear it.
         #expect(try table.resetLane(key, owner: "w2", claim: 4, checkpoint: first) == .claimed(first))
