@@ -17,7 +17,7 @@ extension ShardConsumer {
             && !batcher.isDue(
                 now: clock.now(), batchSize: tunables.batchSize, window: tunables.batchingWindow, atShardEnd: false)
         {
-            try fetchPage(tunables: tunables)
+            fetchPage(tunables: tunables)
         }
         if batcher.isDue(
             now: clock.now(), batchSize: tunables.batchSize, window: tunables.batchingWindow,
@@ -32,7 +32,9 @@ extension ShardConsumer {
         return fetchedShardEnd && batcher.isEmpty && !stop.isFired
     }
 
-    private func fetchPage(tunables: ConsumerTunables) throws {
+    /// Fetches one page into the batcher. `pausing` false (a prefetch while lanes run) skips
+    /// the idle and backoff pauses: the batch in flight is the pause.
+    private func fetchPage(tunables: ConsumerTunables, pausing: Bool = true) {
         guard let fetcher else { return }
         let limit = min(1000, tunables.batchSize)
         switch fetcher.fetch(limit: limit, resumeAfter: lastProcessed) {
@@ -51,8 +53,11 @@ extension ShardConsumer {
                 publish { $0.iteratorAge = age }
                 dependencies.metrics.iteratorAge(shardId: shardId, seconds: age.seconds)
             }
+            if records.isEmpty { refreshCounters() }
             // Empty page: the shard is caught up. A full page means we are behind: no pause.
-            if records.isEmpty && !atShardEnd {
+            if !pausing {
+                return
+            } else if records.isEmpty && !atShardEnd {
                 let untilDue =
                     batcher.timeUntilDue(now: dependencies.clock.now(), window: tunables.batchingWindow)
                 stop.wait(min(tunables.idlePoll, untilDue ?? tunables.idlePoll))
@@ -71,7 +76,10 @@ extension ShardConsumer {
         case .failed(let error):
             fetchFailures += 1
             noteError(error)
-            stop.wait(Backoff(base: tunables.retryBackoff, cap: tunables.maxRetryBackoff).delay(attempt: fetchFailures))
+            if pausing {
+                stop.wait(
+                    Backoff(base: tunables.retryBackoff, cap: tunables.maxRetryBackoff).delay(attempt: fetchFailures))
+            }
         }
     }
 
@@ -94,6 +102,10 @@ extension ShardConsumer {
                 outcomes.set(lane.index, lane.run(slice, end: end, tunables: tunables, context: context))
             }
         }
+        // Prefetch the next page while the lanes work, when the next batch is not complete yet.
+        if !fetchedShardEnd && batcher.pending.count < tunables.batchSize && !stop.isFired {
+            fetchPage(tunables: tunables, pausing: false)
+        }
         group.wait()
         let results = outcomes.all
         if results.contains(.leaseLost) { throw LeaseLostError(shardId: shardId) }
@@ -102,6 +114,8 @@ extension ShardConsumer {
         // `lastProcessed` must not pass it.
         guard !results.contains(.abandoned) else { return }
         lastProcessed = end
+        // A prefetch that had to restart the iterator may have fetched this batch again.
+        batcher.drop(through: end)
         dependencies.metrics.batches.increment()
         let busy = Set(lanes.indices.filter { !slices[$0].isEmpty })
         try advanceIdleLanes(skipping: busy, force: false)

@@ -34,6 +34,12 @@ struct Batcher: Sendable {
         return batch
     }
 
+    /// Drops pending records at or below `sequenceNumber` (already processed).
+    mutating func drop(through sequenceNumber: SequenceNumber) {
+        pending.removeAll { $0.sequenceNumber <= sequenceNumber }
+        if pending.isEmpty { firstArrival = nil }
+    }
+
     /// Drops everything pending (the iterator was replaced; the records come again).
     mutating func reset() {
         pending = []
