@@ -51,10 +51,13 @@ public final class ScriptedStreams: DynamoDBStreamsAPI, @unchecked Sendable {
     private var firedFaults: [String] = []
     private var wallClock: @Sendable () -> Double
     public let streamArn: String
+    // The three settings below are set before the consumer starts and only read afterwards.
     /// Shards per DescribeStream page (small, to exercise paging).
     public var describePageSize = 3
     /// Records per GetRecords page at most (besides the caller's Limit).
     public var pageSize = 1000
+    /// How long each GetRecords call takes (before it is counted), like a network round trip.
+    public var getRecordsDelay: Duration = .zero
 
     public init(
         streamArn: String = "arn:aws:dynamodb:us-east-1:000000000000:table/t/stream/2026",
@@ -186,7 +189,12 @@ public final class ScriptedStreams: DynamoDBStreamsAPI, @unchecked Sendable {
     }
 
     public func getRecords(_ input: GetRecordsInput) throws -> GetRecordsOutput {
-        try lock.withLock {
+        let delay = lock.withLock { getRecordsDelay }
+        if delay > .zero {
+            let parts = delay.components
+            Thread.sleep(forTimeInterval: Double(parts.seconds) + Double(parts.attoseconds) / 1e18)
+        }
+        return try lock.withLock {
             guard let position = iterators[input.shardIterator] else {
                 throw error("ValidationException", .fatal, "GetRecords")
             }

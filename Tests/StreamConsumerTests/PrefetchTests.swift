@@ -50,6 +50,8 @@ struct ProbeFactory: RecordProcessorFactory {
         let streams = ScriptedStreams()
         streams.addShard("s")
         streams.pageSize = 5
+        // A GetRecords round trip of 20 ms: a prefetch is still under way while a 30 ms batch runs.
+        streams.getRecordsDelay = .milliseconds(20)
         let all = (0..<30).map { streams.put("s", key: "k\($0 % 4)", value: $0) }
         let probe = ProbeProcessor(streams: streams)
         let scheduler = makeScheduler(

@@ -165,9 +165,15 @@ import Testing
         try second.start()
         // w2 steals one lease per round until both hold two; w1's consumers of those shards stop.
         #expect(eventually { table.allLeases.filter { $0.owner == "w2" }.count == 2 })
-        #expect(
-            eventually { log.allEvents.filter { $0.hasPrefix("leaseLost") }.count >= 2 },
-            "\(log.allEvents) \(second.status.shards)")
+        func describe(_ scheduler: ShardScheduler) -> String {
+            scheduler.status.shards.map { "\($0.shardId) \($0.owner ?? "-") \($0.state)" }.joined(separator: ", ")
+        }
+        let lostTwice = eventually(timeout: .seconds(20)) {
+            log.allEvents.filter { $0.hasPrefix("leaseLost") }.count >= 2
+        }
+        #expect(lostTwice, "events \(log.allEvents); w1 [\(describe(first))]; w2 [\(describe(second))]")
+        // w1 keeps consumers for its two remaining shards only.
+        #expect(eventually { first.status.shards.filter { $0.state == "processing" }.count == 2 })
         #expect(eventually { table.allEffects.count == all.count })
         first.shutdown(timeout: .seconds(5))
         second.shutdown(timeout: .seconds(5))
