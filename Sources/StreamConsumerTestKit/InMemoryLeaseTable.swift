@@ -150,26 +150,31 @@ public final class InMemoryLeaseTable: LeaseStore, @unchecked Sendable {
         }
     }
 
-    public func checkpointLane(_ key: LaneKey, owner: String, previous: SequenceNumber?, next: SequenceNumber) throws
+    public func checkpointLane(_ key: LaneKey, fence: LaneFence, previous: SequenceNumber?, next: SequenceNumber) throws
         -> LaneCheckpointOutcome
     {
         try enter("checkpointLane")
-        return lock.withLock {
-            applyLaneCheckpoint(key.leaseKey, owner: owner, previous: previous, next: next, check: false)
-        }
+        return lock.withLock { applyLaneCheckpoint(key.leaseKey, fence: fence, previous: previous, next: next) }
             ? .written : .lostRace
     }
 
-    public func fencedLaneCheckpoint(_ key: LaneKey, owner: String, previous: SequenceNumber?, next: SequenceNumber)
-        -> TransactWriteItem
-    {
-        var values: Item = [":me": .s(owner), ":next": .s(next.digits)]
+    public func fencedLaneCheckpoint(
+        _ key: LaneKey, fence: LaneFence, previous: SequenceNumber?, next: SequenceNumber
+    ) -> TransactWriteItem {
+        var values: Item = [":me": .s(fence.owner), ":claim": .n(String(fence.claim)), ":next": .s(next.digits)]
         if let previous { values[":prev"] = .s(previous.digits) }
         return .update(
             UpdateItemInput(
                 tableName: tableName, key: ["leaseKey": .s(key.leaseKey)],
                 updateExpression: "SET laneCheckpoint = :next",
                 expression: ExpressionParts(conditionExpression: "fenced", values: values)))
+    }
+
+    public func readLane(_ key: LaneKey) throws -> LaneState? {
+        try enter("readLane")
+        return lock.withLock {
+            lanes[key.leaseKey].map { LaneState(owner: $0.owner, claim: $0.claim, checkpoint: $0.checkpoint) }
+        }
     }
 
     public func deleteLanes(_ keys: [LaneKey]) throws {
@@ -204,8 +209,8 @@ public final class InMemoryLeaseTable: LeaseStore, @unchecked Sendable {
             for item in items {
                 switch item {
                 case .update(let input) where input.tableName == tableName:
-                    let (key, owner, previous, next) = fenceParts(input)
-                    _ = applyLaneCheckpoint(key, owner: owner, previous: previous, next: next, check: false)
+                    let (key, fence, previous, next) = fenceParts(input)
+                    _ = applyLaneCheckpoint(key, fence: fence, previous: previous, next: next)
                 case .put(let input):
                     if let id = input.item["id"]?.s { effects[id, default: 0] += 1 }
                 default:
@@ -215,25 +220,28 @@ public final class InMemoryLeaseTable: LeaseStore, @unchecked Sendable {
         }
     }
 
-    private func fenceParts(_ input: UpdateItemInput) -> (String, String, SequenceNumber?, SequenceNumber) {
-        (
-            input.key["leaseKey"]?.s ?? "", input.expression.values[":me"]?.s ?? "",
-            input.expression.values[":prev"]?.s.flatMap(SequenceNumber.init),
-            input.expression.values[":next"]?.s.flatMap(SequenceNumber.init) ?? SequenceNumber("0")!
+    private func fenceParts(_ input: UpdateItemInput) -> (String, LaneFence, SequenceNumber?, SequenceNumber) {
+        let values = input.expression.values
+        return (
+            input.key["leaseKey"]?.s ?? "",
+            LaneFence(owner: values[":me"]?.s ?? "", claim: values[":claim"]?.n.flatMap { Int($0) } ?? -1),
+            values[":prev"]?.s.flatMap(SequenceNumber.init),
+            values[":next"]?.s.flatMap(SequenceNumber.init) ?? SequenceNumber("0")!
         )
     }
 
     private func checkFence(_ input: UpdateItemInput) -> Bool {
-        let (key, owner, previous, _) = fenceParts(input)
+        let (key, fence, previous, _) = fenceParts(input)
         guard let item = lanes[key] else { return false }
-        return item.owner == owner && item.checkpoint == previous
+        return item.owner == fence.owner && item.claim == fence.claim && item.checkpoint == previous
     }
 
     /// Called with `lock` held.
     private func applyLaneCheckpoint(
-        _ key: String, owner: String, previous: SequenceNumber?, next: SequenceNumber, check: Bool
+        _ key: String, fence: LaneFence, previous: SequenceNumber?, next: SequenceNumber
     ) -> Bool {
-        guard var item = lanes[key], item.owner == owner, item.checkpoint == previous else { return false }
+        guard var item = lanes[key], item.owner == fence.owner, item.claim == fence.claim, item.checkpoint == previous
+        else { return false }
         item.checkpoint = next
         lanes[key] = item
         return true

@@ -107,10 +107,16 @@ struct MotoPeer: Sendable {
         _ = try table.createLease(Lease(shardId: "s", checkpoint: .latest))
         let key = LaneKey(shardId: "s", lane: 1, laneCount: 2)
         #expect(try table.claimLane(key, owner: "w1", claim: 3) == .claimed(nil))
+        let w1 = LaneFence(owner: "w1", claim: 3)
+        // A fence with another claim of the same worker (an older consumer) is refused.
+        #expect(
+            try table.checkpointLane(
+                key, fence: LaneFence(owner: "w1", claim: 2), previous: nil, next: SequenceNumber("5")!)
+                == .lostRace)
         let first = SequenceNumber("100000000000000000000000001")!
         let second = SequenceNumber("100000000000000000000000002")!
-        #expect(try table.checkpointLane(key, owner: "w1", previous: nil, next: first) == .written)
-        #expect(try table.checkpointLane(key, owner: "w1", previous: nil, next: second) == .lostRace, "stale previous")
+        #expect(try table.checkpointLane(key, fence: w1, previous: nil, next: first) == .written)
+        #expect(try table.checkpointLane(key, fence: w1, previous: nil, next: second) == .lostRace, "stale previous")
         // Lane items never show up as leases.
         #expect(try table.listLeases().map(\.shardId) == ["s"])
         // A processor's transaction: effects plus the fenced checkpoint, all or nothing.
@@ -123,7 +129,7 @@ struct MotoPeer: Sendable {
             UpdateItemInput(
                 tableName: "effects", key: ["id": .s("x")], updateExpression: "ADD applied :one",
                 expression: ExpressionParts(values: [":one": .n("1")])))
-        let fenced = table.fencedLaneCheckpoint(key, owner: "w1", previous: first, next: second)
+        let fenced = table.fencedLaneCheckpoint(key, fence: w1, previous: first, next: second)
         _ = try client.transactWriteItems(TransactWriteItemsInput(items: [effect, fenced]))
         // A replay (a retry after a timeout, say) is refused by the fence, effects included.
         #expect(throws: AWSError.self) {
@@ -134,13 +140,14 @@ struct MotoPeer: Sendable {
                 "applied"] == .n("1"))
         // A new owner claims with a higher lease counter: the old owner can no longer commit,
         // and a late claim with the old counter loses.
+        #expect(try table.readLane(key) == LaneState(owner: "w1", claim: 3, checkpoint: second))
         #expect(try table.claimLane(key, owner: "w2", claim: 4) == .claimed(second))
         #expect(try table.claimLane(key, owner: "w1", claim: 3) == .lostRace)
-        let late = table.fencedLaneCheckpoint(key, owner: "w1", previous: second, next: SequenceNumber("3")!)
+        let late = table.fencedLaneCheckpoint(key, fence: w1, previous: second, next: SequenceNumber("3")!)
         #expect(throws: AWSError.self) {
             _ = try client.transactWriteItems(TransactWriteItemsInput(items: [effect, late]))
         }
-        #expect(try table.checkpointLane(key, owner: "w1", previous: second, next: SequenceNumber("9")!) == .lostRace)
+        #expect(try table.checkpointLane(key, fence: w1, previous: second, next: SequenceNumber("9")!) == .lostRace)
         // resetLane writes a starting checkpoint (lane count change) and can clear it.
         #expect(try table.resetLane(key, owner: "w2", claim: 4, checkpoint: first) == .claimed(first))
         #expect(try table.resetLane(key, owner: "w2", claim: 4, checkpoint: nil) == .claimed(nil))

@@ -63,7 +63,8 @@ import Testing
         #expect(try table.claimLane(key, owner: "old", claim: 1) == .claimed(nil))
         let stop = StopSignal()
         let old = LaneCheckpointer(
-            key: key, owner: "old", store: table, checkpoint: nil, clock: ManualClock(), stop: stop)
+            key: key, fence: LaneFence(owner: "old", claim: 1), store: table, checkpoint: nil, clock: ManualClock(),
+            stop: stop)
         try old.checkpoint(to: SequenceNumber("10")!)
         // A new owner takes the lease (higher counter) and claims the lane.
         #expect(try table.claimLane(key, owner: "new", claim: 2) == .claimed(SequenceNumber("10")))
@@ -79,7 +80,8 @@ import Testing
         #expect(table.lane(key)?.checkpoint == SequenceNumber("10"))
         // The new owner's fence holds; a replay of the same transaction does not.
         let new = LaneCheckpointer(
-            key: key, owner: "new", store: table, checkpoint: SequenceNumber("10"), clock: ManualClock(), stop: stop)
+            key: key, fence: LaneFence(owner: "new", claim: 2), store: table, checkpoint: SequenceNumber("10"),
+            clock: ManualClock(), stop: stop)
         let write = new.fencedCheckpoint(to: SequenceNumber("20")!)
         try table.transact([.put(PutItemInput(tableName: "effects", item: ["id": .s("y")])), write])
         #expect(throws: (any Error).self) {

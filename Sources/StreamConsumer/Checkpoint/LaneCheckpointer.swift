@@ -9,8 +9,20 @@ import Foundation
 final class LaneCheckpointer: Checkpointer, @unchecked Sendable {
     // All fields are used by one queue at a time (lane queue during a batch, shard queue between
     // batches; the dispatch group wait orders them), hence no lock.
+
+    /// What a re-read of the lane item after a failed fence showed.
+    enum Recheck: Equatable {
+        /// Another worker (or a newer claim of this one) owns the lane: the lease is lost.
+        case lost
+        /// Still ours, and the stored checkpoint was ahead: a commit whose reply was lost.
+        /// `lastCheckpoint` now has it.
+        case adopted
+        /// Still ours and unchanged: the failure was not the fence.
+        case unchanged
+    }
+
     let key: LaneKey
-    let owner: String
+    let fence: LaneFence
     private let store: LeaseStore
     private let stop: StopSignal
     private let clock: ConsumerClock
@@ -19,11 +31,11 @@ final class LaneCheckpointer: Checkpointer, @unchecked Sendable {
     var lastWriteAt: Duration
 
     init(
-        key: LaneKey, owner: String, store: LeaseStore, checkpoint: SequenceNumber?, clock: ConsumerClock,
+        key: LaneKey, fence: LaneFence, store: LeaseStore, checkpoint: SequenceNumber?, clock: ConsumerClock,
         stop: StopSignal
     ) {
         self.key = key
-        self.owner = owner
+        self.fence = fence
         self.store = store
         self.lastCheckpoint = checkpoint
         self.lastWriteAt = clock.now()
@@ -32,7 +44,7 @@ final class LaneCheckpointer: Checkpointer, @unchecked Sendable {
     }
 
     func fencedCheckpoint(to sequenceNumber: SequenceNumber) -> TransactWriteItem {
-        store.fencedLaneCheckpoint(key, owner: owner, previous: lastCheckpoint, next: sequenceNumber)
+        store.fencedLaneCheckpoint(key, fence: fence, previous: lastCheckpoint, next: sequenceNumber)
     }
 
     func committed(to sequenceNumber: SequenceNumber) {
@@ -43,21 +55,22 @@ final class LaneCheckpointer: Checkpointer, @unchecked Sendable {
     }
 
     /// Writes the checkpoint; transient failures are retried with backoff until the write
-    /// succeeds, the lease is lost, or the shard stops (then `AWSError` kind `.cancelled`).
+    /// succeeds, the lease is lost (`LeaseLostError`), or the shard stops (`AWSError` kind
+    /// `.cancelled`). A failed fence is re-read: a write of ours whose reply was lost counts.
     func checkpoint(to sequenceNumber: SequenceNumber) throws {
-        if let lastCheckpoint, lastCheckpoint >= sequenceNumber { return }
         var attempt = 0
         let backoff = Backoff(base: .milliseconds(50), cap: .seconds(5))
         while true {
+            if let lastCheckpoint, lastCheckpoint >= sequenceNumber { return }
             attempt += 1
             do {
-                switch try store.checkpointLane(key, owner: owner, previous: lastCheckpoint, next: sequenceNumber) {
+                switch try store.checkpointLane(key, fence: fence, previous: lastCheckpoint, next: sequenceNumber) {
                 case .written:
-                    lastCheckpoint = sequenceNumber
-                    lastWriteAt = clock.now()
+                    committed(to: sequenceNumber)
                     return
                 case .lostRace:
-                    throw LeaseLostError(shardId: key.shardId)
+                    if try recheck() == .lost { throw LeaseLostError(shardId: key.shardId) }
+                    continue
                 }
             } catch let error as AWSError where error.isRetryable {
                 if stop.wait(backoff.delay(attempt: attempt)) {
@@ -67,5 +80,17 @@ final class LaneCheckpointer: Checkpointer, @unchecked Sendable {
                 }
             }
         }
+    }
+
+    /// Re-reads the lane item after a fenced write failed (consistent read).
+    func recheck() throws -> Recheck {
+        guard let state = try store.readLane(key), state.owner == fence.owner, state.claim == fence.claim else {
+            return .lost
+        }
+        if let stored = state.checkpoint, lastCheckpoint.map({ stored > $0 }) ?? true {
+            committed(to: stored)
+            return .adopted
+        }
+        return .unchanged
     }
 }

@@ -23,6 +23,29 @@ public enum LaneCheckpointOutcome: Sendable, Equatable {
     case lostRace
 }
 
+/// Who may write a lane checkpoint: the worker and the lease counter with which it claimed the
+/// lane. Including the claim fences out an older consumer of the same worker too.
+public struct LaneFence: Sendable, Equatable {
+    public var owner: String
+    public var claim: Int
+    public init(owner: String, claim: Int) {
+        self.owner = owner
+        self.claim = claim
+    }
+}
+
+/// A lane checkpoint item as stored.
+public struct LaneState: Sendable, Equatable {
+    public var owner: String?
+    public var claim: Int?
+    public var checkpoint: SequenceNumber?
+    public init(owner: String?, claim: Int?, checkpoint: SequenceNumber?) {
+        self.owner = owner
+        self.claim = claim
+        self.checkpoint = checkpoint
+    }
+}
+
 /// Persistence of leases and lane checkpoints (KCL's "LeaseRefresher" plus the CheckpointStore).
 ///
 /// `LeaseTable` keeps them in DynamoDB; the test kit's `InMemoryLeaseTable` in memory. Methods
@@ -55,12 +78,15 @@ public protocol LeaseStore: AnyObject {
     func claimLane(_ key: LaneKey, owner: String, claim: Int) throws -> LaneClaimOutcome
     /// Creates or overwrites a lane item with a starting checkpoint (used when the lane count changes).
     func resetLane(_ key: LaneKey, owner: String, claim: Int, checkpoint: SequenceNumber?) throws -> LaneClaimOutcome
-    /// Moves a lane checkpoint from `previous` to `next`, fenced on the owner and `previous`.
-    func checkpointLane(_ key: LaneKey, owner: String, previous: SequenceNumber?, next: SequenceNumber) throws
+    /// Moves a lane checkpoint from `previous` to `next`, fenced on the owner, the claim and
+    /// `previous`.
+    func checkpointLane(_ key: LaneKey, fence: LaneFence, previous: SequenceNumber?, next: SequenceNumber) throws
         -> LaneCheckpointOutcome
     /// The same write as one action for the processor's TransactWriteItems call.
-    func fencedLaneCheckpoint(_ key: LaneKey, owner: String, previous: SequenceNumber?, next: SequenceNumber)
+    func fencedLaneCheckpoint(_ key: LaneKey, fence: LaneFence, previous: SequenceNumber?, next: SequenceNumber)
         -> TransactWriteItem
+    /// The lane item as stored (consistent read); nil when it does not exist.
+    func readLane(_ key: LaneKey) throws -> LaneState?
     /// Deletes lane items (missing ones are fine).
     func deleteLanes(_ keys: [LaneKey]) throws
 }

@@ -174,10 +174,10 @@ public final class LeaseTable: LeaseStore {
         return try writeLane(key, owner: owner, claim: claim, extra: " REMOVE laneCheckpoint", values: [:])
     }
 
-    public func checkpointLane(_ key: LaneKey, owner: String, previous: SequenceNumber?, next: SequenceNumber) throws
+    public func checkpointLane(_ key: LaneKey, fence: LaneFence, previous: SequenceNumber?, next: SequenceNumber) throws
         -> LaneCheckpointOutcome
     {
-        guard case .update(let input) = fencedLaneCheckpoint(key, owner: owner, previous: previous, next: next) else {
+        guard case .update(let input) = fencedLaneCheckpoint(key, fence: fence, previous: previous, next: next) else {
             return .lostRace
         }
         do {
@@ -188,11 +188,11 @@ public final class LeaseTable: LeaseStore {
         }
     }
 
-    public func fencedLaneCheckpoint(_ key: LaneKey, owner: String, previous: SequenceNumber?, next: SequenceNumber)
-        -> TransactWriteItem
-    {
-        var values: Item = [":me": .s(owner), ":next": .s(next.digits)]
-        var condition = "leaseOwner = :me AND "
+    public func fencedLaneCheckpoint(
+        _ key: LaneKey, fence: LaneFence, previous: SequenceNumber?, next: SequenceNumber
+    ) -> TransactWriteItem {
+        var values: Item = [":me": .s(fence.owner), ":claim": .n(String(fence.claim)), ":next": .s(next.digits)]
+        var condition = "leaseOwner = :me AND claimedAt = :claim AND "
         if let previous {
             condition += "laneCheckpoint = :prev"
             values[":prev"] = .s(previous.digits)
@@ -204,6 +204,16 @@ public final class LeaseTable: LeaseStore {
                 tableName: tableName, key: ["leaseKey": .s(key.leaseKey)],
                 updateExpression: "SET laneCheckpoint = :next",
                 expression: ExpressionParts(conditionExpression: condition, values: values)))
+    }
+
+    public func readLane(_ key: LaneKey) throws -> LaneState? {
+        guard
+            let item = try client.getItem(
+                GetItemInput(tableName: tableName, key: ["leaseKey": .s(key.leaseKey)], consistentRead: true))
+        else { return nil }
+        return LaneState(
+            owner: item["leaseOwner"]?.s, claim: item["claimedAt"]?.n.flatMap { Int($0) },
+            checkpoint: item["laneCheckpoint"]?.s.flatMap(SequenceNumber.init))
     }
 
     public func deleteLanes(_ keys: [LaneKey]) throws {

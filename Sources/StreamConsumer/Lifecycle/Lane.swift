@@ -91,7 +91,16 @@ final class Lane: @unchecked Sendable {
                 try checkpointer.checkpoint(to: end)
                 return .completed
             } catch is LeaseLostError {
-                return .leaseLost
+                // The processor's fenced write failed. A lost reply to our own commit (a
+                // timeout, a client retry) looks the same: re-read before giving up the shard.
+                switch try? checkpointer.recheck() {
+                case .lost?: return .leaseLost
+                case .adopted?: continue
+                case .unchanged?, nil:
+                    lastFailure = LeaseLostError(shardId: context.shardId)
+                    lastError = "fenced write failed but the lane is still ours"
+                    context.metrics.error("processor")
+                }
             } catch let error as AWSError where error.kind == .cancelled {
                 return .abandoned
             } catch {

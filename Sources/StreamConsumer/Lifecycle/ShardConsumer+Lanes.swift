@@ -62,7 +62,8 @@ extension ShardConsumer {
                     streamArn: dependencies.streamArn, shardId: shardId, lane: index, laneCount: count,
                     checkpoint: checkpoints[index]))
             let checkpointer = LaneCheckpointer(
-                key: LaneKey(shardId: shardId, lane: index, laneCount: count), owner: dependencies.workerId,
+                key: LaneKey(shardId: shardId, lane: index, laneCount: count),
+                fence: LaneFence(owner: dependencies.workerId, claim: claim),
                 store: dependencies.makeLeaseStore(), checkpoint: checkpoints[index], clock: dependencies.clock,
                 stop: stop)
             made.append(
