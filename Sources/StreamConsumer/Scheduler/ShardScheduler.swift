@@ -78,6 +78,9 @@ public final class ShardScheduler: @unchecked Sendable {
         guard problems.isEmpty else {
             throw ConsumerError(.invalidConfiguration, problems.joined(separator: "; "))
         }
+        guard lock.withLock({ self.coordinator == nil }) else {
+            throw ConsumerError(.invalidConfiguration, "a scheduler starts once; make a new one to start again")
+        }
         let store = makeLeaseStore()
         try store.prepare()
         let coordinator = LeaseCoordinator(
