@@ -5,6 +5,9 @@ import Foundation
 
 // Fetching, batching and processing; the shard end and shutdown steps. All on the queue.
 extension ShardConsumer {
+    /// Pause between GetRecords calls while records trickle in and a batch gathers.
+    static let tricklePoll = Duration.milliseconds(200)
+
     /// One step of the processing state: fetch a page unless a batch is due, then deliver a due
     /// batch. Returns true at shard end (every record processed). Throws `LeaseLostError`.
     func step() throws -> Bool {
@@ -36,7 +39,9 @@ extension ShardConsumer {
     /// the idle and backoff pauses: the batch in flight is the pause.
     private func fetchPage(tunables: ConsumerTunables, pausing: Bool = true) {
         guard let fetcher else { return }
-        let limit = min(1000, tunables.batchSize)
+        // Always the largest page: batches are cut from the buffer, and fewer calls stay well
+        // under the per-shard GetRecords rate when the shard is behind.
+        let limit = 1000
         switch fetcher.fetch(limit: limit, resumeAfter: lastProcessed) {
         case .page(let records, let atShardEnd):
             fetchFailures = 0
@@ -54,18 +59,19 @@ extension ShardConsumer {
                 dependencies.metrics.iteratorAge(shardId: shardId, seconds: age.seconds)
             }
             if records.isEmpty { refreshCounters() }
-            // Empty page: the shard is caught up. A full page means we are behind: no pause.
-            if !pausing {
-                return
-            } else if records.isEmpty && !atShardEnd {
-                let untilDue =
-                    batcher.timeUntilDue(now: dependencies.clock.now(), window: tunables.batchingWindow)
+            guard pausing, !atShardEnd else { return }
+            let now = dependencies.clock.now()
+            let untilDue = batcher.timeUntilDue(now: now, window: tunables.batchingWindow)
+            let due = batcher.isDue(
+                now: now, batchSize: tunables.batchSize, window: tunables.batchingWindow, atShardEnd: false)
+            if records.isEmpty {
+                // Caught up: poll again after the idle pause (or when the pending batch is due).
                 stop.wait(min(tunables.idlePoll, untilDue ?? tunables.idlePoll))
-            } else if records.count < limit && !atShardEnd && batcher.isEmpty == false
-                && tunables.batchingWindow > .zero
-            {
-                stop.wait(min(tunables.idlePoll / 10, tunables.batchingWindow))
+            } else if records.count < limit && !due {
+                // A trickle while a batch gathers: at most about five calls a second per shard.
+                stop.wait(min(Self.tricklePoll, untilDue ?? Self.tricklePoll))
             }
+        // A full page means the shard is behind: fetch again at once.
         case .restarted(let reason):
             batcher.reset()
             fetchedShardEnd = false
