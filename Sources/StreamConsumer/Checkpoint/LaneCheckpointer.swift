@@ -69,8 +69,17 @@ final class LaneCheckpointer: Checkpointer, @unchecked Sendable {
                     committed(to: sequenceNumber)
                     return
                 case .lostRace:
-                    if try recheck() == .lost { throw LeaseLostError(shardId: key.shardId) }
-                    continue
+                    switch try recheck() {
+                    case .lost: throw LeaseLostError(shardId: key.shardId)
+                    case .adopted: continue
+                    case .unchanged:
+                        // Should not happen (the fence matched on re-read); retry after a pause
+                        // rather than spin.
+                        throw AWSError(
+                            kind: .transient, code: "FenceRecheckUnchanged",
+                            message: "lane unchanged after a failed fence",
+                            operation: "UpdateItem", attempt: attempt)
+                    }
                 }
             } catch let error as AWSError where error.isRetryable {
                 if stop.wait(backoff.delay(attempt: attempt)) {
