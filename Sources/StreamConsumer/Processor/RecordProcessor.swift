@@ -64,7 +64,8 @@ public protocol Checkpointer: AnyObject {
     /// The write that moves this lane's checkpoint to `sequenceNumber`, fenced on lease
     /// ownership and on the checkpoint being unchanged since the last commit. Put it in a
     /// TransactWriteItems call with the effects; if that action's condition fails, the lease was
-    /// lost: throw `LeaseLostError`.
+    /// lost: throw `LeaseLostError`. (The engine then re-reads the lane: if the failed
+    /// transaction was a retry of one that had committed, it carries on from there.)
     func fencedCheckpoint(to sequenceNumber: SequenceNumber) -> TransactWriteItem
     /// Tells the checkpointer that a transaction holding `fencedCheckpoint(to:)` committed.
     func committed(to sequenceNumber: SequenceNumber)

@@ -1,0 +1,122 @@
+import AWSDynamoDB
+import Foundation
+
+/// Where a shard with no checkpoint starts when it has no leased parent.
+public enum StartingPosition: String, Sendable, Equatable {
+    case latest = "LATEST"
+    case trimHorizon = "TRIM_HORIZON"
+}
+
+/// The consumer's settings: values only (clients and factories go to initializers).
+///
+/// `tunables` may change while the consumer runs (`ShardScheduler.update(_:)`); the other fields
+/// are fixed for the life of a scheduler.
+public struct ConsumerConfiguration: Sendable {
+    /// ARN of the DynamoDB stream to consume.
+    public var streamArn: String
+    /// This worker's id in the lease table (default: hostname plus a random suffix, built by the daemon).
+    public var workerId: String
+    /// A lease whose counter did not change for this long is expired. Default 10 s.
+    public var failoverTime: Duration
+    /// How often the shard list is refreshed (also at every shard end). Default 60 s.
+    public var shardSyncInterval: Duration
+    /// Shard position for root shards that have no checkpoint. Default `.latest`.
+    public var startingPosition: StartingPosition
+    /// Which records reach the processors; the rest only move the checkpoint. Default: all.
+    public var recordFilter: RecordFilter
+    /// Settings that can change at run time.
+    public var tunables: ConsumerTunables
+    /// How long lanes without records may keep an older checkpoint before the engine advances it
+    /// on its own (one small write per lane). Default 10 s.
+    public var idleLaneCheckpointInterval: Duration
+
+    public init(
+        streamArn: String, workerId: String, failoverTime: Duration = .seconds(10),
+        shardSyncInterval: Duration = .seconds(60), startingPosition: StartingPosition = .latest,
+        recordFilter: RecordFilter = .all, tunables: ConsumerTunables = .init(),
+        idleLaneCheckpointInterval: Duration = .seconds(10)
+    ) {
+        self.streamArn = streamArn
+        self.workerId = workerId
+        self.failoverTime = failoverTime
+        self.shardSyncInterval = shardSyncInterval
+        self.startingPosition = startingPosition
+        self.recordFilter = recordFilter
+        self.tunables = tunables
+        self.idleLaneCheckpointInterval = idleLaneCheckpointInterval
+    }
+
+    /// A worker id for this process: the host name plus a random suffix, so that two processes
+    /// on one host never share leases.
+    public static func defaultWorkerId() -> String {
+        let suffix = String(UInt32.random(in: 0...UInt32.max), radix: 16)
+        return "\(ProcessInfo.processInfo.hostName)-\(suffix)"
+    }
+
+    /// Every problem found, empty when the configuration is usable.
+    public func problems() -> [String] {
+        var problems = tunables.problems()
+        if streamArn.isEmpty { problems.append("streamArn is empty") }
+        if workerId.isEmpty { problems.append("workerId is empty") }
+        if failoverTime < .milliseconds(30) { problems.append("failoverTime must be at least 30 ms") }
+        if shardSyncInterval <= .zero { problems.append("shardSyncInterval must be positive") }
+        return problems
+    }
+}
+
+/// The settings that take effect at the next batch when changed with `ShardScheduler.update(_:)`.
+public struct ConsumerTunables: Sendable, Equatable {
+    /// Records per processor call, 1…10000. Default 100.
+    public var batchSize: Int
+    /// How long records may gather before a smaller batch is delivered. Default 5 s.
+    public var batchingWindow: Duration
+    /// Records older than this (by ApproximateCreationDateTime) go to the failure destination
+    /// instead of the processor; nil keeps every record (Lambda's -1). Default nil.
+    public var maxRecordAge: Duration?
+    /// Retries of a failing batch before bisecting or spooling; -1 retries forever. Default 3.
+    public var maxRetryAttempts: Int
+    /// Halve a failing lane slice until the failing record is isolated. Default true.
+    public var bisectOnError: Bool
+    /// Lanes per shard (records of one key always share a lane), 1…10. Default 1.
+    public var parallelizationFactor: Int
+    /// Pause after an empty GetRecords page while the shard is caught up. Default 1 s.
+    public var idlePoll: Duration
+    /// First retry delay; doubles per attempt, full jitter, capped at `maxRetryBackoff`. Default 100 ms.
+    public var retryBackoff: Duration
+    /// Cap of the retry delay. Default 10 s.
+    public var maxRetryBackoff: Duration
+
+    public init(
+        batchSize: Int = 100, batchingWindow: Duration = .seconds(5), maxRecordAge: Duration? = nil,
+        maxRetryAttempts: Int = 3, bisectOnError: Bool = true, parallelizationFactor: Int = 1,
+        idlePoll: Duration = .seconds(1), retryBackoff: Duration = .milliseconds(100),
+        maxRetryBackoff: Duration = .seconds(10)
+    ) {
+        self.batchSize = batchSize
+        self.batchingWindow = batchingWindow
+        self.maxRecordAge = maxRecordAge
+        self.maxRetryAttempts = maxRetryAttempts
+        self.bisectOnError = bisectOnError
+        self.parallelizationFactor = parallelizationFactor
+        self.idlePoll = idlePoll
+        self.retryBackoff = retryBackoff
+        self.maxRetryBackoff = maxRetryBackoff
+    }
+
+    /// Every problem found, empty when usable.
+    public func problems() -> [String] {
+        var problems: [String] = []
+        if !(1...10_000).contains(batchSize) { problems.append("batchSize must be 1…10000, got \(batchSize)") }
+        if batchingWindow < .zero { problems.append("batchingWindow must not be negative") }
+        if let maxRecordAge, maxRecordAge <= .zero { problems.append("maxRecordAge must be positive or nil") }
+        if maxRetryAttempts < -1 { problems.append("maxRetryAttempts must be -1 or more") }
+        if !(1...10).contains(parallelizationFactor) {
+            problems.append("parallelizationFactor must be 1…10, got \(parallelizationFactor)")
+        }
+        if idlePoll < .zero { problems.append("idlePoll must not be negative") }
+        if retryBackoff <= .zero || maxRetryBackoff < retryBackoff {
+            problems.append("retryBackoff must be positive and at most maxRetryBackoff")
+        }
+        return problems
+    }
+}

@@ -1,0 +1,90 @@
+import AWSDynamoDB
+
+/// A lease's `checkpoint` attribute: where the shard's processing stands.
+public enum LeaseCheckpoint: Sendable, Hashable, CustomStringConvertible {
+    case trimHorizon
+    case latest
+    case shardEnd
+    case sequence(SequenceNumber)
+
+    /// Parses the KCL text form; nil for anything else.
+    public init?(wire: String) {
+        switch wire {
+        case "TRIM_HORIZON": self = .trimHorizon
+        case "LATEST": self = .latest
+        case "SHARD_END": self = .shardEnd
+        default:
+            guard let sequence = SequenceNumber(wire) else { return nil }
+            self = .sequence(sequence)
+        }
+    }
+
+    public var wire: String {
+        switch self {
+        case .trimHorizon: return "TRIM_HORIZON"
+        case .latest: return "LATEST"
+        case .shardEnd: return "SHARD_END"
+        case .sequence(let sequence): return sequence.digits
+        }
+    }
+
+    public var description: String { wire }
+
+    init(_ position: StartingPosition) {
+        self = position == .latest ? .latest : .trimHorizon
+    }
+}
+
+/// One shard's lease, as the lease table holds it (KCL attribute names).
+public struct Lease: Sendable, Equatable {
+    /// `leaseKey`: the shard id.
+    public var shardId: String
+    /// `leaseOwner`: worker id, nil when nobody holds it.
+    public var owner: String?
+    /// `leaseCounter`: bumped by every take and renew; the heartbeat others watch.
+    public var counter: Int
+    /// `checkpoint`: the lowest lane checkpoint, or TRIM_HORIZON / LATEST / SHARD_END.
+    public var checkpoint: LeaseCheckpoint
+    /// `ownerSwitchesSinceCheckpoint`.
+    public var ownerSwitchesSinceCheckpoint: Int
+    /// `parentShardId` (SS).
+    public var parentShardIds: [String]
+    /// `childShardIds` (SS), filled in at shard end.
+    public var childShardIds: [String]
+    /// `laneCount` (N): the parallelization factor the lane checkpoints were written with.
+    public var laneCount: Int?
+    /// `previousLaneCount` (N): set while the old lanes' checkpoints still filter records after a
+    /// change of the parallelization factor (docs/leases.md).
+    public var previousLaneCount: Int?
+
+    public init(
+        shardId: String, owner: String? = nil, counter: Int = 0, checkpoint: LeaseCheckpoint,
+        ownerSwitchesSinceCheckpoint: Int = 0, parentShardIds: [String] = [], childShardIds: [String] = [],
+        laneCount: Int? = nil, previousLaneCount: Int? = nil
+    ) {
+        self.shardId = shardId
+        self.owner = owner
+        self.counter = counter
+        self.checkpoint = checkpoint
+        self.ownerSwitchesSinceCheckpoint = ownerSwitchesSinceCheckpoint
+        self.parentShardIds = parentShardIds
+        self.childShardIds = childShardIds
+        self.laneCount = laneCount
+        self.previousLaneCount = previousLaneCount
+    }
+}
+
+/// Key of one lane checkpoint item in the lease table.
+public struct LaneKey: Sendable, Hashable, CustomStringConvertible {
+    public var shardId: String
+    public var lane: Int
+    public var laneCount: Int
+    public init(shardId: String, lane: Int, laneCount: Int) {
+        self.shardId = shardId
+        self.lane = lane
+        self.laneCount = laneCount
+    }
+    /// `"{shardId}#lane{i}of{P}"`, the item's `leaseKey`.
+    public var leaseKey: String { "\(shardId)#lane\(lane)of\(laneCount)" }
+    public var description: String { leaseKey }
+}

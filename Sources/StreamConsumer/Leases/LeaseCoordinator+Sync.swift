@@ -1,0 +1,56 @@
+import AWSCore
+import AWSDynamoDB
+import Foundation
+
+extension LeaseCoordinator {
+    /// Creates leases for shards that have none and deletes the leases (and lane items) of
+    /// shards that left the stream.
+    ///
+    /// New shards whose parent has a lease start at TRIM_HORIZON (they continue a lineage we
+    /// read); others at `position`. Under LATEST a closed shard without a leased parent gets no
+    /// lease: there is nothing new to read in it. A lease is deleted only when its shard was
+    /// missing from two listings in a row, so a listing older than a new shard cannot delete it.
+    public func syncLeases(with graph: ShardGraph, position: StartingPosition) throws {
+        guard !graph.shards.isEmpty else { return }
+        let existing = try store.listLeases()
+        var leased = Set(existing.map(\.shardId))
+        for shardId in graph.topologicalOrder() where !leased.contains(shardId) {
+            let parents = graph.parents(of: shardId)
+            let parentLeased = parents.contains { leased.contains($0) }
+            if !parentLeased && position == .latest && graph.isClosed(shardId) { continue }
+            let lease = Lease(
+                shardId: shardId, checkpoint: parentLeased ? .trimHorizon : LeaseCheckpoint(position),
+                parentShardIds: graph.shards[shardId]?.parentShardId.map { [$0] } ?? [])
+            if try store.createLease(lease) {
+                logger.info("lease created", metadata: ["shard.id": "\(shardId)", "checkpoint": "\(lease.checkpoint)"])
+            }
+            leased.insert(shardId)
+        }
+        let generation = lock.withLock { () -> Int in
+            graphGeneration += 1
+            return graphGeneration
+        }
+        for lease in existing where graph.shards[lease.shardId] == nil {
+            let noted = lock.withLock { () -> Int in
+                if let noted = absentSince[lease.shardId] { return noted }
+                absentSince[lease.shardId] = generation
+                return generation
+            }
+            guard noted < generation else { continue }
+            var lanes: [LaneKey] = []
+            for count in Set([lease.laneCount, lease.previousLaneCount].compactMap { $0 }) {
+                lanes += (0..<count).map { LaneKey(shardId: lease.shardId, lane: $0, laneCount: count) }
+            }
+            try store.deleteLanes(lanes)
+            try store.deleteLease(shardId: lease.shardId)
+            lock.withLock {
+                absentSince[lease.shardId] = nil
+                observations[lease.shardId] = nil
+            }
+            logger.info("lease deleted: shard left the stream", metadata: ["shard.id": "\(lease.shardId)"])
+        }
+        lock.withLock {
+            for shardId in absentSince.keys where graph.shards[shardId] != nil { absentSince[shardId] = nil }
+        }
+    }
+}

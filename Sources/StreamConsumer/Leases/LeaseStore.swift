@@ -1,0 +1,92 @@
+import AWSDynamoDB
+
+/// Result of a conditional lease write: losing a race is an outcome, not an error.
+public enum LeaseWriteOutcome: Sendable, Equatable {
+    /// The write happened; the lease as it is now.
+    case taken(Lease)
+    /// The condition failed: someone else changed the lease first.
+    case lostRace
+}
+
+/// Result of claiming a lane checkpoint item when a lease is taken.
+public enum LaneClaimOutcome: Sendable, Equatable {
+    /// The lane is ours; its checkpoint as stored (nil before the first one).
+    case claimed(SequenceNumber?)
+    /// A later owner claimed it first.
+    case lostRace
+}
+
+/// Result of a fenced lane checkpoint write.
+public enum LaneCheckpointOutcome: Sendable, Equatable {
+    case written
+    /// The lane item has another owner or another checkpoint: the lease was lost.
+    case lostRace
+}
+
+/// Who may write a lane checkpoint: the worker and the lease counter with which it claimed the
+/// lane. Including the claim fences out an older consumer of the same worker too.
+public struct LaneFence: Sendable, Equatable {
+    public var owner: String
+    public var claim: Int
+    public init(owner: String, claim: Int) {
+        self.owner = owner
+        self.claim = claim
+    }
+}
+
+/// A lane checkpoint item as stored.
+public struct LaneState: Sendable, Equatable {
+    public var owner: String?
+    public var claim: Int?
+    public var checkpoint: SequenceNumber?
+    public init(owner: String?, claim: Int?, checkpoint: SequenceNumber?) {
+        self.owner = owner
+        self.claim = claim
+        self.checkpoint = checkpoint
+    }
+}
+
+/// Persistence of leases and lane checkpoints (KCL's "LeaseRefresher" plus the CheckpointStore).
+///
+/// `LeaseTable` keeps them in DynamoDB; the test kit's `InMemoryLeaseTable` in memory. Methods
+/// block; an instance is used by one thread at a time unless the implementation says otherwise.
+/// Conditional failures come back as outcomes; other failures throw (`AWSError` or
+/// `ConsumerError`).
+public protocol LeaseStore: AnyObject {
+    /// Makes sure the table exists (creating it when the store was configured to).
+    func prepare() throws
+    /// Every shard lease (lane items are left out), read consistently.
+    func listLeases() throws -> [Lease]
+    /// Creates the lease unless one exists; returns whether it was created.
+    func createLease(_ lease: Lease) throws -> Bool
+    /// Takes `lease` as it was seen (counter and owner unchanged) for `owner`: sets the owner,
+    /// bumps the counter and `ownerSwitchesSinceCheckpoint`.
+    func takeLease(_ lease: Lease, owner: String) throws -> LeaseWriteOutcome
+    /// Renews a held lease (`leaseCounter = :seen AND leaseOwner = :me`), bumping the counter;
+    /// also stores `checkpoint` when given.
+    func renewLease(_ lease: Lease, checkpoint: LeaseCheckpoint?) throws -> LeaseWriteOutcome
+    /// Writes lease fields other than ownership (checkpoint, lane counts, children) of a lease
+    /// held by `lease.owner`, conditioned on that owner.
+    func updateLease(_ lease: Lease) throws -> LeaseWriteOutcome
+    /// Clears `leaseOwner` (conditioned on the owner), storing `checkpoint` when given.
+    func releaseLease(_ lease: Lease, checkpoint: LeaseCheckpoint?) throws -> LeaseWriteOutcome
+    /// Deletes a lease and nothing else.
+    func deleteLease(shardId: String) throws
+
+    /// Claims a lane item for `owner`, creating it when missing. `claim` is the lease counter
+    /// right after the take: a claim with a lower number than the stored one loses.
+    func claimLane(_ key: LaneKey, owner: String, claim: Int) throws -> LaneClaimOutcome
+    /// Creates or overwrites a lane item with a starting checkpoint (used when the lane count changes).
+    func resetLane(_ key: LaneKey, owner: String, claim: Int, checkpoint: SequenceNumber?) throws -> LaneClaimOutcome
+    /// Moves a lane checkpoint from `previous` to `next`, fenced on the owner, the claim and
+    /// `previous`.
+    func checkpointLane(_ key: LaneKey, fence: LaneFence, previous: SequenceNumber?, next: SequenceNumber) throws
+        -> LaneCheckpointOutcome
+    /// The same write as one action for the processor's TransactWriteItems call.
+    func fencedLaneCheckpoint(_ key: LaneKey, fence: LaneFence, previous: SequenceNumber?, next: SequenceNumber)
+        -> TransactWriteItem
+    /// The lane item as stored (consistent read); nil when it does not exist.
+    func readLane(_ key: LaneKey) throws -> LaneState?
+    /// Deletes lane items (missing ones are fine).
+    func deleteLanes(_ keys: [LaneKey]) throws
+}

@@ -1,0 +1,207 @@
+import AWSCore
+import AWSDynamoDB
+import Dispatch
+import Foundation
+import Logging
+
+/// Consumes one leased shard on its own serial queue: waits for the parents, claims the lanes,
+/// fetches, batches, processes lanes in parallel, checkpoints, and stops at shard end, lease
+/// loss or shutdown (see `StateMachine` for the lifecycle).
+public final class ShardConsumer: @unchecked Sendable {
+    // Fields are split by owner:
+    // - `lock` guards `pendingLeaseLost`, `pendingShutdown`, `snapshot`.
+    // - everything marked "queue" is touched only by `queue` (the run loop), and by lane
+    //   queues only through `Lane` while the run loop waits for them.
+
+    /// What a consumer needs from its scheduler; values and thread-safe closures.
+    struct Dependencies: Sendable {
+        var streamArn: String
+        var workerId: String
+        var processorFactory: RecordProcessorFactory
+        var makeStreamsClient: @Sendable () -> DynamoDBStreamsAPI
+        var makeLeaseStore: @Sendable () -> LeaseStore
+        var destination: FailureDestination
+        var metrics: ConsumerMetrics
+        var clock: ConsumerClock
+        var logger: Logger
+        var filter: RecordFilter
+        var idleLaneCheckpointInterval: Duration
+        var tunables: @Sendable () -> ConsumerTunables
+        /// Whether every parent that still has a lease is at SHARD_END.
+        var parentsEnded: @Sendable ([String]) -> Bool
+        var onProgress: @Sendable (ConsumerComponent) -> Void
+    }
+
+    /// What the status shows of a consumer.
+    struct Snapshot: Sendable {
+        var state = "waitingForParents"
+        var lowestCheckpoint: LeaseCheckpoint?
+        var iteratorAge: Duration?
+        var processed = 0
+        var retries = 0
+        var bisects = 0
+        var recordsPerSecond = 0.0
+        var lastError: String?
+    }
+
+    public let shardId: String
+    let dependencies: Dependencies
+    let queue: DispatchQueue
+    let stop = StopSignal()
+    let logger: Logger
+    private let onStopped: @Sendable (ShardConsumer, ShutdownReason, LeaseCheckpoint?) -> Void
+    private let done = DispatchSemaphore(value: 0)
+
+    private let lock = NSLock()
+    private var pendingLeaseLost = false
+    private var pendingShutdown = false
+    private var snapshot = Snapshot()
+
+    var lease: Lease  // queue
+    let claim: Int
+    var machine = StateMachine()  // queue
+    var store: LeaseStore?  // queue
+    var lanes: [Lane] = []  // queue
+    /// The old lanes' checkpoints while they still filter records (lane count change).
+    var previousLanes: (count: Int, checkpoints: [SequenceNumber?])?  // queue
+    var fetcher: RecordFetcher?  // queue
+    var batcher = Batcher()  // queue
+    var fetchedShardEnd = false  // queue
+    /// Highest sequence number of the last fully processed batch.
+    var lastProcessed: SequenceNumber?  // queue
+    var fetchFailures = 0  // queue
+    var rateWindow: (start: Duration, processed: Int) = (.zero, 0)  // queue
+    /// Lane items to delete once the lease is released at SHARD_END (set by `endShard`).
+    var endedLaneKeys: [LaneKey] = []  // queue, then read by `onStopped` on the queue
+
+    init(
+        lease: Lease, dependencies: Dependencies,
+        onStopped: @escaping @Sendable (ShardConsumer, ShutdownReason, LeaseCheckpoint?) -> Void
+    ) {
+        self.shardId = lease.shardId
+        self.lease = lease
+        self.claim = lease.counter
+        self.dependencies = dependencies
+        self.onStopped = onStopped
+        self.queue = DispatchQueue(label: "zael.shard.\(lease.shardId)")
+        var logger = dependencies.logger
+        logger[metadataKey: "shard.id"] = "\(lease.shardId)"
+        self.logger = logger
+    }
+
+    /// Starts the run loop on the consumer's queue.
+    func start() {
+        queue.async { self.run() }
+    }
+
+    /// Asks for a graceful stop: the current batch finishes (retries are abandoned), lanes are
+    /// checkpointed, processors get `shutdownRequested`.
+    func requestShutdown() {
+        lock.withLock { pendingShutdown = true }
+        stop.fire()
+    }
+
+    /// Tells the consumer its lease is gone: it stops without writing.
+    func leaseLost() {
+        lock.withLock { pendingLeaseLost = true }
+        stop.fire()
+    }
+
+    /// Blocks until the run loop ended or `timeout` passed; true when it ended.
+    func waitUntilStopped(timeout: Duration) -> Bool {
+        let ended = done.wait(timeout: .now() + timeout.seconds) == .success
+        if ended { done.signal() }
+        return ended
+    }
+
+    var status: Snapshot { lock.withLock { snapshot } }
+
+    /// The checkpoint to store on the lease item at renewal: the lowest lane checkpoint.
+    var lowestCheckpoint: LeaseCheckpoint? { lock.withLock { snapshot.lowestCheckpoint } }
+
+    func publish(_ change: (inout Snapshot) -> Void) {
+        lock.withLock { change(&snapshot) }
+    }
+
+    // MARK: - Run loop
+
+    private func run() {
+        var action = machine.handle(.started(hasLeasedParents: !lease.parentShardIds.isEmpty))
+        var seenLeaseLost = false
+        var seenShutdown = false
+        while true {
+            let (leaseLost, shutdown) = lock.withLock { (pendingLeaseLost, pendingShutdown) }
+            if leaseLost && !seenLeaseLost {
+                seenLeaseLost = true
+                action = machine.handle(.leaseLost)
+            }
+            if shutdown && !seenShutdown {
+                seenShutdown = true
+                action = machine.handle(.shutdownRequested)
+            }
+            publish { $0.state = "\(machine.state)" }
+            dependencies.onProgress(.shardConsumer)
+            switch action {
+            case .checkParents:
+                let ended = dependencies.parentsEnded(lease.parentShardIds)
+                if !ended { stop.wait(.milliseconds(200)) }
+                action = machine.handle(.parentsChecked(allEnded: ended))
+            case .initialize:
+                do {
+                    let atShardEnd = try initialize()
+                    action = machine.handle(.initialized(atShardEnd: atShardEnd))
+                } catch is LeaseLostError {
+                    action = machine.handle(.leaseLost)
+                } catch {
+                    noteError(error)
+                    fetchFailures += 1
+                    stop.wait(Backoff(base: .milliseconds(100), cap: .seconds(5)).delay(attempt: fetchFailures))
+                    action = machine.handle(.initializationFailed)
+                }
+            case .processBatch:
+                do {
+                    action = machine.handle(.batchProcessed(reachedShardEnd: try step()))
+                } catch is LeaseLostError {
+                    action = machine.handle(.leaseLost)
+                } catch {
+                    // A lease table write failed after its retries: try the step again later.
+                    pauseAfter(error)
+                }
+            case .endShard:
+                do {
+                    try endShard()
+                    action = machine.handle(.shardEndCheckpointed)
+                } catch is LeaseLostError {
+                    action = machine.handle(.leaseLost)
+                } catch {
+                    pauseAfter(error)
+                }
+            case .shutDown:
+                shutDown()
+                action = machine.handle(.shutdownCompleted)
+            case .notifyLeaseLost:
+                for lane in lanes { lane.processor.leaseLost(LeaseLostInput(shardId: shardId)) }
+                action = machine.handle(.leaseLostNotified)
+            case .finish(let reason):
+                publish { $0.state = "stopped(\(reason.rawValue))" }
+                dependencies.metrics.forgetShard(shardId)
+                logger.info("shard consumer stopped", metadata: ["reason": "\(reason.rawValue)"])
+                let checkpoint: LeaseCheckpoint? = reason == .leaseLost ? nil : lowestCheckpoint
+                onStopped(self, reason, checkpoint)
+                done.signal()
+                return
+            }
+        }
+    }
+
+    private func pauseAfter(_ error: Error) {
+        noteError(error)
+        fetchFailures += 1
+        stop.wait(Backoff(base: .milliseconds(100), cap: .seconds(5)).delay(attempt: fetchFailures))
+    }
+
+    func noteError(_ error: Error) {
+        logger.warning("shard consumer error", metadata: ["error": "\(error)"])
+        publish { $0.lastError = "\(error)" }
+    }
+}

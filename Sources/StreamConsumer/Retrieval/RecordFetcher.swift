@@ -1,0 +1,96 @@
+import AWSCore
+import AWSDynamoDB
+import Logging
+
+/// Shard iterators and GetRecords calls for one shard; used on the shard's queue only.
+///
+/// Stream faults become outcomes: an expired iterator is renewed after the last processed
+/// record, trimmed data restarts at TRIM_HORIZON (loudly), a vanished shard is a shard end.
+/// Throttling and transient errors come back as `.failed` for the caller to back off.
+final class RecordFetcher {
+    enum Outcome {
+        /// A page (possibly empty); `atShardEnd` when the shard is closed and fully read.
+        case page([StreamRecord], atShardEnd: Bool)
+        /// The iterator had to be replaced: records fetched but not processed must be dropped,
+        /// they will be fetched again.
+        case restarted(String)
+        /// Nothing more to read in this shard.
+        case shardEnd
+        /// The call failed; back off and call again.
+        case failed(AWSError)
+    }
+
+    private let client: DynamoDBStreamsAPI
+    private let streamArn: String
+    let shardId: String
+    private let metrics: ConsumerMetrics
+    private let logger: Logger
+    private let clock: ConsumerClock
+    private var iterator: String?
+    /// Where the next iterator starts: after the last fetched record once there is one.
+    private var position: ShardIteratorPosition
+    private let startPosition: ShardIteratorPosition
+
+    init(
+        client: DynamoDBStreamsAPI, streamArn: String, shardId: String, start: ShardIteratorPosition,
+        metrics: ConsumerMetrics, clock: ConsumerClock, logger: Logger
+    ) {
+        self.client = client
+        self.streamArn = streamArn
+        self.shardId = shardId
+        self.position = start
+        self.startPosition = start
+        self.metrics = metrics
+        self.clock = clock
+        self.logger = logger
+    }
+
+    /// Fetches the next page. `resumeAfter` is the last processed sequence number, where a
+    /// replacement iterator starts (nil: where this fetcher started).
+    func fetch(limit: Int, resumeAfter: SequenceNumber?) -> Outcome {
+        do {
+            if iterator == nil {
+                iterator = try client.getShardIterator(
+                    GetShardIteratorInput(streamArn: streamArn, shardId: shardId, position: position))
+            }
+            let started = clock.now()
+            let output = try client.getRecords(
+                GetRecordsInput(shardIterator: iterator!, limit: min(max(limit, 1), 1000)))
+            metrics.getRecordsLatency.recordNanoseconds(Int64((clock.now() - started).seconds * 1e9))
+            iterator = output.nextShardIterator
+            if let last = output.records.last { position = .afterSequenceNumber(last.sequenceNumber) }
+            return .page(output.records, atShardEnd: output.nextShardIterator == nil)
+        } catch let error as AWSError {
+            iterator = nil
+            switch error.code {
+            case "ExpiredIteratorException":
+                metrics.error(error.code)
+                logger.info("shard iterator expired; renewing after the last processed record")
+                position = resumeAfter.map { .afterSequenceNumber($0) } ?? startPosition
+                return .restarted(error.code)
+            case "TrimmedDataAccessException":
+                metrics.error(error.code)
+                metrics.trimmedData.increment()
+                logger.error(
+                    "stream data was trimmed before it was processed: records are lost; continuing at TRIM_HORIZON",
+                    metadata: ["error": "\(error)"])
+                position = .trimHorizon
+                return .restarted(error.code)
+            case "ResourceNotFoundException":
+                metrics.error(error.code)
+                logger.warning("shard not found; treating it as ended", metadata: ["error": "\(error)"])
+                return .shardEnd
+            default:
+                if error.kind == .throttling || error.code == "LimitExceededException" { metrics.throttles.increment() }
+                metrics.error(error.code == "LimitExceededException" ? "throttling" : error.metricLabel)
+                // The iterator is usually still valid after throttling; a new one costs a call
+                // but is always safe from `position`.
+                return .failed(error)
+            }
+        } catch {
+            iterator = nil
+            metrics.error("transient")
+            return .failed(AWSError(kind: .transient, code: "Unknown", message: "\(error)", operation: "GetRecords"))
+        }
+    }
+}

@@ -1,0 +1,29 @@
+/// A snapshot of the consumer for the status socket and logs.
+public struct ConsumerStatus: Sendable {
+    /// One shard this worker knows a lease for.
+    public struct ShardStatus: Sendable, Equatable {
+        public var shardId: String
+        /// The lease owner as last listed (nil: nobody).
+        public var owner: String?
+        /// The local consumer's state (`waitingForParents`, `processing`, …) or `notOwned`.
+        public var state: String
+        /// The lowest lane checkpoint (or the lease's checkpoint when not ours).
+        public var checkpoint: String?
+        /// Now minus the last fetched record's ApproximateCreationDateTime; zero when caught up.
+        public var iteratorAge: Duration?
+        public var recordsPerSecond: Double
+        public var retries: Int
+        public var lastError: String?
+    }
+
+    public var workerId: String
+    public var streamArn: String
+    public var shards: [ShardStatus]
+    public var leasesOwned: Int
+    public var recordsProcessed: Int
+    public var retries: Int
+    public var bisects: Int
+    public var spooledRecords: Int
+    /// Whether the scheduler is running (false before start and after shutdown).
+    public var running: Bool
+}

@@ -1,0 +1,139 @@
+import AWSCore
+import AWSDynamoDB
+import Foundation
+
+extension ShardScheduler {
+    /// DescribeStream every `shardSyncInterval` (sooner after a shard end).
+    func shardSyncLoop() {
+        let detector = ShardDetector(client: makeStreamsClient(), streamArn: configuration.streamArn, logger: logger)
+        while !stopLoops.isFired {
+            do {
+                let listed = try detector.listShards()
+                lock.withLock {
+                    graph = listed
+                    graphGeneration += 1
+                }
+                leaseLoopWake.wake()
+                onProgress(.shardSync)
+            } catch {
+                metrics.error((error as? AWSError)?.metricLabel ?? "stream")
+                logger.error("listing shards failed", metadata: ["error": "\(error)"])
+            }
+            syncLoopWake.wait(configuration.shardSyncInterval)
+        }
+    }
+
+    /// Renew, sync leases with the shard list, take, reconcile consumers; every failover/3.
+    func leaseLoop(_ coordinator: LeaseCoordinator) {
+        var syncedGeneration = 0
+        let period = configuration.failoverTime / 3
+        var nextRenew = Duration.zero
+        while !stopLoops.isFired {
+            processReleases(coordinator)
+            if clock.now() >= nextRenew {
+                nextRenew = clock.now() + period
+                let lost = coordinator.renewLeases { shardId in
+                    self.lock.withLock { self.consumers[shardId] }?.lowestCheckpoint
+                }
+                for shardId in lost { lock.withLock { consumers[shardId] }?.leaseLost() }
+            }
+            let (current, generation, stopping) = lock.withLock { (graph, graphGeneration, shuttingDown) }
+            if !stopping {
+                do {
+                    if let current, generation != syncedGeneration {
+                        try coordinator.syncLeases(with: current, position: configuration.startingPosition)
+                        syncedGeneration = generation
+                    }
+                    let report = try coordinator.takeLeases()
+                    if !report.taken.isEmpty || !report.stolen.isEmpty {
+                        logger.debug(
+                            "leases taken", metadata: ["taken": "\(report.taken)", "stolen": "\(report.stolen)"])
+                    }
+                } catch {
+                    metrics.error((error as? AWSError)?.metricLabel ?? "leaseTable")
+                    logger.error("lease table round failed", metadata: ["error": "\(error)"])
+                }
+                reconcile(coordinator)
+            }
+            onProgress(.leaseLoop)
+            leaseLoopWake.wait(max(.milliseconds(1), nextRenew - clock.now()))
+        }
+    }
+
+    /// Starts a consumer for each held lease without one; tells consumers whose lease is no
+    /// longer held that it was lost.
+    func reconcile(_ coordinator: LeaseCoordinator) {
+        let held = coordinator.heldLeases
+        let heldIds = Set(held.map(\.shardId))
+        let (toStart, toStop) = lock.withLock { () -> ([ShardConsumer], [ShardConsumer]) in
+            guard !shuttingDown else { return ([], []) }
+            var toStart: [ShardConsumer] = []
+            for lease in held where consumers[lease.shardId] == nil && pendingReleases[lease.shardId] == nil {
+                let consumer = ShardConsumer(lease: lease, dependencies: consumerDependencies()) {
+                    [weak self] consumer, reason, checkpoint in
+                    self?.consumerStopped(consumer, reason: reason, checkpoint: checkpoint)
+                }
+                consumers[lease.shardId] = consumer
+                toStart.append(consumer)
+            }
+            let toStop = consumers.filter { !heldIds.contains($0.key) }.map(\.value)
+            return (toStart, toStop)
+        }
+        for consumer in toStop { consumer.leaseLost() }
+        for consumer in toStart { consumer.start() }
+    }
+
+    private func consumerDependencies() -> ShardConsumer.Dependencies {
+        ShardConsumer.Dependencies(
+            streamArn: configuration.streamArn, workerId: configuration.workerId, processorFactory: processorFactory,
+            makeStreamsClient: makeStreamsClient, makeLeaseStore: makeLeaseStore, destination: destination,
+            metrics: metrics, clock: clock, logger: logger, filter: configuration.recordFilter,
+            idleLaneCheckpointInterval: configuration.idleLaneCheckpointInterval,
+            tunables: { [weak self] in self?.currentTunables ?? ConsumerTunables() },
+            parentsEnded: { [weak self] parents in self?.parentsEnded(parents) ?? false },
+            onProgress: onProgress)
+    }
+
+    /// Every parent that still has a lease is at SHARD_END (as the last lease listing shows).
+    func parentsEnded(_ parents: [String]) -> Bool {
+        guard let listing = lock.withLock({ coordinator })?.lastListing else { return false }
+        let leases = Dictionary(listing.map { ($0.shardId, $0) }, uniquingKeysWith: { first, _ in first })
+        return parents.allSatisfy { parent in leases[parent].map { $0.checkpoint == .shardEnd } ?? true }
+    }
+
+    private func consumerStopped(_ consumer: ShardConsumer, reason: ShutdownReason, checkpoint: LeaseCheckpoint?) {
+        let snapshot = consumer.status
+        lock.withLock {
+            if consumers[consumer.shardId] === consumer { consumers[consumer.shardId] = nil }
+            retired.processed += snapshot.processed
+            retired.retries += snapshot.retries
+            retired.bisects += snapshot.bisects
+            switch reason {
+            case .shardEnded:
+                pendingReleases[consumer.shardId] = .some(.shardEnd)
+                endedLaneKeys[consumer.shardId] = consumer.endedLaneKeys
+            case .requested: pendingReleases[consumer.shardId] = .some(checkpoint)
+            case .leaseLost: coordinator?.forget(shardId: consumer.shardId)
+            }
+        }
+        if reason == .shardEnded { syncLoopWake.wake() }
+        leaseLoopWake.wake()
+    }
+
+    /// Releases the leases of consumers that ended (shard end, shutdown); on the lease loop's
+    /// thread, or the caller's once the loop stopped.
+    func processReleases(_ coordinator: LeaseCoordinator) {
+        let (releases, laneKeys, graph) = lock.withLock {
+            defer {
+                pendingReleases = [:]
+                endedLaneKeys = [:]
+            }
+            return (pendingReleases, endedLaneKeys, self.graph)
+        }
+        for (shardId, checkpoint) in releases {
+            let children = checkpoint == .shardEnd ? graph?.children[shardId] ?? [] : []
+            coordinator.release(
+                shardId: shardId, checkpoint: checkpoint, children: children, deletingLanes: laneKeys[shardId] ?? [])
+        }
+    }
+}

@@ -1,0 +1,172 @@
+import AWSCore
+import AWSDynamoDB
+import CoreMetrics
+import Foundation
+import Logging
+
+/// The consumer's top loop: lists shards, runs the `LeaseCoordinator`, and starts and stops one
+/// `ShardConsumer` per held lease.
+///
+/// Two threads of its own: the lease loop (renew every failover/3, create leases for new shards,
+/// take or steal, start consumers, release ended shards) and the shard sync loop
+/// (DescribeStream every `shardSyncInterval` and at each shard end). Each gets its own client
+/// from the factories; so does every shard consumer and lane.
+///
+/// Lifecycle: `init` → `start()` → (`update(_:)`, `status`)* → `shutdown(timeout:)`.
+public final class ShardScheduler: @unchecked Sendable {
+    // `lock` guards: tunables, consumers, pendingReleases, endedLaneKeys, graph,
+    // graphGeneration, shuttingDown, running, retired, coordinator, threads.
+    let configuration: ConsumerConfiguration
+    let processorFactory: RecordProcessorFactory
+    let makeStreamsClient: @Sendable () -> DynamoDBStreamsAPI
+    let makeLeaseStore: @Sendable () -> LeaseStore
+    let destination: FailureDestination
+    let clock: ConsumerClock
+    let metrics: ConsumerMetrics
+    let logger: Logger
+    let onProgress: @Sendable (ConsumerComponent) -> Void
+
+    let lock = NSLock()
+    var tunables: ConsumerTunables
+    var consumers: [String: ShardConsumer] = [:]
+    var pendingReleases: [String: LeaseCheckpoint?] = [:]
+    var endedLaneKeys: [String: [LaneKey]] = [:]
+    var graph: ShardGraph?
+    var graphGeneration = 0
+    var shuttingDown = false
+    var running = false
+    var retired = (processed: 0, retries: 0, bisects: 0)
+    var coordinator: LeaseCoordinator?
+    let stopLoops = StopSignal()
+    let leaseLoopWake = Wakeup()
+    let syncLoopWake = Wakeup()
+    var loopsDone: [DispatchSemaphore] = []
+
+    /// - Parameters:
+    ///   - makeStreamsClient: builds one DynamoDB Streams client per thread that needs one.
+    ///   - makeLeaseStore: builds one lease store per thread (e.g. a `LeaseTable` over a fresh
+    ///     `DynamoDBClient`); an `InMemoryLeaseTable` may return itself.
+    ///   - metricsFactory: where metrics go; nil uses the global `MetricsSystem` factory.
+    ///   - onProgress: called from the loops and consumers after each unit of progress (watchdog).
+    public init(
+        configuration: ConsumerConfiguration, processorFactory: RecordProcessorFactory,
+        makeStreamsClient: @escaping @Sendable () -> DynamoDBStreamsAPI,
+        makeLeaseStore: @escaping @Sendable () -> LeaseStore, failureDestination: FailureDestination,
+        clock: ConsumerClock = SystemClock(), metricsFactory: MetricsFactory? = nil, logger: Logger,
+        onProgress: @escaping @Sendable (ConsumerComponent) -> Void = { _ in }
+    ) {
+        self.configuration = configuration
+        self.processorFactory = processorFactory
+        self.makeStreamsClient = makeStreamsClient
+        self.makeLeaseStore = makeLeaseStore
+        self.destination = failureDestination
+        self.clock = clock
+        self.metrics = ConsumerMetrics(factory: metricsFactory)
+        var logger = logger
+        logger[metadataKey: "stream.arn"] = "\(configuration.streamArn)"
+        logger[metadataKey: "lease.owner"] = "\(configuration.workerId)"
+        self.logger = logger
+        self.onProgress = onProgress
+        self.tunables = configuration.tunables
+    }
+
+    /// Validates the configuration, prepares the lease table (creating it when the store was
+    /// told to) and starts the loops. Throws `ConsumerError` or the store's error; nothing runs
+    /// then.
+    public func start() throws {
+        let problems = configuration.problems()
+        guard problems.isEmpty else {
+            throw ConsumerError(.invalidConfiguration, problems.joined(separator: "; "))
+        }
+        guard lock.withLock({ self.coordinator == nil }) else {
+            throw ConsumerError(.invalidConfiguration, "a scheduler starts once; make a new one to start again")
+        }
+        let store = makeLeaseStore()
+        try store.prepare()
+        let coordinator = LeaseCoordinator(
+            workerId: configuration.workerId, failoverTime: configuration.failoverTime, store: store, clock: clock,
+            metrics: metrics, logger: logger)
+        lock.withLock {
+            self.coordinator = coordinator
+            running = true
+        }
+        startThread(name: "zael.shard-sync") { [self] in shardSyncLoop() }
+        startThread(name: "zael.lease-loop") { [self] in leaseLoop(coordinator) }
+        logger.info("shard scheduler started", metadata: ["failover": "\(configuration.failoverTime)"])
+    }
+
+    /// Changes the run-time settings; each shard applies them at its next batch.
+    /// Throws `ConsumerError.invalidConfiguration` (and changes nothing) when they are invalid.
+    public func update(_ tunables: ConsumerTunables) throws {
+        let problems = tunables.problems()
+        guard problems.isEmpty else {
+            throw ConsumerError(.invalidConfiguration, problems.joined(separator: "; "))
+        }
+        lock.withLock { self.tunables = tunables }
+        logger.info("consumer settings updated")
+    }
+
+    /// The settings in force now.
+    public var currentTunables: ConsumerTunables { lock.withLock { tunables } }
+
+    /// Graceful shutdown, blocking: consumers stop fetching, finish or abandon their batch,
+    /// checkpoint every lane; then the loops stop and every held lease is released (leaseOwner
+    /// cleared, checkpoint stored) so other workers take over at once. Consumers still busy
+    /// after `timeout` are left behind; their leases are released anyway (their fenced writes
+    /// fail once another worker claims the lanes).
+    public func shutdown(timeout: Duration = .seconds(30)) {
+        let (active, wasRunning) = lock.withLock { () -> ([ShardConsumer], Bool) in
+            shuttingDown = true
+            return (Array(consumers.values), running)
+        }
+        guard wasRunning else { return }
+        logger.info("shard scheduler shutting down", metadata: ["consumers": "\(active.count)"])
+        for consumer in active { consumer.requestShutdown() }
+        let deadline = clock.now() + timeout
+        for consumer in active where !consumer.waitUntilStopped(timeout: max(.zero, deadline - clock.now())) {
+            logger.warning("shard consumer did not stop in time", metadata: ["shard.id": "\(consumer.shardId)"])
+        }
+        stopAndJoinLoops()
+        if let coordinator = lock.withLock({ coordinator }) {
+            processReleases(coordinator)
+            for lease in coordinator.heldLeases {
+                coordinator.release(shardId: lease.shardId, checkpoint: nil)
+            }
+        }
+        lock.withLock { running = false }
+        logger.info("shard scheduler stopped")
+    }
+
+    /// Stops everything without writing anything more, as if the process died (for tests).
+    func simulateCrash() {
+        let active = lock.withLock { () -> [ShardConsumer] in
+            shuttingDown = true
+            return Array(consumers.values)
+        }
+        stopAndJoinLoops()
+        for consumer in active { consumer.leaseLost() }
+        for consumer in active { _ = consumer.waitUntilStopped(timeout: .seconds(10)) }
+        lock.withLock { running = false }
+    }
+
+    private func stopAndJoinLoops() {
+        stopLoops.fire()
+        leaseLoopWake.wake()
+        syncLoopWake.wake()
+        for done in lock.withLock({ loopsDone }) {
+            done.wait()
+            done.signal()
+        }
+    }
+
+    private func startThread(name: String, _ body: @escaping @Sendable () -> Void) {
+        let done = DispatchSemaphore(value: 0)
+        lock.withLock { loopsDone.append(done) }
+        let thread = Thread {
+            body()
+            done.signal()
+        }
+        thread.name = name
+        thread.start()
+    }
+}

@@ -1,0 +1,249 @@
+import AWSCore
+import AWSDynamoDB
+import Foundation
+import StreamConsumer
+
+/// A `LeaseStore` in memory with the same conditional semantics as `LeaseTable`. Thread-safe:
+/// one instance may serve every thread (a store factory can return it).
+///
+/// `transact(_:)` runs a processor's TransactWriteItems atomically: lane checkpoint updates made
+/// by `fencedLaneCheckpoint` are checked and applied, `.put`s to any other table are counted as
+/// effects (`effectCount(id:)`), so tests can prove exactly-once application.
+public final class InMemoryLeaseTable: LeaseStore, @unchecked Sendable {
+    struct LaneItem: Equatable {
+        var owner: String
+        var claim: Int
+        var checkpoint: SequenceNumber?
+    }
+
+    // Everything below is guarded by `lock`.
+    private let lock = NSLock()
+    private var leases: [String: Lease] = [:]
+    private var lanes: [String: LaneItem] = [:]
+    private var effects: [String: Int] = [:]
+    private var hook: (@Sendable (String) throws -> Void)?
+    public let tableName: String
+
+    public init(tableName: String = "leases") { self.tableName = tableName }
+
+    /// Called with the operation name before every operation; throw to inject a fault.
+    public func setHook(_ hook: (@Sendable (String) throws -> Void)?) { lock.withLock { self.hook = hook } }
+
+    /// Every lease now.
+    public var allLeases: [Lease] { lock.withLock { leases.values.sorted { $0.shardId < $1.shardId } } }
+    public func lease(_ shardId: String) -> Lease? { lock.withLock { leases[shardId] } }
+    /// A lane item's owner and checkpoint.
+    public func lane(_ key: LaneKey) -> (owner: String, checkpoint: SequenceNumber?)? {
+        lock.withLock { lanes[key.leaseKey].map { ($0.owner, $0.checkpoint) } }
+    }
+    /// Lane item keys that exist for a shard.
+    public func laneKeys(of shardId: String) -> [String] {
+        lock.withLock { lanes.keys.filter { $0.hasPrefix(shardId + "#") }.sorted() }
+    }
+    /// How many times an effect `id` was put by committed transactions.
+    public func effectCount(id: String) -> Int { lock.withLock { effects[id] ?? 0 } }
+    public var allEffects: [String: Int] { lock.withLock { effects } }
+
+    private func enter(_ operation: String) throws {
+        try lock.withLock { hook }?(operation)
+    }
+
+    // MARK: - LeaseStore
+
+    public func prepare() throws { try enter("prepare") }
+
+    public func listLeases() throws -> [Lease] {
+        try enter("listLeases")
+        return allLeases
+    }
+
+    public func createLease(_ lease: Lease) throws -> Bool {
+        try enter("createLease")
+        return lock.withLock {
+            guard leases[lease.shardId] == nil else { return false }
+            leases[lease.shardId] = lease
+            return true
+        }
+    }
+
+    public func takeLease(_ lease: Lease, owner: String) throws -> LeaseWriteOutcome {
+        try enter("takeLease")
+        return lock.withLock {
+            guard var stored = leases[lease.shardId], stored.counter == lease.counter, stored.owner == lease.owner
+            else {
+                return .lostRace
+            }
+            stored.owner = owner
+            stored.counter += 1
+            stored.ownerSwitchesSinceCheckpoint += 1
+            leases[lease.shardId] = stored
+            return .taken(stored)
+        }
+    }
+
+    public func renewLease(_ lease: Lease, checkpoint: LeaseCheckpoint?) throws -> LeaseWriteOutcome {
+        try enter("renewLease")
+        return lock.withLock {
+            guard var stored = leases[lease.shardId], stored.counter == lease.counter, stored.owner == lease.owner,
+                lease.owner != nil
+            else { return .lostRace }
+            stored.counter += 1
+            if let checkpoint { stored.checkpoint = checkpoint }
+            leases[lease.shardId] = stored
+            return .taken(stored)
+        }
+    }
+
+    public func updateLease(_ lease: Lease) throws -> LeaseWriteOutcome {
+        try enter("updateLease")
+        return lock.withLock {
+            guard var stored = leases[lease.shardId], stored.owner == lease.owner, lease.owner != nil else {
+                return .lostRace
+            }
+            stored.checkpoint = lease.checkpoint
+            stored.laneCount = lease.laneCount
+            stored.previousLaneCount = lease.previousLaneCount
+            if !lease.childShardIds.isEmpty { stored.childShardIds = lease.childShardIds }
+            leases[lease.shardId] = stored
+            return .taken(stored)
+        }
+    }
+
+    public func releaseLease(_ lease: Lease, checkpoint: LeaseCheckpoint?) throws -> LeaseWriteOutcome {
+        try enter("releaseLease")
+        return lock.withLock {
+            guard var stored = leases[lease.shardId], stored.owner == lease.owner, lease.owner != nil else {
+                return .lostRace
+            }
+            stored.owner = nil
+            if let checkpoint { stored.checkpoint = checkpoint }
+            leases[lease.shardId] = stored
+            return .taken(stored)
+        }
+    }
+
+    public func deleteLease(shardId: String) throws {
+        try enter("deleteLease")
+        lock.withLock { _ = leases.removeValue(forKey: shardId) }
+    }
+
+    public func claimLane(_ key: LaneKey, owner: String, claim: Int) throws -> LaneClaimOutcome {
+        try enter("claimLane")
+        return lock.withLock {
+            var item = lanes[key.leaseKey] ?? LaneItem(owner: owner, claim: claim, checkpoint: nil)
+            guard item.claim <= claim else { return .lostRace }
+            item.owner = owner
+            item.claim = claim
+            lanes[key.leaseKey] = item
+            return .claimed(item.checkpoint)
+        }
+    }
+
+    public func resetLane(_ key: LaneKey, owner: String, claim: Int, checkpoint: SequenceNumber?) throws
+        -> LaneClaimOutcome
+    {
+        try enter("resetLane")
+        return lock.withLock {
+            if let item = lanes[key.leaseKey], item.claim > claim { return .lostRace }
+            lanes[key.leaseKey] = LaneItem(owner: owner, claim: claim, checkpoint: checkpoint)
+            return .claimed(checkpoint)
+        }
+    }
+
+    public func checkpointLane(_ key: LaneKey, fence: LaneFence, previous: SequenceNumber?, next: SequenceNumber) throws
+        -> LaneCheckpointOutcome
+    {
+        try enter("checkpointLane")
+        return lock.withLock { applyLaneCheckpoint(key.leaseKey, fence: fence, previous: previous, next: next) }
+            ? .written : .lostRace
+    }
+
+    public func fencedLaneCheckpoint(
+        _ key: LaneKey, fence: LaneFence, previous: SequenceNumber?, next: SequenceNumber
+    ) -> TransactWriteItem {
+        var values: Item = [":me": .s(fence.owner), ":claim": .n(String(fence.claim)), ":next": .s(next.digits)]
+        if let previous { values[":prev"] = .s(previous.digits) }
+        return .update(
+            UpdateItemInput(
+                tableName: tableName, key: ["leaseKey": .s(key.leaseKey)],
+                updateExpression: "SET laneCheckpoint = :next",
+                expression: ExpressionParts(conditionExpression: "fenced", values: values)))
+    }
+
+    public func readLane(_ key: LaneKey) throws -> LaneState? {
+        try enter("readLane")
+        return lock.withLock {
+            lanes[key.leaseKey].map { LaneState(owner: $0.owner, claim: $0.claim, checkpoint: $0.checkpoint) }
+        }
+    }
+
+    public func deleteLanes(_ keys: [LaneKey]) throws {
+        try enter("deleteLanes")
+        lock.withLock {
+            for key in keys { lanes[key.leaseKey] = nil }
+        }
+    }
+
+    // MARK: - Transactions
+
+    /// Applies lane checkpoint updates (from `fencedLaneCheckpoint`) and effect puts (any other
+    /// table; the item's `id` attribute names the effect) all or nothing. A failed fence throws
+    /// an `AWSError` of kind `.conditional` (TransactionCanceledException) and applies nothing.
+    public func transact(_ items: [TransactWriteItem]) throws {
+        try enter("transact")
+        try lock.withLock {
+            var reasons: [String] = []
+            for item in items {
+                switch item {
+                case .update(let input) where input.tableName == tableName:
+                    reasons.append(checkFence(input) ? "None" : "ConditionalCheckFailed")
+                default:
+                    reasons.append("None")
+                }
+            }
+            guard reasons.allSatisfy({ $0 == "None" }) else {
+                throw AWSError(
+                    kind: .conditional, code: "TransactionCanceledException", message: "fence failed",
+                    operation: "TransactWriteItems", cancellationReasons: reasons)
+            }
+            for item in items {
+                switch item {
+                case .update(let input) where input.tableName == tableName:
+                    let (key, fence, previous, next) = fenceParts(input)
+                    _ = applyLaneCheckpoint(key, fence: fence, previous: previous, next: next)
+                case .put(let input):
+                    if let id = input.item["id"]?.s { effects[id, default: 0] += 1 }
+                default:
+                    break
+                }
+            }
+        }
+    }
+
+    private func fenceParts(_ input: UpdateItemInput) -> (String, LaneFence, SequenceNumber?, SequenceNumber) {
+        let values = input.expression.values
+        return (
+            input.key["leaseKey"]?.s ?? "",
+            LaneFence(owner: values[":me"]?.s ?? "", claim: values[":claim"]?.n.flatMap { Int($0) } ?? -1),
+            values[":prev"]?.s.flatMap(SequenceNumber.init),
+            values[":next"]?.s.flatMap(SequenceNumber.init) ?? SequenceNumber("0")!
+        )
+    }
+
+    private func checkFence(_ input: UpdateItemInput) -> Bool {
+        let (key, fence, previous, _) = fenceParts(input)
+        guard let item = lanes[key] else { return false }
+        return item.owner == fence.owner && item.claim == fence.claim && item.checkpoint == previous
+    }
+
+    /// Called with `lock` held.
+    private func applyLaneCheckpoint(
+        _ key: String, fence: LaneFence, previous: SequenceNumber?, next: SequenceNumber
+    ) -> Bool {
+        guard var item = lanes[key], item.owner == fence.owner, item.claim == fence.claim, item.checkpoint == previous
+        else { return false }
+        item.checkpoint = next
+        lanes[key] = item
+        return true
+    }
+}

@@ -1,0 +1,157 @@
+import AWSCore
+import AWSDynamoDB
+import Foundation
+import StreamConsumerTestKit
+import TestPeers
+import Testing
+
+@testable import StreamConsumer
+
+/// Clients for a moto server with its dummy keys; one per call (one per thread).
+struct MotoPeer: Sendable {
+    let endpoint: String
+
+    static let credentials = StaticCredentialProvider(
+        Credentials(accessKeyID: "testing", secretAccessKey: "testing", source: "test"))
+
+    func dynamoDB() -> DynamoDBClient {
+        DynamoDBClient(
+            endpoint: endpoint, region: "us-east-1", transport: CurlTransport(), credentials: Self.credentials,
+            retrier: Retrier(policy: RetryPolicy(maxAttempts: 3), abortFlag: nil))
+    }
+
+    func streams() -> DynamoDBStreamsClient {
+        DynamoDBStreamsClient(
+            endpoint: endpoint, region: "us-east-1", transport: CurlTransport(), credentials: Self.credentials,
+            retrier: Retrier(policy: RetryPolicy(maxAttempts: 3), abortFlag: nil))
+    }
+
+    func leaseTable(_ name: String, create: Bool = true) -> LeaseTable {
+        LeaseTable(client: dynamoDB(), tableName: name, createIfMissing: create)
+    }
+}
+
+/// `LeaseTable` against a real moto server: the expressions, conditions and outcomes.
+@Suite(.serialized) struct LeaseTableMotoTests {
+    @Test func missingTable_isAClearError_unlessCreationIsAllowed() throws {
+        let moto = try MotoServer()
+        let peer = MotoPeer(endpoint: moto.endpoint)
+        #expect {
+            try peer.leaseTable("leases", create: false).prepare()
+        } throws: { error in
+            (error as? ConsumerError)?.kind == .leaseTableMissing
+        }
+        try peer.leaseTable("leases").prepare()
+        try peer.leaseTable("leases", create: false).prepare()
+        let description = try peer.dynamoDB().describeTable("leases")
+        #expect(description.keySchema == [KeySchemaElement(attributeName: "leaseKey", keyType: "HASH")])
+    }
+
+    @Test func takeRenewUpdateRelease_withConditionsAsOutcomes() throws {
+        let moto = try MotoServer()
+        let table = MotoPeer(endpoint: moto.endpoint).leaseTable("leases")
+        try table.prepare()
+        let fresh = Lease(shardId: "shard-1", checkpoint: .trimHorizon, parentShardIds: ["shard-0"])
+        #expect(try table.createLease(fresh))
+        #expect(try !table.createLease(fresh))
+        guard case .taken(let taken) = try table.takeLease(fresh, owner: "w1") else {
+            Issue.record("take failed")
+            return
+        }
+        #expect(taken.owner == "w1" && taken.counter == 1 && taken.ownerSwitchesSinceCheckpoint == 1)
+        #expect(taken.parentShardIds == ["shard-0"])
+        // Someone who saw the old state loses the race.
+        #expect(try table.takeLease(fresh, owner: "w2") == .lostRace)
+        let checkpoint = LeaseCheckpoint.sequence(SequenceNumber("4000000000000000000012345")!)
+        guard case .taken(let renewed) = try table.renewLease(taken, checkpoint: checkpoint) else {
+            Issue.record("renew failed")
+            return
+        }
+        #expect(renewed.counter == 2 && renewed.checkpoint == checkpoint)
+        #expect(try table.renewLease(taken, checkpoint: nil) == .lostRace, "stale counter")
+        var update = renewed
+        update.laneCount = 3
+        update.previousLaneCount = 2
+        update.childShardIds = ["a", "b"]
+        guard case .taken(let updated) = try table.updateLease(update) else {
+            Issue.record("update failed")
+            return
+        }
+        #expect(updated.laneCount == 3 && updated.previousLaneCount == 2 && updated.childShardIds == ["a", "b"])
+        update.previousLaneCount = nil
+        guard case .taken(let cleared) = try table.updateLease(update) else { return }
+        #expect(cleared.previousLaneCount == nil)
+        var stranger = update
+        stranger.owner = "w2"
+        #expect(try table.updateLease(stranger) == .lostRace)
+        guard case .taken(let released) = try table.releaseLease(cleared, checkpoint: .shardEnd) else {
+            Issue.record("release failed")
+            return
+        }
+        #expect(released.owner == nil && released.checkpoint == .shardEnd)
+        // Unowned: a take conditioned on "no owner" works for anyone.
+        guard case .taken(let retaken) = try table.takeLease(released, owner: "w2") else {
+            Issue.record("take after release failed")
+            return
+        }
+        #expect(retaken.owner == "w2" && retaken.ownerSwitchesSinceCheckpoint == 2)
+        try table.deleteLease(shardId: "shard-1")
+        #expect(try table.listLeases().isEmpty)
+    }
+
+    @Test func laneItems_claimFenceAndStayOutOfLeaseListings() throws {
+        let moto = try MotoServer()
+        let peer = MotoPeer(endpoint: moto.endpoint)
+        let table = peer.leaseTable("leases")
+        try table.prepare()
+        _ = try table.createLease(Lease(shardId: "s", checkpoint: .latest))
+        let key = LaneKey(shardId: "s", lane: 1, laneCount: 2)
+        #expect(try table.claimLane(key, owner: "w1", claim: 3) == .claimed(nil))
+        let w1 = LaneFence(owner: "w1", claim: 3)
+        // A fence with another claim of the same worker (an older consumer) is refused.
+        #expect(
+            try table.checkpointLane(
+                key, fence: LaneFence(owner: "w1", claim: 2), previous: nil, next: SequenceNumber("5")!)
+                == .lostRace)
+        let first = SequenceNumber("100000000000000000000000001")!
+        let second = SequenceNumber("100000000000000000000000002")!
+        #expect(try table.checkpointLane(key, fence: w1, previous: nil, next: first) == .written)
+        #expect(try table.checkpointLane(key, fence: w1, previous: nil, next: second) == .lostRace, "stale previous")
+        // Lane items never show up as leases.
+        #expect(try table.listLeases().map(\.shardId) == ["s"])
+        // A processor's transaction: effects plus the fenced checkpoint, all or nothing.
+        let client = peer.dynamoDB()
+        _ = try client.createTable(
+            CreateTableInput(
+                tableName: "effects", keySchema: [KeySchemaElement(attributeName: "id", keyType: "HASH")],
+                attributeDefinitions: [AttributeDefinition(attributeName: "id", attributeType: "S")]))
+        let effect = TransactWriteItem.update(
+            UpdateItemInput(
+                tableName: "effects", key: ["id": .s("x")], updateExpression: "ADD applied :one",
+                expression: ExpressionParts(values: [":one": .n("1")])))
+        let fenced = table.fencedLaneCheckpoint(key, fence: w1, previous: first, next: second)
+        _ = try client.transactWriteItems(TransactWriteItemsInput(items: [effect, fenced]))
+        // A replay (a retry after a timeout, say) is refused by the fence, effects included.
+        #expect(throws: AWSError.self) {
+            _ = try client.transactWriteItems(TransactWriteItemsInput(items: [effect, fenced]))
+        }
+        #expect(
+            try client.getItem(GetItemInput(tableName: "effects", key: ["id": .s("x")], consistentRead: true))?[
+                "applied"] == .n("1"))
+        // A new owner claims with a higher lease counter: the old owner can no longer commit,
+        // and a late claim with the old counter loses.
+        #expect(try table.readLane(key) == LaneState(owner: "w1", claim: 3, checkpoint: second))
+        #expect(try table.claimLane(key, owner: "w2", claim: 4) == .claimed(second))
+        #expect(try table.claimLane(key, owner: "w1", claim: 3) == .lostRace)
+        let late = table.fencedLaneCheckpoint(key, fence: w1, previous: second, next: SequenceNumber("3")!)
+        #expect(throws: AWSError.self) {
+            _ = try client.transactWriteItems(TransactWriteItemsInput(items: [effect, late]))
+        }
+        #expect(try table.checkpointLane(key, fence: w1, previous: second, next: SequenceNumber("9")!) == .lostRace)
+        // resetLane writes a starting checkpoint (lane count change) and can clear it.
+        #expect(try table.resetLane(key, owner: "w2", claim: 4, checkpoint: first) == .claimed(first))
+        #expect(try table.resetLane(key, owner: "w2", claim: 4, checkpoint: nil) == .claimed(nil))
+        try table.deleteLanes([key, LaneKey(shardId: "s", lane: 0, laneCount: 2)])
+        #expect(try table.claimLane(key, owner: "w3", claim: 1) == .claimed(nil), "deleted: claimable afresh")
+    }
+}

@@ -1,4 +1,0 @@
-import Testing
-@testable import StreamConsumer
-
-@Test func moduleLoads() { #expect(Bool(true)) }

@@ -1,0 +1,79 @@
+import Foundation
+import Logging
+import StreamConsumerTestKit
+
+@testable import StreamConsumer
+
+/// Polls `condition` every 10 ms until it holds or `timeout` passes.
+func eventually(timeout: Duration = .seconds(10), _ condition: () -> Bool) -> Bool {
+    let deadline = ContinuousClock.now + timeout
+    while ContinuousClock.now < deadline {
+        if condition() { return true }
+        Thread.sleep(forTimeInterval: 0.01)
+    }
+    return condition()
+}
+
+let quietLogger: Logger = {
+    var logger = Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() })
+    logger.logLevel = .critical
+    return logger
+}()
+
+/// Fast settings for threaded tests.
+func fastConfiguration(
+    streams: ScriptedStreams, worker: String, position: StartingPosition = .trimHorizon,
+    tunables: ConsumerTunables = fastTunables()
+) -> ConsumerConfiguration {
+    ConsumerConfiguration(
+        streamArn: streams.streamArn, workerId: worker, failoverTime: .milliseconds(600),
+        shardSyncInterval: .milliseconds(150), startingPosition: position, tunables: tunables,
+        idleLaneCheckpointInterval: .milliseconds(100))
+}
+
+func fastTunables(
+    batchSize: Int = 25, parallelization: Int = 1, maxRetries: Int = 3, bisect: Bool = true
+) -> ConsumerTunables {
+    ConsumerTunables(
+        batchSize: batchSize, batchingWindow: .milliseconds(20), maxRetryAttempts: maxRetries, bisectOnError: bisect,
+        parallelizationFactor: parallelization, idlePoll: .milliseconds(10), retryBackoff: .milliseconds(2),
+        maxRetryBackoff: .milliseconds(20))
+}
+
+func makeScheduler(
+    streams: ScriptedStreams, table: InMemoryLeaseTable, worker: String, factory: RecordProcessorFactory,
+    destination: FailureDestination = InMemoryFailureDestination(), position: StartingPosition = .trimHorizon,
+    tunables: ConsumerTunables = fastTunables(), configure: (inout ConsumerConfiguration) -> Void = { _ in }
+) -> ShardScheduler {
+    var configuration = fastConfiguration(streams: streams, worker: worker, position: position, tunables: tunables)
+    configure(&configuration)
+    return ShardScheduler(
+        configuration: configuration, processorFactory: factory, makeStreamsClient: { streams },
+        makeLeaseStore: { table }, failureDestination: destination, logger: quietLogger)
+}
+
+/// Keeps log lines in memory for assertions.
+final class InMemoryLogHandler: LogHandler, @unchecked Sendable {
+    final class Store: @unchecked Sendable {
+        // `entries` is guarded by `lock`.
+        private let lock = NSLock()
+        private var entries: [(Logger.Level, String)] = []
+        func append(_ level: Logger.Level, _ message: String) { lock.withLock { entries.append((level, message)) } }
+        var all: [(Logger.Level, String)] { lock.withLock { entries } }
+    }
+
+    let store: Store
+    var metadata: Logger.Metadata = [:]
+    var logLevel: Logger.Level = .trace
+
+    init(store: Store) { self.store = store }
+
+    subscript(metadataKey key: String) -> Logger.Metadata.Value? {
+        get { metadata[key] }
+        set { metadata[key] = newValue }
+    }
+
+    func log(event: LogEvent) {
+        store.append(event.level, event.message.description)
+    }
+}
