@@ -62,21 +62,26 @@ class Proxy:
             [sys.executable, os.path.join(HERE, "stream_proxy.py"), "--upstream", upstream,
              "--port", "0", "--table", self.table, *extra],
             stdout=subprocess.PIPE, text=True)
-        line = self.proc.stdout.readline()
-        assert line.startswith("READY "), line
-        self.port = int(line.split()[1])
-        self.url = f"http://127.0.0.1:{self.port}"
-        kw = dict(endpoint_url=self.url, **(client_kw or CLIENT_KW))
-        self.ddb = boto3.client("dynamodb", **kw)
-        self.streams = boto3.client("dynamodbstreams", **kw)
-        self.ddb.create_table(
-            TableName=self.table, BillingMode="PAY_PER_REQUEST",
-            KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"},
-                       {"AttributeName": "sk", "KeyType": "RANGE"}],
-            AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"},
-                                  {"AttributeName": "sk", "AttributeType": "S"}],
-            StreamSpecification={"StreamEnabled": True, "StreamViewType": "NEW_AND_OLD_IMAGES"})
-        self.arn = self.ddb.describe_table(TableName=self.table)["Table"]["LatestStreamArn"]
+        try:
+            line = self.proc.stdout.readline()
+            assert line.startswith("READY "), line
+            self.port = int(line.split()[1])
+            self.url = f"http://127.0.0.1:{self.port}"
+            kw = dict(endpoint_url=self.url, **(client_kw or CLIENT_KW))
+            self.ddb = boto3.client("dynamodb", **kw)
+            self.streams = boto3.client("dynamodbstreams", **kw)
+            self.ddb.create_table(
+                TableName=self.table, BillingMode="PAY_PER_REQUEST",
+                KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"},
+                           {"AttributeName": "sk", "KeyType": "RANGE"}],
+                AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"},
+                                      {"AttributeName": "sk", "AttributeType": "S"}],
+                StreamSpecification={"StreamEnabled": True, "StreamViewType": "NEW_AND_OLD_IMAGES"})
+            self.arn = self.ddb.describe_table(TableName=self.table)["Table"]["LatestStreamArn"]
+        except BaseException:  # never leave the proxy running behind a failed setup
+            self.proc.kill()
+            self.proc.wait()
+            raise
 
     def put(self, pk: str, value: int, sk: str = "#STATE") -> None:
         self.ddb.put_item(TableName=self.table,
