@@ -47,6 +47,8 @@ public struct UsageAggregationSettings: Sendable, Equatable {
         if ttlDays < 0 { found.append("ttl days is negative") }
         if maxTransactionActions < 2 || maxTransactionActions > 100 {
             found.append("max transaction actions must be 2...100")
+        } else if maxTransactionActions - 1 < Set(windows).count {
+            found.append("max transaction actions must leave one action per window besides the checkpoint")
         }
         if conflictRetries < 0 { found.append("conflict retries is negative") }
         return found

@@ -10,24 +10,24 @@ extension UsageAggregator {
     /// (moto ignores `ClientRequestToken`).
     func commit(_ chunk: WriteChunk, batch: RecordBatch, ttl: Int64, checkpointer: Checkpointer) throws {
         guard !chunk.updates.isEmpty else {
-            if chunk.advances, let end = chunk.checkpoint { try checkpointAloneForChunk(to: end, checkpointer: checkpointer) }
+            try checkpointAloneForChunk(to: chunk.checkpoint, checkpointer: checkpointer)
             return
         }
         var actions = chunk.updates.map {
             TransactWriteItem.update($0.updateItemInput(tableName: settings.tableName, ttlEpochSeconds: ttl))
         }
-        if let end = chunk.checkpoint { actions.append(checkpointer.fencedCheckpoint(to: end)) }
+        actions.append(checkpointer.fencedCheckpoint(to: chunk.checkpoint))
 
         var conflicts = 0
         while true {
             let token = Self.requestToken(batch: batch, chunk: chunk, retry: conflicts)
             do {
                 let output = try client.transactWriteItems(TransactWriteItemsInput(items: actions, clientRequestToken: token))
-                if let end = chunk.checkpoint { checkpointer.committed(to: end) }
+                checkpointer.committed(to: chunk.checkpoint)
                 recordTransaction(items: chunk.updates.count, capacity: output.consumedCapacity)
                 return
             } catch let error as AWSError {
-                if chunk.checkpoint != nil, Self.isFenceFailure(error, actionCount: actions.count) {
+                if Self.isFenceFailure(error, actionCount: actions.count) {
                     logger.info("fenced checkpoint refused: lease lost", metadata: ["error": "\(error.code)"])
                     throw LeaseLostError(shardId: batch.shardId)
                 }
@@ -65,7 +65,7 @@ extension UsageAggregator {
     /// content (the `ttl`) may differ and a reused token would be refused.
     static func requestToken(batch: RecordBatch, chunk: WriteChunk, retry: Int) -> String {
         var hash: UInt64 = 0xcbf2_9ce4_8422_2325
-        for byte in "\(batch.shardId)|\(batch.lane)|\(chunk.checkpoint?.digits ?? "-")|\(chunk.updates.first?.key.sortKey ?? "")".utf8 {
+        for byte in "\(batch.shardId)|\(batch.lane)|\(chunk.checkpoint.digits)|\(chunk.updates.first?.key.sortKey ?? "")".utf8 {
             hash = (hash ^ UInt64(byte)) &* 0x100_0000_01b3
         }
         let hex = String(hash, radix: 16)

@@ -81,8 +81,7 @@ public final class UsageAggregator: RecordProcessor {
 
         let maxItems = settings.delivery == .exactlyOnce ? settings.maxTransactionActions - 1 : Int.max
         let planner = ChunkPlanner(windows: settings.windows, maxItems: maxItems)
-        let (chunks, overflowed) = planner.plan(
-            entries, previousCheckpoint: checkpointer.lastCheckpoint, batchEnd: batch.batchEnd)
+        let (chunks, overflowed) = planner.plan(entries, batchEnd: batch.batchEnd)
         for (entry, delta) in overflowed {
             let attribute = ZaeLimiterSchema.bucketAttribute(delta.limitName, ZaeLimiterSchema.fieldTotalConsumed)
             rejections.append(
