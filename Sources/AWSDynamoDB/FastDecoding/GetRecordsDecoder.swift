@@ -1,0 +1,201 @@
+import AWSCore
+
+/// Decodes a GetRecords response body straight from its bytes into `StreamRecord`s and
+/// `AttributeValue`s, without building a `JSONValue` tree: the daemon's hot path.
+///
+/// It reads with `JSONReader` (bounds-checked pointer scanning, strings returned in place when
+/// they need no unescaping), validates the whole document as strictly as `JSONValue.parse`
+/// (skipped members included), and follows the same rules as the reference path
+/// `GetRecordsOutput(json:)`: unknown members are skipped, a repeated member keeps its last
+/// value, optional members may be absent or `null`. Malformed JSON and the wrong shape both
+/// throw `JSONParseError` with the byte offset; no input traps.
+public enum GetRecordsDecoder {
+    /// Decodes one GetRecords response body.
+    public static func decode(_ bytes: [UInt8]) throws(JSONParseError) -> GetRecordsOutput {
+        // withUnsafeBytes erases typed throws, so carry the outcome out in a Result.
+        let result = bytes.withUnsafeBytes { buffer in
+            Result { () throws(JSONParseError) in try decode(buffer) }
+        }
+        return try result.get()
+    }
+
+    /// Decodes one GetRecords response body from borrowed bytes.
+    public static func decode(_ buffer: UnsafeRawBufferPointer) throws(JSONParseError) -> GetRecordsOutput {
+        var reader = JSONReader(buffer)
+        var records: [StreamRecord] = []
+        var nextShardIterator: String?
+        if try reader.enterObject() {
+            repeat {
+                let name = try reader.readMemberName()
+                if name.spells("Records") {
+                    records = try readRecords(&reader)
+                } else if name.spells("NextShardIterator") {
+                    nextShardIterator = try readOptionalString(&reader)
+                } else {
+                    try reader.skipValue()
+                }
+            } while try reader.nextMember()
+        }
+        try reader.finish()
+        return GetRecordsOutput(records: records, nextShardIterator: nextShardIterator)
+    }
+
+    static func readRecords(_ reader: inout JSONReader) throws(JSONParseError) -> [StreamRecord] {
+        var records: [StreamRecord] = []
+        if try reader.readNullIfPresent() { return records }
+        if try reader.enterArray() {
+            records.reserveCapacity(128)
+            repeat { records.append(try readRecord(&reader)) } while try reader.nextElement()
+        }
+        return records
+    }
+
+    static func readRecord(_ reader: inout JSONReader) throws(JSONParseError) -> StreamRecord {
+        let start = reader.offset
+        var eventID: String?
+        var eventName: String?
+        var eventVersion: String?
+        var eventSource: String?
+        var awsRegion: String?
+        var change: Change?
+        var principal: String?
+        if try reader.enterObject() {
+            repeat {
+                let name = try reader.readMemberName()
+                if name.spells("eventID") {
+                    eventID = try readOptionalString(&reader)
+                } else if name.spells("eventName") {
+                    eventName = try readOptionalString(&reader)
+                } else if name.spells("eventVersion") {
+                    eventVersion = try readOptionalString(&reader)
+                } else if name.spells("eventSource") {
+                    eventSource = try readOptionalString(&reader)
+                } else if name.spells("awsRegion") {
+                    awsRegion = try readOptionalString(&reader)
+                } else if name.spells("dynamodb") {
+                    change = try reader.readNullIfPresent() ? nil : try readChange(&reader)
+                } else if name.spells("userIdentity") {
+                    principal = try readPrincipal(&reader)
+                } else {
+                    try reader.skipValue()
+                }
+            } while try reader.nextMember()
+        }
+        guard let eventID else { throw JSONParseError(offset: start, reason: .unexpectedShape("member eventID")) }
+        guard let eventName else { throw JSONParseError(offset: start, reason: .unexpectedShape("member eventName")) }
+        guard let change else { throw JSONParseError(offset: start, reason: .unexpectedShape("member dynamodb")) }
+        return StreamRecord(
+            eventID: eventID, eventName: StreamRecord.EventName(wire: eventName), eventVersion: eventVersion,
+            eventSource: eventSource, awsRegion: awsRegion, approximateCreationDateTime: change.seconds,
+            keys: change.keys, newImage: change.newImage, oldImage: change.oldImage,
+            sequenceNumber: change.sequenceNumber, sizeBytes: change.sizeBytes,
+            streamViewType: change.streamViewType, userIdentityPrincipal: principal)
+    }
+
+    /// The members of a record's `dynamodb` object.
+    struct Change {
+        var keys: Item
+        var newImage: Item?
+        var oldImage: Item?
+        var sequenceNumber: SequenceNumber
+        var seconds: Double?
+        var sizeBytes: Int
+        var streamViewType: String?
+    }
+
+    static func readChange(_ reader: inout JSONReader) throws(JSONParseError) -> Change {
+        let start = reader.offset
+        var keys: Item?
+        var newImage: Item?
+        var oldImage: Item?
+        var sequenceNumber: SequenceNumber?
+        var seconds: Double?
+        var sizeBytes = 0
+        var streamViewType: String?
+        if try reader.enterObject() {
+            repeat {
+                let name = try reader.readMemberName()
+                if name.spells("Keys") {
+                    keys = try readOptionalItem(&reader)
+                } else if name.spells("NewImage") {
+                    newImage = try readOptionalItem(&reader)
+                } else if name.spells("OldImage") {
+                    oldImage = try readOptionalItem(&reader)
+                } else if name.spells("SequenceNumber") {
+                    sequenceNumber = nil
+                    if try !reader.readNullIfPresent() {
+                        let text = try reader.readStringBytes()
+                        guard let parsed = SequenceNumber(String(decoding: text, as: UTF8.self)) else {
+                            throw reader.shapeError("a decimal sequence number")
+                        }
+                        sequenceNumber = parsed
+                    }
+                } else if name.spells("ApproximateCreationDateTime") {
+                    seconds = nil
+                    if try !reader.readNullIfPresent() {
+                        let text = try reader.readNumberText()
+                        seconds = WireConversion.seconds(fromNumberText: text)
+                    }
+                } else if name.spells("SizeBytes") {
+                    sizeBytes = 0
+                    if try !reader.readNullIfPresent() {
+                        guard let size = WireConversion.integer(fromNumberText: try reader.readNumberText()) else {
+                            throw reader.shapeError("an integer")
+                        }
+                        sizeBytes = size
+                    }
+                } else if name.spells("StreamViewType") {
+                    streamViewType = try readOptionalString(&reader)
+                } else {
+                    try reader.skipValue()
+                }
+            } while try reader.nextMember()
+        }
+        guard let keys else { throw JSONParseError(offset: start, reason: .unexpectedShape("member Keys")) }
+        guard let sequenceNumber else {
+            throw JSONParseError(offset: start, reason: .unexpectedShape("member SequenceNumber"))
+        }
+        return Change(
+            keys: keys, newImage: newImage, oldImage: oldImage, sequenceNumber: sequenceNumber, seconds: seconds,
+            sizeBytes: sizeBytes, streamViewType: streamViewType)
+    }
+
+    static func readPrincipal(_ reader: inout JSONReader) throws(JSONParseError) -> String? {
+        if try reader.readNullIfPresent() { return nil }
+        var principal: String?
+        if try reader.enterObject() {
+            repeat {
+                if try reader.readMemberName().spells("PrincipalId") {
+                    principal = try readOptionalString(&reader)
+                } else {
+                    try reader.skipValue()
+                }
+            } while try reader.nextMember()
+        }
+        return principal
+    }
+
+    @inline(__always)
+    static func readOptionalString(_ reader: inout JSONReader) throws(JSONParseError) -> String? {
+        if try reader.readNullIfPresent() { return nil }
+        return try reader.readString()
+    }
+
+    @inline(__always)
+    static func readOptionalItem(_ reader: inout JSONReader) throws(JSONParseError) -> Item? {
+        if try reader.readNullIfPresent() { return nil }
+        return try readItem(&reader)
+    }
+}
+
+extension UnsafeBufferPointer<UInt8> {
+    /// Whether these bytes are exactly `name`'s UTF-8.
+    @inline(__always)
+    func spells(_ name: StaticString) -> Bool {
+        let length = name.utf8CodeUnitCount
+        guard count == length, let base = baseAddress else { return count == 0 && length == 0 }
+        let text = name.utf8Start
+        for i in 0..<length where base[i] != text[i] { return false }
+        return true
+    }
+}
