@@ -1,2 +1,6 @@
-/// Metrics (Prometheus page, CloudWatch EMF) and the status socket.
+/// Metrics (a swift-metrics backend with a Prometheus page, CloudWatch EMF lines) and the
+/// status socket with its renderers.
+///
+/// Entry points: ``PrometheusMetricsFactory``, ``MetricsHTTPServer``, ``MetricNames``,
+/// ``EMFWriter``, ``StatusServer``, ``StatusClient``, ``StatusRenderer``, ``ClusterStatus``.
 enum Observability {}

@@ -25,7 +25,8 @@ public final class MotoServer: @unchecked Sendable {
             if Self.answers(port: port) { return }
             usleep(50_000)
         }
-        process.terminate()
+        kill(process.processIdentifier, SIGKILL)
+        process.waitUntilExit()
         throw PeerError("moto_server did not start on port \(port)")
     }
 
@@ -33,7 +34,9 @@ public final class MotoServer: @unchecked Sendable {
 
     public func stop() {
         if process.isRunning {
-            process.terminate()
+            // SIGKILL: the child inherits the test runner's blocked-signal mask, which includes
+            // SIGTERM, so terminate() would leave moto running and waitUntilExit() would hang.
+            kill(process.processIdentifier, SIGKILL)
             process.waitUntilExit()
         }
     }

@@ -95,6 +95,26 @@ import Testing
         }
     }
 
+    /// The string scanner reads eight bytes at a time; put each special byte at every position
+    /// of the first words so that both the word test and the byte-by-byte tail see it.
+    @Test func findsSpecialBytesAtEveryPositionOfAWord() throws {
+        for position in 0..<20 {
+            let before = String(repeating: "a", count: position)
+            let after = String(repeating: "b", count: 19 - position)
+            #expect(try parse("\"\(before)\"") == .string(before))
+            #expect(try parse("\"\(before)\\n\(after)\"") == .string(before + "\n" + after))
+            #expect(try parse("\"\(before)é\(after)\"") == .string(before + "é" + after))
+            #expect(try parse("\"\(before)\\\"\(after)\"") == .string(before + "\"" + after))
+            #expect(
+                failure("\"\(before)\u{1}\(after)\"")
+                    == JSONParseError(offset: 1 + position, reason: .controlCharacterInString))
+            let invalid = [0x22] + Array(before.utf8) + [0xFF] + Array(after.utf8) + [0x22]
+            #expect(failure(invalid) == JSONParseError(offset: 1 + position, reason: .invalidUTF8))
+            let truncated = [0x22] + Array(before.utf8) + [0xE2, 0x82]
+            #expect(failure(truncated)?.reason == .unexpectedEnd)
+        }
+    }
+
     @Test func limitsDepth() throws {
         let ok = String(repeating: "[", count: 512) + String(repeating: "]", count: 512)
         #expect(try parse(ok) != .null)

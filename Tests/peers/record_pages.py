@@ -14,6 +14,7 @@ Usage: record_pages.py [--out DIR] [--endpoint URL] [--limit N] [--rounds N]
 import argparse
 import json
 import os
+import signal
 import socket
 import subprocess
 import sys
@@ -107,6 +108,9 @@ def main():
     os.environ["AWS_DEFAULT_REGION"] = REGION
     warnings.simplefilter("ignore", DeprecationWarning)
 
+    # A parent may start us with signals blocked (a test runner's thread mask is inherited across
+    # exec); moto inherits the mask too and would then never see the SIGTERM that stops it.
+    signal.pthread_sigmask(signal.SIG_SETMASK, [])
     proc = None
     endpoint = args.endpoint
     if endpoint is None:
@@ -147,7 +151,11 @@ def main():
     finally:
         if proc is not None:
             proc.terminate()
-            proc.wait()
+            try:
+                proc.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait()
 
 
 if __name__ == "__main__":

@@ -11,6 +11,20 @@ extension JSONReader {
         let begin = position + 1
         var p = begin
         var seen: UInt8 = 0
+        // Eight bytes at a time while none of them is a quote, a backslash or a control
+        // character (SWAR: each test leaves a high bit set in every matching byte).
+        let ones: UInt64 = 0x0101_0101_0101_0101
+        let highs: UInt64 = 0x8080_8080_8080_8080
+        while p &+ 8 <= count {
+            let word = UnsafeRawPointer(base + p).loadUnaligned(as: UInt64.self)
+            let quote = word ^ (ones &* 0x22)
+            let backslash = word ^ (ones &* 0x5C)
+            let stops =
+                ((quote &- ones) & ~quote) | ((backslash &- ones) & ~backslash) | ((word &- ones &* 0x20) & ~word)
+            if stops & highs != 0 { break }
+            if word & highs != 0 { seen = 0x80 }
+            p &+= 8
+        }
         while true {
             guard p < count else { throw error(.unexpectedEnd, at: p) }
             let b = base[p]

@@ -1,6 +1,6 @@
 import AWSCore
 
-extension GetRecordsDecoder {
+extension GetRecordsDecoder.Parser {
     /// The type member of an attribute value object.
     enum AttributeType {
         case s, n, b, bool, null, m, l, ss, ns, bs
@@ -39,19 +39,23 @@ extension GetRecordsDecoder {
     }
 
     /// Reads an item: an object of attribute values (a repeated name keeps its last value).
-    static func readItem(_ reader: inout JSONReader) throws(JSONParseError) -> Item {
-        var item = Item()
+    mutating func readItem() throws(JSONParseError) -> Item {
+        let first = pending.count
         if try reader.enterObject() {
             repeat {
                 let name = String(decoding: try reader.readMemberName(), as: UTF8.self)
-                item[name] = try readAttributeValue(&reader)
+                let value = try readAttributeValue()
+                pending.append((name, value))
             } while try reader.nextMember()
         }
+        var item = Item(minimumCapacity: pending.count - first)
+        for index in first..<pending.count { item[pending[index].name] = pending[index].value }
+        pending.removeLast(pending.count - first)
         return item
     }
 
     /// Reads one attribute value object, which must have exactly one member of a known type.
-    static func readAttributeValue(_ reader: inout JSONReader) throws(JSONParseError) -> AttributeValue {
+    mutating func readAttributeValue() throws(JSONParseError) -> AttributeValue {
         let start = reader.offset
         guard try reader.enterObject(), let type = AttributeType(try reader.readMemberName()) else {
             throw JSONParseError(offset: start, reason: .unexpectedShape("an attribute value of a known type"))
@@ -60,24 +64,24 @@ extension GetRecordsDecoder {
         switch type {
         case .s: value = .s(try reader.readString())
         case .n: value = .n(try reader.readString())
-        case .b: value = .b(try readBinary(&reader))
+        case .b: value = .b(try readBinary())
         case .bool: value = .bool(try reader.readBool())
         case .null:
             _ = try reader.readBool()
             value = .null
-        case .m: value = .m(try readItem(&reader))
+        case .m: value = .m(try readItem())
         case .l:
             var list: [AttributeValue] = []
             if try reader.enterArray() {
-                repeat { list.append(try readAttributeValue(&reader)) } while try reader.nextElement()
+                repeat { list.append(try readAttributeValue()) } while try reader.nextElement()
             }
             value = .l(list)
-        case .ss: value = .ss(try readStrings(&reader))
-        case .ns: value = .ns(try readStrings(&reader))
+        case .ss: value = .ss(try readStrings())
+        case .ns: value = .ns(try readStrings())
         case .bs:
             var set: [[UInt8]] = []
             if try reader.enterArray() {
-                repeat { set.append(try readBinary(&reader)) } while try reader.nextElement()
+                repeat { set.append(try readBinary()) } while try reader.nextElement()
             }
             value = .bs(set)
         }
@@ -87,7 +91,7 @@ extension GetRecordsDecoder {
         return value
     }
 
-    static func readStrings(_ reader: inout JSONReader) throws(JSONParseError) -> [String] {
+    mutating func readStrings() throws(JSONParseError) -> [String] {
         var strings: [String] = []
         if try reader.enterArray() {
             repeat { strings.append(try reader.readString()) } while try reader.nextElement()
@@ -95,7 +99,7 @@ extension GetRecordsDecoder {
         return strings
     }
 
-    static func readBinary(_ reader: inout JSONReader) throws(JSONParseError) -> [UInt8] {
+    mutating func readBinary() throws(JSONParseError) -> [UInt8] {
         let start = reader.offset
         guard let bytes = Base64.decode(try reader.readStringBytes()) else {
             throw JSONParseError(offset: start, reason: .unexpectedShape("base64 text"))

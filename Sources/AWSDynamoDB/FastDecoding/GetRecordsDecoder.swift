@@ -21,16 +21,37 @@ public enum GetRecordsDecoder {
 
     /// Decodes one GetRecords response body from borrowed bytes.
     public static func decode(_ buffer: UnsafeRawBufferPointer) throws(JSONParseError) -> GetRecordsOutput {
-        var reader = JSONReader(buffer)
+        var parser = Parser(reader: JSONReader(buffer))
+        return try parser.readPage()
+    }
+}
+
+extension GetRecordsDecoder {
+    /// The reader plus the decoder's reusable state.
+    struct Parser {
+        var reader: JSONReader
+        /// Members of the items being read, innermost last: an item is built only once its
+        /// size is known, so its dictionary never grows (and rehashes) while it fills.
+        var pending: [(name: String, value: AttributeValue)] = []
+
+        init(reader: JSONReader) {
+            self.reader = reader
+            pending.reserveCapacity(64)
+        }
+    }
+}
+
+extension GetRecordsDecoder.Parser {
+    mutating func readPage() throws(JSONParseError) -> GetRecordsOutput {
         var records: [StreamRecord] = []
         var nextShardIterator: String?
         if try reader.enterObject() {
             repeat {
                 let name = try reader.readMemberName()
                 if name.spells("Records") {
-                    records = try readRecords(&reader)
+                    records = try readRecords()
                 } else if name.spells("NextShardIterator") {
-                    nextShardIterator = try readOptionalString(&reader)
+                    nextShardIterator = try readOptionalString()
                 } else {
                     try reader.skipValue()
                 }
@@ -40,17 +61,17 @@ public enum GetRecordsDecoder {
         return GetRecordsOutput(records: records, nextShardIterator: nextShardIterator)
     }
 
-    static func readRecords(_ reader: inout JSONReader) throws(JSONParseError) -> [StreamRecord] {
+    mutating func readRecords() throws(JSONParseError) -> [StreamRecord] {
         var records: [StreamRecord] = []
         if try reader.readNullIfPresent() { return records }
         if try reader.enterArray() {
             records.reserveCapacity(128)
-            repeat { records.append(try readRecord(&reader)) } while try reader.nextElement()
+            repeat { records.append(try readRecord()) } while try reader.nextElement()
         }
         return records
     }
 
-    static func readRecord(_ reader: inout JSONReader) throws(JSONParseError) -> StreamRecord {
+    mutating func readRecord() throws(JSONParseError) -> StreamRecord {
         let start = reader.offset
         var eventID: String?
         var eventName: String?
@@ -63,19 +84,19 @@ public enum GetRecordsDecoder {
             repeat {
                 let name = try reader.readMemberName()
                 if name.spells("eventID") {
-                    eventID = try readOptionalString(&reader)
+                    eventID = try readOptionalString()
                 } else if name.spells("eventName") {
-                    eventName = try readOptionalString(&reader)
+                    eventName = try readOptionalString()
                 } else if name.spells("eventVersion") {
-                    eventVersion = try readOptionalString(&reader)
+                    eventVersion = try readOptionalString()
                 } else if name.spells("eventSource") {
-                    eventSource = try readOptionalString(&reader)
+                    eventSource = try readOptionalString()
                 } else if name.spells("awsRegion") {
-                    awsRegion = try readOptionalString(&reader)
+                    awsRegion = try readOptionalString()
                 } else if name.spells("dynamodb") {
-                    change = try reader.readNullIfPresent() ? nil : try readChange(&reader)
+                    change = try reader.readNullIfPresent() ? nil : try readChange()
                 } else if name.spells("userIdentity") {
-                    principal = try readPrincipal(&reader)
+                    principal = try readPrincipal()
                 } else {
                     try reader.skipValue()
                 }
@@ -103,7 +124,7 @@ public enum GetRecordsDecoder {
         var streamViewType: String?
     }
 
-    static func readChange(_ reader: inout JSONReader) throws(JSONParseError) -> Change {
+    mutating func readChange() throws(JSONParseError) -> Change {
         let start = reader.offset
         var keys: Item?
         var newImage: Item?
@@ -116,11 +137,11 @@ public enum GetRecordsDecoder {
             repeat {
                 let name = try reader.readMemberName()
                 if name.spells("Keys") {
-                    keys = try readOptionalItem(&reader)
+                    keys = try readOptionalItem()
                 } else if name.spells("NewImage") {
-                    newImage = try readOptionalItem(&reader)
+                    newImage = try readOptionalItem()
                 } else if name.spells("OldImage") {
-                    oldImage = try readOptionalItem(&reader)
+                    oldImage = try readOptionalItem()
                 } else if name.spells("SequenceNumber") {
                     sequenceNumber = nil
                     if try !reader.readNullIfPresent() {
@@ -145,7 +166,7 @@ public enum GetRecordsDecoder {
                         sizeBytes = size
                     }
                 } else if name.spells("StreamViewType") {
-                    streamViewType = try readOptionalString(&reader)
+                    streamViewType = try readOptionalString()
                 } else {
                     try reader.skipValue()
                 }
@@ -160,13 +181,13 @@ public enum GetRecordsDecoder {
             sizeBytes: sizeBytes, streamViewType: streamViewType)
     }
 
-    static func readPrincipal(_ reader: inout JSONReader) throws(JSONParseError) -> String? {
+    mutating func readPrincipal() throws(JSONParseError) -> String? {
         if try reader.readNullIfPresent() { return nil }
         var principal: String?
         if try reader.enterObject() {
             repeat {
                 if try reader.readMemberName().spells("PrincipalId") {
-                    principal = try readOptionalString(&reader)
+                    principal = try readOptionalString()
                 } else {
                     try reader.skipValue()
                 }
@@ -176,15 +197,15 @@ public enum GetRecordsDecoder {
     }
 
     @inline(__always)
-    static func readOptionalString(_ reader: inout JSONReader) throws(JSONParseError) -> String? {
+    mutating func readOptionalString() throws(JSONParseError) -> String? {
         if try reader.readNullIfPresent() { return nil }
         return try reader.readString()
     }
 
     @inline(__always)
-    static func readOptionalItem(_ reader: inout JSONReader) throws(JSONParseError) -> Item? {
+    mutating func readOptionalItem() throws(JSONParseError) -> Item? {
         if try reader.readNullIfPresent() { return nil }
-        return try readItem(&reader)
+        return try readItem()
     }
 }
 

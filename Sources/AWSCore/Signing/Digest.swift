@@ -1,0 +1,48 @@
+import COpenSSL
+import Foundation
+
+/// SHA-256 and HMAC-SHA256 over OpenSSL's libcrypto, plus the lowercase hex SigV4 prints them in.
+///
+/// Stateless and thread-safe; every call is one-shot.
+public enum Digest {
+    /// SHA-256 of `bytes` (32 bytes).
+    public static func sha256(_ bytes: some ContiguousBytes) -> [UInt8] {
+        var out = [UInt8](repeating: 0, count: 32)
+        let ok = bytes.withUnsafeBytes { input in
+            out.withUnsafeMutableBufferPointer { zael_sha256(input.baseAddress, input.count, $0.baseAddress) }
+        }
+        // libcrypto fails here only if it is unusable (no SHA-256 at all): nothing could be signed.
+        precondition(ok == 1, "libcrypto SHA-256 failed")
+        return out
+    }
+
+    /// HMAC-SHA256 of `data` under `key` (32 bytes).
+    public static func hmacSHA256(key: some ContiguousBytes, data: some ContiguousBytes) -> [UInt8] {
+        var out = [UInt8](repeating: 0, count: 32)
+        let ok = key.withUnsafeBytes { k in
+            data.withUnsafeBytes { d in
+                out.withUnsafeMutableBufferPointer {
+                    zael_hmac_sha256(k.baseAddress, k.count, d.baseAddress, d.count, $0.baseAddress)
+                }
+            }
+        }
+        precondition(ok == 1, "libcrypto HMAC-SHA256 failed")
+        return out
+    }
+
+    /// Lowercase hex of `bytes`, built from a table (no `String(format:)`, which is slow).
+    public static func hex(_ bytes: [UInt8]) -> String {
+        let digits: StaticString = "0123456789abcdef"
+        return String(unsafeUninitializedCapacity: bytes.count * 2) { buffer in
+            digits.withUTF8Buffer { table in
+                var i = 0
+                for byte in bytes {
+                    buffer[i] = table[Int(byte >> 4)]
+                    buffer[i + 1] = table[Int(byte & 0x0F)]
+                    i += 2
+                }
+            }
+            return bytes.count * 2
+        }
+    }
+}

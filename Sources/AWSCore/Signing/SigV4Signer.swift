@@ -1,0 +1,144 @@
+import Foundation
+
+/// Signs HTTP requests with AWS Signature Version 4 (header form), as botocore's `SigV4Auth` does
+/// for non-S3 services.
+///
+/// A value type; one signer per service and region can be shared by every worker. Signing costs
+/// two SHA-256 digests and one HMAC, plus four HMACs to derive the key when the day, secret,
+/// region or service differ from the previous call (a small locked cache remembers the last key).
+public struct SigV4Signer: Sendable {
+    /// The signing name of the service, e.g. `dynamodb` (DynamoDB Streams also signs as
+    /// `dynamodb`).
+    public var service: String
+    public var region: String
+    /// Whether `sign` adds `x-amz-content-sha256` (S3-style); DynamoDB does not need it.
+    /// Default false.
+    public var addsContentSHA256Header: Bool
+    private let keyCache = SigningKeyCache()
+
+    public init(service: String, region: String, addsContentSHA256Header: Bool = false) {
+        self.service = service
+        self.region = region
+        self.addsContentSHA256Header = addsContentSHA256Header
+    }
+
+    /// The intermediate values of one signature, for tests and debugging.
+    ///
+    /// The canonical request contains every signed header value, including a session token:
+    /// never log it.
+    public struct Details: Sendable {
+        public var canonicalRequest: String
+        public var stringToSign: String
+        public var signature: String
+        public var authorization: String
+    }
+
+    /// Adds `Host` (when absent), `X-Amz-Date`, `X-Amz-Security-Token` (with a session token),
+    /// `X-Amz-Content-SHA256` (when configured) and `Authorization` to `request`.
+    ///
+    /// Existing `Authorization`, `X-Amz-Date` and `X-Amz-Security-Token` headers are replaced, so
+    /// a retried request can be signed again with fresh credentials or a new date (a token header
+    /// left by earlier temporary credentials is dropped when the new ones have none; botocore
+    /// would keep and sign it). `request.url` must be the URL as sent on the wire: the path is
+    /// percent-encoded once more for signing, as AWS services expect outside S3.
+    @discardableResult
+    public func sign(_ request: inout HTTPRequest, credentials: Credentials, date: Date) -> Details {
+        let timestamp = Self.timestamp(date)
+        let url = SigningURL(request.url)
+        request.headers.removeAll {
+            let name = $0.name.lowercased()
+            return name == "authorization" || name == "x-amz-date" || name == "x-amz-security-token"
+                || (addsContentSHA256Header && name == "x-amz-content-sha256")
+        }
+        if request.header("host") == nil { request.headers.append(("Host", url.hostHeader)) }
+        request.headers.append(("X-Amz-Date", timestamp))
+        if let token = credentials.sessionToken { request.headers.append(("X-Amz-Security-Token", token)) }
+        if addsContentSHA256Header {
+            request.headers.append(("X-Amz-Content-SHA256", Digest.hex(Digest.sha256(request.body))))
+        }
+        let details = signatureDetails(request, url: url, credentials: credentials, timestamp: timestamp)
+        request.headers.append(("Authorization", details.authorization))
+        return details
+    }
+
+    /// The signature of `request` as it stands (no headers are added): the canonical request,
+    /// string to sign and `Authorization` value. `request` must already carry `X-Amz-Date` and
+    /// the other headers `sign` adds for the result to match it.
+    public func details(of request: HTTPRequest, credentials: Credentials, date: Date) -> Details {
+        signatureDetails(
+            request, url: SigningURL(request.url), credentials: credentials, timestamp: Self.timestamp(date))
+    }
+
+    private func signatureDetails(
+        _ request: HTTPRequest, url: SigningURL, credentials: Credentials, timestamp: String
+    ) -> Details {
+        var headers = request.headers
+        if request.header("host") == nil { headers.append(("host", url.hostHeader)) }
+        let (headerBlock, signedHeaders) = Self.canonicalHeaders(headers)
+        let payloadHash = request.header("x-amz-content-sha256") ?? Digest.hex(Digest.sha256(request.body))
+
+        var canonical: [UInt8] = []
+        canonical.reserveCapacity(512 + headerBlock.count)
+        canonical += request.method.uppercased().utf8
+        canonical.append(UInt8(ascii: "\n"))
+        canonical += Self.canonicalURI(url.path)
+        canonical.append(UInt8(ascii: "\n"))
+        canonical += Self.canonicalQuery(url.query)
+        canonical.append(UInt8(ascii: "\n"))
+        canonical += headerBlock
+        canonical.append(UInt8(ascii: "\n"))
+        canonical += signedHeaders.utf8
+        canonical.append(UInt8(ascii: "\n"))
+        canonical += payloadHash.utf8
+
+        let day = timestamp.prefix(8)
+        let scope = "\(day)/\(region)/\(service)/aws4_request"
+        let stringToSign = "AWS4-HMAC-SHA256\n\(timestamp)\n\(scope)\n\(Digest.hex(Digest.sha256(canonical)))"
+        let key = keyCache.key(secret: credentials.secretAccessKey, day: day, region: region, service: service) {
+            signingKey(secret: credentials.secretAccessKey, day: day)
+        }
+        let signature = Digest.hex(Digest.hmacSHA256(key: key, data: Array(stringToSign.utf8)))
+        let authorization =
+            "AWS4-HMAC-SHA256 Credential=\(credentials.accessKeyID)/\(scope), SignedHeaders=\(signedHeaders), Signature=\(signature)"
+        return Details(
+            canonicalRequest: String(decoding: canonical, as: UTF8.self), stringToSign: stringToSign,
+            signature: signature, authorization: authorization)
+    }
+
+    /// kSigning = HMAC(HMAC(HMAC(HMAC("AWS4" + secret, day), region), service), "aws4_request").
+    private func signingKey(secret: String, day: Substring) -> [UInt8] {
+        let kDate = Digest.hmacSHA256(key: Array(("AWS4" + secret).utf8), data: Array(day.utf8))
+        let kRegion = Digest.hmacSHA256(key: kDate, data: Array(region.utf8))
+        let kService = Digest.hmacSHA256(key: kRegion, data: Array(service.utf8))
+        return Digest.hmacSHA256(key: kService, data: Array("aws4_request".utf8))
+    }
+
+    /// `YYYYMMDD'T'HHMMSS'Z'` in UTC, built without a DateFormatter (slow and not thread-safe
+    /// to share before Swift 6 Foundation).
+    static func timestamp(_ date: Date) -> String {
+        var seconds = time_t(date.timeIntervalSince1970.rounded(.down))
+        var parts = tm()
+        gmtime_r(&seconds, &parts)
+        var out: [UInt8] = []
+        out.reserveCapacity(16)
+        func put(_ value: Int32, digits: Int) {
+            var divisor: Int32 = 1
+            for _ in 1..<digits { divisor *= 10 }
+            var rest = value
+            while divisor > 0 {
+                out.append(UInt8(ascii: "0") + UInt8(rest / divisor % 10))
+                rest %= divisor
+                divisor /= 10
+            }
+        }
+        put(parts.tm_year + 1900, digits: 4)
+        put(parts.tm_mon + 1, digits: 2)
+        put(parts.tm_mday, digits: 2)
+        out.append(UInt8(ascii: "T"))
+        put(parts.tm_hour, digits: 2)
+        put(parts.tm_min, digits: 2)
+        put(parts.tm_sec, digits: 2)
+        out.append(UInt8(ascii: "Z"))
+        return String(decoding: out, as: UTF8.self)
+    }
+}

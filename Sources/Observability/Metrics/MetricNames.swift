@@ -1,0 +1,76 @@
+/// The metric names the daemon exports, in one place so every component spells them the same.
+///
+/// Names follow Prometheus conventions: `zael_` prefix, base units (seconds), counters end in
+/// `_total`. Label keys are limited to ``LabelKey``; their values must be bounded (shard IDs,
+/// error classes, API names), never sequence numbers or request IDs.
+///
+/// Use them with swift-metrics, e.g.
+/// `Counter(label: MetricNames.errors, dimensions: [(MetricNames.LabelKey.errorClass, error.metricLabel)], factory: f)`.
+public enum MetricNames {
+    /// The bounded label keys.
+    public enum LabelKey {
+        /// A stream shard ID (bounded by the shards this worker holds).
+        public static let shard = "shard"
+        /// An error class, e.g. `AWSError.metricLabel` (`throttling`, `transient`, …).
+        public static let errorClass = "class"
+        /// An AWS API name, e.g. `GetRecords`, `UpdateItem`.
+        public static let api = "api"
+    }
+
+    /// Gauge {shard}: seconds between now and the ApproximateCreationDateTime of the last record
+    /// processed on the shard (the Lambda's IteratorAge, in seconds).
+    public static let iteratorAge = "zael_iterator_age_seconds"
+    /// Counter: stream records processed (after filtering).
+    public static let recordsProcessed = "zael_records_processed_total"
+    /// Counter: batches handed to the record processor.
+    public static let batches = "zael_batches_total"
+    /// Counter: usage snapshot item writes (UpdateItem or transaction actions).
+    public static let snapshotWrites = "zael_snapshot_writes_total"
+    /// Floating-point counter: write capacity units reported as consumed by snapshot writes.
+    public static let consumedWriteCapacity = "zael_consumed_write_capacity_total"
+    /// Counter {class}: errors by bounded class.
+    public static let errors = "zael_errors_total"
+    /// Counter {api}: throttled AWS calls.
+    public static let throttles = "zael_throttles_total"
+    /// Counter: retried AWS calls or batches.
+    public static let retries = "zael_retries_total"
+    /// Counter: batches bisected after a processing error.
+    public static let bisects = "zael_bisects_total"
+    /// Counter: records written to the on-failure spool.
+    public static let spooledRecords = "zael_spooled_records_total"
+    /// Gauge: leases this worker holds.
+    public static let leasesOwned = "zael_leases_owned"
+    /// Counter: leases taken (unowned or expired).
+    public static let leasesTaken = "zael_leases_taken_total"
+    /// Counter: leases stolen from other workers to balance load.
+    public static let leasesStolen = "zael_leases_stolen_total"
+    /// Counter: leases lost (renewal failed or another worker took them).
+    public static let leasesLost = "zael_leases_lost_total"
+    /// Timer (histogram, seconds): time to process one batch, fetch excluded.
+    public static let batchDuration = "zael_batch_duration_seconds"
+    /// Timer (histogram, seconds): latency of GetRecords calls.
+    public static let getRecordsLatency = "zael_getrecords_latency_seconds"
+    /// Counter: credential refreshes (IMDS, profile, environment).
+    public static let credentialRefreshes = "zael_credential_refreshes_total"
+
+    /// HELP text for each name above; the Prometheus page prints it.
+    public static let help: [String: String] = [
+        iteratorAge: "Age of the last processed record per shard (now minus ApproximateCreationDateTime).",
+        recordsProcessed: "Stream records processed.",
+        batches: "Record batches processed.",
+        snapshotWrites: "Usage snapshot item writes.",
+        consumedWriteCapacity: "Write capacity units consumed by snapshot writes.",
+        errors: "Errors by class.",
+        throttles: "Throttled AWS calls by API.",
+        retries: "Retried AWS calls and batches.",
+        bisects: "Batches bisected after a processing error.",
+        spooledRecords: "Records written to the on-failure spool.",
+        leasesOwned: "Shard leases held by this worker.",
+        leasesTaken: "Shard leases taken.",
+        leasesStolen: "Shard leases stolen from other workers.",
+        leasesLost: "Shard leases lost.",
+        batchDuration: "Time to process one batch.",
+        getRecordsLatency: "Latency of GetRecords calls.",
+        credentialRefreshes: "AWS credential refreshes.",
+    ]
+}

@@ -1,0 +1,142 @@
+import Foundation
+
+/// What one daemon reports on its status socket: who it is, the configuration in force, and
+/// each shard it holds. Built by the daemon on demand (the status server's snapshot closure).
+public struct StatusSnapshot: Codable, Sendable, Equatable {
+    public var workerId: String
+    public var host: String
+    public var version: String
+    public var startedAt: Date
+    public var uptimeSeconds: Double
+    /// The configuration in force as `key = value` pairs, secrets masked (see ``ConfigMasking``).
+    public var config: [ConfigEntry]
+    public var shards: [ShardStatus]
+    public var totals: Totals
+
+    public init(
+        workerId: String, host: String, version: String, startedAt: Date, uptimeSeconds: Double,
+        config: [ConfigEntry], shards: [ShardStatus], totals: Totals
+    ) {
+        self.workerId = workerId
+        self.host = host
+        self.version = version
+        self.startedAt = startedAt
+        self.uptimeSeconds = uptimeSeconds
+        self.config = config
+        self.shards = shards
+        self.totals = totals
+    }
+
+    /// One configuration key and its (masked) value.
+    public struct ConfigEntry: Codable, Sendable, Equatable {
+        public var key: String
+        public var value: String
+
+        public init(key: String, value: String) {
+            self.key = key
+            self.value = value
+        }
+    }
+
+    /// Totals since the worker started.
+    public struct Totals: Codable, Sendable, Equatable {
+        public var recordsProcessed: Int64
+        public var recordsPerSecond: Double
+        public var batches: Int64
+        public var snapshotWrites: Int64
+        public var errors: Int64
+        public var retries: Int64
+        public var leasesOwned: Int
+
+        public init(
+            recordsProcessed: Int64 = 0, recordsPerSecond: Double = 0, batches: Int64 = 0, snapshotWrites: Int64 = 0,
+            errors: Int64 = 0, retries: Int64 = 0, leasesOwned: Int = 0
+        ) {
+            self.recordsProcessed = recordsProcessed
+            self.recordsPerSecond = recordsPerSecond
+            self.batches = batches
+            self.snapshotWrites = snapshotWrites
+            self.errors = errors
+            self.retries = retries
+            self.leasesOwned = leasesOwned
+        }
+    }
+}
+
+/// One shard as this worker sees it.
+public struct ShardStatus: Codable, Sendable, Equatable {
+    public var shardId: String
+    /// The lease owner (this worker for shards it processes).
+    public var owner: String?
+    public var state: ShardState
+    /// The last checkpoint: a sequence number, `TRIM_HORIZON`, `LATEST` or `SHARD_END`.
+    public var checkpoint: String?
+    /// Now minus the ApproximateCreationDateTime of the last record processed; nil before any.
+    public var iteratorAgeSeconds: Double?
+    public var recordsPerSecond: Double
+    public var retries: Int64
+    /// The last error's bounded description (class and message, no payload, no credentials).
+    public var lastError: String?
+
+    public init(
+        shardId: String, owner: String?, state: ShardState, checkpoint: String?, iteratorAgeSeconds: Double?,
+        recordsPerSecond: Double = 0, retries: Int64 = 0, lastError: String? = nil
+    ) {
+        self.shardId = shardId
+        self.owner = owner
+        self.state = state
+        self.checkpoint = checkpoint
+        self.iteratorAgeSeconds = iteratorAgeSeconds
+        self.recordsPerSecond = recordsPerSecond
+        self.retries = retries
+        self.lastError = lastError
+    }
+}
+
+/// A shard consumer's state, as a string so newer daemons can add states that older clients
+/// still decode and print.
+public struct ShardState: RawRepresentable, Codable, Sendable, Hashable, CustomStringConvertible {
+    public var rawValue: String
+    public init(rawValue: String) { self.rawValue = rawValue }
+
+    public static let initializing = ShardState(rawValue: "initializing")
+    public static let waitingForParent = ShardState(rawValue: "waiting-for-parent")
+    public static let processing = ShardState(rawValue: "processing")
+    public static let idle = ShardState(rawValue: "idle")
+    public static let backingOff = ShardState(rawValue: "backing-off")
+    public static let shuttingDown = ShardState(rawValue: "shutting-down")
+    public static let ended = ShardState(rawValue: "ended")
+    public static let leaseLost = ShardState(rawValue: "lease-lost")
+
+    public var description: String { rawValue }
+
+    public init(from decoder: Decoder) throws {
+        rawValue = try decoder.singleValueContainer().decode(String.self)
+    }
+
+    public func encode(to encoder: Encoder) throws {
+        var container = encoder.singleValueContainer()
+        try container.encode(rawValue)
+    }
+}
+
+extension StatusSnapshot {
+    /// The JSON coding used on the socket: ISO 8601 dates, sorted keys.
+    public static func encoder(pretty: Bool = false) -> JSONEncoder {
+        let encoder = JSONEncoder()
+        encoder.dateEncodingStrategy = .iso8601
+        encoder.outputFormatting =
+            pretty ? [.sortedKeys, .prettyPrinted, .withoutEscapingSlashes] : [.sortedKeys, .withoutEscapingSlashes]
+        encoder.nonConformingFloatEncodingStrategy = .convertToString(
+            positiveInfinity: "+Inf", negativeInfinity: "-Inf", nan: "NaN")
+        return encoder
+    }
+
+    public static func decoder() -> JSONDecoder {
+        let decoder = JSONDecoder()
+        decoder.dateDecodingStrategy = .iso8601
+        decoder.nonConformingFloatDecodingStrategy = .convertFromString(
+            positiveInfinity: "+Inf", negativeInfinity: "-Inf", nan: "NaN")
+        return decoder
+    }
+}

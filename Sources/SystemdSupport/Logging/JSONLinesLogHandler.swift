@@ -1,0 +1,71 @@
+import Logging
+
+/// One JSON object per line on stderr, for log shippers:
+/// `{"timestamp":"…","level":"info","label":"…","message":"…","metadata":{"shard.id":"…"},"source":"…"}`.
+public struct JSONLinesLogHandler: LogHandler {
+    private let label: String
+    private let writer: StderrWriter
+    private var state: HandlerState
+
+    public init(label: String, levelControl: LogLevelControl, writer: StderrWriter = .standardError) {
+        self.label = label
+        self.writer = writer
+        state = HandlerState(control: levelControl)
+    }
+
+    /// The JSON line for `record` (without the newline). Keys keep a fixed order.
+    public static func format(_ record: LogRecord) -> String {
+        var out = "{\"timestamp\":\(string(record.timestamp)),\"level\":\(string(record.level.rawValue))"
+        out += ",\"label\":\(string(record.label)),\"message\":\(string(record.message))"
+        if !record.metadata.isEmpty {
+            out += ",\"metadata\":{"
+            out += record.metadata.map { "\(string($0.key)):\(string($0.value))" }.joined(separator: ",")
+            out += "}"
+        }
+        out += ",\"source\":\(string(record.source)),\"file\":\(string(record.file)),\"line\":\(record.line)}"
+        return out
+    }
+
+    /// A JSON string literal (RFC 8259 escaping; non-ASCII passes through as UTF-8).
+    static func string(_ value: String) -> String {
+        var out = "\""
+        for scalar in value.unicodeScalars {
+            switch scalar {
+            case "\"": out += "\\\""
+            case "\\": out += "\\\\"
+            case "\n": out += "\\n"
+            case "\r": out += "\\r"
+            case "\t": out += "\\t"
+            case _ where scalar.value < 0x20 || scalar.value == 0x7f:
+                let hex = String(scalar.value, radix: 16)
+                out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
+            default: out.unicodeScalars.append(scalar)
+            }
+        }
+        return out + "\""
+    }
+
+    public func log(event: LogEvent) {
+        writer.writeLine(Self.format(state.record(for: event, label: label)))
+    }
+
+    public subscript(metadataKey key: String) -> Logger.Metadata.Value? {
+        get { state.metadata[key] }
+        set { state.metadata[key] = newValue }
+    }
+
+    public var metadata: Logger.Metadata {
+        get { state.metadata }
+        set { state.metadata = newValue }
+    }
+
+    public var metadataProvider: Logger.MetadataProvider? {
+        get { state.metadataProvider }
+        set { state.metadataProvider = newValue }
+    }
+
+    public var logLevel: Logger.Level {
+        get { state.logLevel }
+        set { state.logLevel = newValue }
+    }
+}

@@ -1,2 +1,0 @@
-/// sd_notify, the watchdog and journald logging.
-enum SystemdSupport {}

@@ -1,4 +1,0 @@
-import Testing
-@testable import Observability
-
-@Test func moduleLoads() { #expect(Bool(true)) }

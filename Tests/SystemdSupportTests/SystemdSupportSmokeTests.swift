@@ -1,4 +1,0 @@
-import Testing
-@testable import SystemdSupport
-
-@Test func moduleLoads() { #expect(Bool(true)) }

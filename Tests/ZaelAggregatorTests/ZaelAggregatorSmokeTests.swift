@@ -1,4 +1,0 @@
-import Testing
-@testable import ZaelAggregator
-
-@Test func moduleLoads() { #expect(Bool(true)) }
