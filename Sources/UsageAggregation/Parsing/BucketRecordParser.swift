@@ -30,6 +30,37 @@ public struct BucketRecordParser: Sendable {
 
     public init() {}
 
+    /// One `b_{limit}_tc` found in both images, with what the other fields say of its limit.
+    struct Counter {
+        var limit: String
+        var difference: Int128
+        var tokens: Int128 = 0
+        var soft = false
+    }
+
+    enum Field { case tokens, soft, other }
+
+    /// The integer fields the reference converts per limit, besides `tc`.
+    private static let integerFields: [(name: [UInt8], field: Field)] = [
+        (Array("tk".utf8), .tokens), (Array("soft".utf8), .soft),
+    ] + ["cp", "ra", "rp", "ws", "rsa", "wa", "wtc", "gc", "tu"].map { (Array($0.utf8), Field.other) }
+
+    /// For `b_{limit}_{field}` with a counted limit and a field the reference converts: the
+    /// counter's index and the field. Split at the last `_`, as `bucket_attr` names are built.
+    static func limitField(_ attribute: String, among counters: [Counter]) -> (Int, Field)? {
+        let bytes = attribute.utf8
+        guard bytes.count > 4, bytes.starts(with: ZaeLimiterSchema.bucketAttributePrefix.utf8),
+            let underscore = bytes.lastIndex(of: UInt8(ascii: "_"))
+        else { return nil }
+        let limitStart = bytes.index(bytes.startIndex, offsetBy: 2)
+        guard underscore > limitStart else { return nil }
+        let fieldBytes = bytes[bytes.index(after: underscore)...]
+        guard let field = integerFields.first(where: { $0.name.elementsEqual(fieldBytes) })?.field else { return nil }
+        let limitBytes = bytes[limitStart..<underscore]
+        guard let position = counters.firstIndex(where: { $0.limit.utf8.elementsEqual(limitBytes) }) else { return nil }
+        return (position, field)
+    }
+
     public func parse(_ record: StreamRecord) -> Outcome {
         guard record.eventName == .modify else { return .ignored(.notModify) }
         let newImage = record.newImage ?? [:]
@@ -70,13 +101,11 @@ public struct BucketRecordParser: Sendable {
         }
         if let reason = Self.check(newImage, "vu") { return .rejected(reason) }
 
-        var deltas: [UsageDelta] = []
-        var rejectedLimits: [RejectionReason] = []
-        var sawCounter = false
-        for attribute in newImage.keys {
+        // Pass 1: the counters, `b_{limit}_tc` as an N in both images.
+        var counters: [Counter] = []
+        for (attribute, value) in newImage {
             guard let limit = Self.limitName(ofCounter: attribute) else { continue }
-            guard let newText = newImage[attribute]?.n, let oldText = oldImage[attribute]?.n else { continue }
-            sawCounter = true
+            guard case .n(let newText) = value, let oldText = oldImage[attribute]?.n else { continue }
             let newTC: Int128
             let oldTC: Int128
             switch (PythonInteger.parse(newText), PythonInteger.parse(oldText)) {
@@ -87,40 +116,49 @@ public struct BucketRecordParser: Sendable {
             }
             let (difference, overflow) = newTC.subtractingReportingOverflow(oldTC)
             if overflow { return .rejected(.numberOutOfRange(attribute: attribute)) }
+            counters.append(Counter(limit: limit, difference: difference))
+        }
+        guard !counters.isEmpty else { return .ignored(.noCounters) }
 
-            var tokens: Int128 = 0
-            let tokensAttribute = ZaeLimiterSchema.bucketAttribute(limit, ZaeLimiterSchema.fieldTokens)
-            if let text = newImage[tokensAttribute]?.n {
+        // Pass 2: every other integer the reference reads for those limits must convert too
+        // (`tk`, `cp`, `ra`, `rp` read with a default, `ws` … `tu` only when present, `soft` as a
+        // stamp), even for `wcu` and unchanged limits. One pass over the image, no lookups.
+        for (attribute, value) in newImage {
+            guard let (position, field) = Self.limitField(attribute, among: counters) else { continue }
+            switch field {
+            case .soft:
+                // `decode_stamp`: any value marks the limit soft; only an N is converted.
+                counters[position].soft = true
+                if case .n(let text) = value, case .failure(.notAnInteger) = PythonInteger.parse(text) {
+                    return .rejected(.notAnInteger(attribute: attribute))
+                }
+            case .tokens:
+                guard case .n(let text) = value else { continue }
                 switch PythonInteger.parse(text) {
-                case .success(let value): tokens = value
-                case .failure(.notAnInteger): return .rejected(.notAnInteger(attribute: tokensAttribute))
-                case .failure(.outOfRange): return .rejected(.numberOutOfRange(attribute: tokensAttribute))
+                case .success(let tokens): counters[position].tokens = tokens
+                case .failure(.notAnInteger): return .rejected(.notAnInteger(attribute: attribute))
+                case .failure(.outOfRange): return .rejected(.numberOutOfRange(attribute: attribute))
+                }
+            case .other:
+                if case .n(let text) = value, case .failure(.notAnInteger) = PythonInteger.parse(text) {
+                    return .rejected(.notAnInteger(attribute: attribute))
                 }
             }
-            for field in ["cp", "ra", "rp", "ws", "rsa", "wa", "wtc", "gc", "tu"] {
-                // cp/ra/rp default to "0"; the others are read only when present: same effect.
-                let name = ZaeLimiterSchema.bucketAttribute(limit, field)
-                if let reason = Self.check(newImage, name) { return .rejected(reason) }
-            }
-            // `decode_stamp`: absent → hard; any non-N value → present (expired); N → int().
-            let softAttribute = ZaeLimiterSchema.bucketAttribute(limit, ZaeLimiterSchema.fieldSoft)
-            let soft = newImage[softAttribute] != nil
-            if let reason = Self.check(newImage, softAttribute) {
-                return .rejected(reason)
-            }
+        }
 
-            guard limit != ZaeLimiterSchema.wcuLimitName, difference != 0 else { continue }
-            if ZaeLimiterSchema.snapshotAttributeNames.contains(limit) {
-                rejectedLimits.append(.limitNameCollides(limit: limit))
+        var deltas: [UsageDelta] = []
+        var rejectedLimits: [RejectionReason] = []
+        for counter in counters where counter.limit != ZaeLimiterSchema.wcuLimitName && counter.difference != 0 {
+            if ZaeLimiterSchema.snapshotAttributeNames.contains(counter.limit) {
+                rejectedLimits.append(.limitNameCollides(limit: counter.limit))
                 continue
             }
             deltas.append(
                 UsageDelta(
-                    namespaceId: namespaceId, entityId: entityId, resource: resource, limitName: limit,
-                    millitokens: difference, timestampMilliseconds: timestamp,
-                    overdrawn: soft && difference > 0 && tokens < 0))
+                    namespaceId: namespaceId, entityId: entityId, resource: resource, limitName: counter.limit,
+                    millitokens: counter.difference, timestampMilliseconds: timestamp,
+                    overdrawn: counter.soft && counter.difference > 0 && counter.tokens < 0))
         }
-        guard sawCounter else { return .ignored(.noCounters) }
         // The reference fails each snapshot write of such a record; no write, no count.
         if !deltas.isEmpty || !rejectedLimits.isEmpty,
             !timestampInRange || UsageWindow.hourly.key(forMilliseconds: timestamp) == nil

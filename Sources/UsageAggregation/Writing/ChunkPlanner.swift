@@ -43,11 +43,14 @@ public struct ChunkPlanner: Sendable {
         var current = SnapshotCoalescer(windows: windows)
         var lastInChunk: SequenceNumber? = nil
         for (position, entry) in entries.enumerated() {
-            if let last = lastInChunk, current.count + current.newItemCount(for: entry.deltas) > maxItems {
+            let targets = entry.deltas.map { current.targets(of: $0) }
+            if let last = lastInChunk, current.count + current.newItemCount(for: targets) > maxItems {
                 chunks.append(WriteChunk(updates: current.updates, checkpoint: last))
                 current = SnapshotCoalescer(windows: windows)
             }
-            for delta in entry.deltas where !current.add(delta) { overflowed.append((position, delta)) }
+            for (delta, list) in zip(entry.deltas, targets) where !current.add(delta, targets: list) {
+                overflowed.append((position, delta))
+            }
             lastInChunk = entry.sequenceNumber
         }
         chunks.append(WriteChunk(updates: current.updates, checkpoint: batchEnd))
