@@ -10,18 +10,42 @@ enum PythonInteger {
     }
 
     static func parse(_ text: String) -> Result<Int128, Failure> {
-        var bytes = Substring(text).utf8[...]
-        while let first = bytes.first, isSpace(first) { bytes = bytes.dropFirst() }
-        while let last = bytes.last, isSpace(last) { bytes = bytes.dropLast() }
+        var text = text
+        return text.withUTF8 { parse(bytes: $0) }
+    }
+
+    static func parse(bytes buffer: UnsafeBufferPointer<UInt8>) -> Result<Int128, Failure> {
+        var start = 0
+        var end = buffer.count
+        while start < end, isSpace(buffer[start]) { start += 1 }
+        while end > start, isSpace(buffer[end - 1]) { end -= 1 }
         var negative = false
-        if let sign = bytes.first, sign == UInt8(ascii: "+") || sign == UInt8(ascii: "-") {
-            negative = sign == UInt8(ascii: "-")
-            bytes = bytes.dropFirst()
+        if start < end, buffer[start] == UInt8(ascii: "+") || buffer[start] == UInt8(ascii: "-") {
+            negative = buffer[start] == UInt8(ascii: "-")
+            start += 1
         }
-        guard !bytes.isEmpty else { return .failure(.notAnInteger) }
+        guard start < end else { return .failure(.notAnInteger) }
         var value: Int128 = 0
         var previousWasDigit = false
-        for byte in bytes {
+        // Up to 18 digits fit an Int64 without any overflow check: the common case.
+        if end - start <= 18 {
+            var small: Int64 = 0
+            for position in start..<end {
+                let byte = buffer[position]
+                if byte == UInt8(ascii: "_") {
+                    guard previousWasDigit else { return .failure(.notAnInteger) }
+                    previousWasDigit = false
+                    continue
+                }
+                guard byte >= 48, byte <= 57 else { return .failure(.notAnInteger) }
+                small = small * 10 + Int64(byte - 48)
+                previousWasDigit = true
+            }
+            guard previousWasDigit else { return .failure(.notAnInteger) }
+            return .success(Int128(negative ? -small : small))
+        }
+        for position in start..<end {
+            let byte = buffer[position]
             if byte == UInt8(ascii: "_") {
                 // One underscore between digits only, as in Python literals.
                 guard previousWasDigit else { return .failure(.notAnInteger) }
