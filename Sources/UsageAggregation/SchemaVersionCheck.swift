@@ -13,7 +13,7 @@ public struct SchemaVersionCheck: Sendable {
     public static let verifiedVersion = "0.10.0"
 
     public var tableName: String
-    /// Skip the refusal (log only): `aggregation.ignore_schema_version`.
+    /// Skip the refusal (log only): `aggregation.allow_unknown_schema`.
     public var override: Bool
 
     public init(tableName: String, override: Bool = false) {
@@ -33,7 +33,8 @@ public struct SchemaVersionCheck: Sendable {
                 consistentRead: true))
         guard let item else {
             if override {
-                logger.warning("no zae-limiter version record; continuing (override)", metadata: ["table": "\(tableName)"])
+                logger.warning(
+                    "no zae-limiter version record; continuing (override)", metadata: ["table": "\(tableName)"])
                 return nil
             }
             throw UsageAggregationError.missingVersionRecord(table: tableName)

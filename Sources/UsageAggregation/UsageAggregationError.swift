@@ -23,10 +23,10 @@ public enum UsageAggregationError: Error, Sendable, CustomStringConvertible, Equ
         case .unsupportedSchema(let table, let found, let supported):
             return "table \(table) has zae-limiter schema \(found); this build supports schema "
                 + supported.joined(separator: ", ")
-                + " (set aggregation.ignore_schema_version to override at your own risk)"
+                + " (set aggregation.allow_unknown_schema to override at your own risk)"
         case .missingVersionRecord(let table):
             return "table \(table) has no zae-limiter version record (PK=_/SYSTEM#, SK=#VERSION); "
-                + "set aggregation.ignore_schema_version to override"
+                + "set aggregation.allow_unknown_schema to override"
         case .invalidConfiguration(let message): return "invalid aggregation configuration: \(message)"
         }
     }

@@ -22,7 +22,8 @@ extension UsageAggregator {
         while true {
             let token = Self.requestToken(batch: batch, chunk: chunk, retry: conflicts)
             do {
-                let output = try client.transactWriteItems(TransactWriteItemsInput(items: actions, clientRequestToken: token))
+                let output = try client.transactWriteItems(
+                    TransactWriteItemsInput(items: actions, clientRequestToken: token))
                 checkpointer.committed(to: chunk.checkpoint)
                 recordTransaction(items: chunk.updates.count, capacity: output.consumedCapacity)
                 return
@@ -65,7 +66,10 @@ extension UsageAggregator {
     /// content (the `ttl`) may differ and a reused token would be refused.
     static func requestToken(batch: RecordBatch, chunk: WriteChunk, retry: Int) -> String {
         var hash: UInt64 = 0xcbf2_9ce4_8422_2325
-        for byte in "\(batch.shardId)|\(batch.lane)|\(chunk.checkpoint.digits)|\(chunk.updates.first?.key.sortKey ?? "")".utf8 {
+        for byte
+            in "\(batch.shardId)|\(batch.lane)|\(chunk.checkpoint.digits)|\(chunk.updates.first?.key.sortKey ?? "")"
+            .utf8
+        {
             hash = (hash ^ UInt64(byte)) &* 0x100_0000_01b3
         }
         let hex = String(hash, radix: 16)

@@ -98,7 +98,8 @@ public final class UsageAggregator: RecordProcessor {
             }
         case .atLeastOnce:
             for update in chunks.flatMap(\.updates) {
-                let output = try client.updateItem(update.updateItemInput(tableName: settings.tableName, ttlEpochSeconds: ttl))
+                let output = try client.updateItem(
+                    update.updateItemInput(tableName: settings.tableName, ttlEpochSeconds: ttl))
                 statistics.snapshotWrites += 1
                 statistics.writeRequests += 1
                 statistics.consumedCapacity += output.consumedCapacity ?? 0

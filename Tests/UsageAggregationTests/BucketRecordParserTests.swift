@@ -49,7 +49,8 @@ import Testing
         old["b_tpm_tc"] = .s("10000")
         let (record, _) = consumption(base, ["rpm": 1_000, "tpm": 1_000])
         let changed = modifyRecord(old: old, new: record.newImage)
-        #expect(parser.parse(changed) == .parsed(deltas: [], rejectedLimits: []) || deltas(parser.parse(changed)).isEmpty)
+        #expect(
+            parser.parse(changed) == .parsed(deltas: [], rejectedLimits: []) || deltas(parser.parse(changed)).isEmpty)
         // Only wcu remains comparable, so the record is a bucket with no usable delta.
         #expect(deltas(parser.parse(changed)).isEmpty)
     }
@@ -167,7 +168,9 @@ import Testing
         var b = base
         b.limits["window"] = (0, 100_000)
         let (record, _) = consumption(b, ["window": 1_000, "rpm": 1_000])
-        #expect(parser.parse(record) == .parsed(deltas: deltas(parser.parse(record)), rejectedLimits: [.limitNameCollides(limit: "window")]))
+        #expect(
+            parser.parse(record)
+                == .parsed(deltas: deltas(parser.parse(record)), rejectedLimits: [.limitNameCollides(limit: "window")]))
         #expect(deltas(parser.parse(record)).map(\.limitName) == ["rpm"])
     }
 

@@ -6,7 +6,7 @@ import Testing
 /// Applying the coalesced updates must leave every snapshot item exactly as applying the
 /// reference's per-delta, per-window updates in stream order does.
 @Suite struct CoalescingEquivalenceTests {
-    static let midnight: Int128 = 1_700_006_400_000  // 2023-11-15T00:00:00Z; also a month? no
+    static let midnight: Int128 = 1_700_006_400_000  // 2023-11-15T00:00:00Z
 
     func randomDeltas(count: Int, using rng: inout some RandomNumberGenerator) -> [UsageDelta] {
         let stamps: [Int128] = [
@@ -25,7 +25,9 @@ import Testing
         }
     }
 
-    func apply(reference deltas: [UsageDelta], windows: [UsageWindow], existing: [FakeDynamoDB.Key: Item]) -> [FakeDynamoDB.Key: Item] {
+    func apply(reference deltas: [UsageDelta], windows: [UsageWindow], existing: [FakeDynamoDB.Key: Item])
+        -> [FakeDynamoDB.Key: Item]
+    {
         let db = FakeDynamoDB()
         db.items = existing
         for delta in deltas {
@@ -52,13 +54,17 @@ import Testing
         return (db.items, coalescer.updates.count)
     }
 
-    @Test(arguments: [[UsageWindow.hourly, .daily], [.hourly, .daily, .monthly], [.daily, .hourly], [.hourly, .hourly]])
+    @Test(arguments: [
+        [UsageWindow.hourly, .daily], [.hourly, .daily, .monthly], [.daily, .hourly], [.hourly, .hourly],
+    ])
     func randomBatches_coalescedEqualsPerDelta(windows: [UsageWindow]) {
         var rng = SystemRandomNumberGenerator()
         for round in 0..<40 {
             let deltas = randomDeltas(count: Int.random(in: 1...120, using: &rng), using: &rng)
             // Half the rounds start from items an earlier batch created.
-            let seed = round.isMultiple(of: 2) ? [:] : apply(reference: Array(deltas.prefix(5)), windows: [.daily], existing: [:])
+            let seed =
+                round.isMultiple(of: 2)
+                ? [:] : apply(reference: Array(deltas.prefix(5)), windows: [.daily], existing: [:])
             let expected = apply(reference: deltas, windows: windows, existing: seed)
             let (actual, writes) = apply(coalesced: deltas, windows: windows, existing: seed)
             #expect(actual == expected)
@@ -78,10 +84,12 @@ import Testing
         #expect(item["total_events"] == .n("2"))
         #expect(item["GSI2SK"] == .s("USAGE#2023-11-15T00:00:00Z#e"))
         #expect(item["ttl"] == .n("42"))
-        #expect(item.keys.sorted() == [
-            "GSI2PK", "GSI2SK", "GSI4PK", "GSI4SK", "PK", "SK", "entity_id", "resource", "rpm", "total_events", "ttl",
-            "window", "window_start",
-        ])
+        #expect(
+            item.keys.sorted() == [
+                "GSI2PK", "GSI2SK", "GSI4PK", "GSI4SK", "PK", "SK", "entity_id", "resource", "rpm", "total_events",
+                "ttl",
+                "window", "window_start",
+            ])
     }
 
     @Test func zeroTokenDeltas_stillCreateTheCounter() {

@@ -24,15 +24,23 @@ import Testing
             directory = FileManager.default.temporaryDirectory.appendingPathComponent("zl-diff-\(UUID().uuidString)")
             try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
             dump = directory.appendingPathComponent("records.json")
-            var traffic = ["--endpoint", moto.endpoint, "--table", "zl-src", "--out", dump.path, "--rounds", "\(rounds)"]
+            var traffic = [
+                "--endpoint", moto.endpoint, "--table", "zl-src", "--out", dump.path, "--rounds", "\(rounds)",
+            ]
             if skewed { traffic.append("--skewed") }
             _ = try Self.peer("zl_traffic.py", traffic, moto)
             _ = try Self.peer(
                 "zl_oracle.py",
-                ["prepare", "--endpoint", moto.endpoint, "--source", "zl-src", "--targets", "zl-ref", "zl-swift", "--lease-table", "zl-leases"],
+                [
+                    "prepare", "--endpoint", moto.endpoint, "--source", "zl-src", "--targets", "zl-ref", "zl-swift",
+                    "--lease-table", "zl-leases",
+                ],
                 moto)
             let result = try JSONValue.parse(
-                Array(try Self.peer("zl_oracle.py", ["run", "--endpoint", moto.endpoint, "--records", dump.path, "--table", "zl-ref"], moto)))
+                Array(
+                    try Self.peer(
+                        "zl_oracle.py",
+                        ["run", "--endpoint", moto.endpoint, "--records", dump.path, "--table", "zl-ref"], moto)))
             #expect(result["errors"]?.arrayValue?.isEmpty == true)
             oracleWrites = Int(result["snapshot_writes"]?.numberText ?? "0") ?? 0
         }
@@ -46,7 +54,8 @@ import Testing
         }
 
         func dumpTable(_ table: String) throws -> JSONValue {
-            try JSONValue.parse(Array(try Self.peer("zl_dump_items.py", ["--endpoint", moto.endpoint, "--table", table], moto)))
+            try JSONValue.parse(
+                Array(try Self.peer("zl_dump_items.py", ["--endpoint", moto.endpoint, "--table", table], moto)))
         }
 
         func cleanUp() {
@@ -59,8 +68,10 @@ import Testing
     static func client(_ fixture: Fixture) -> DynamoDBClient {
         DynamoDBClient(
             endpoint: fixture.moto.endpoint, region: "us-east-1", transport: CurlTransport(),
-            credentials: StaticCredentialProvider(Credentials(accessKeyID: "testing", secretAccessKey: "testing", source: "test")),
-            retrier: Retrier(policy: RetryPolicy(maxAttempts: 3), budget: RetryBudget(), random: { 0 }, sleep: { _ in true }))
+            credentials: StaticCredentialProvider(
+                Credentials(accessKeyID: "testing", secretAccessKey: "testing", source: "test")),
+            retrier: Retrier(
+                policy: RetryPolicy(maxAttempts: 3), budget: RetryBudget(), random: { 0 }, sleep: { _ in true }))
     }
 
     static let logger = Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() })
@@ -72,7 +83,8 @@ import Testing
         let client = Self.client(fixture)
         let logger = Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() })
         try SchemaVersionCheck(tableName: "zl-swift").run(client: client, logger: logger)
-        let checkpointer = try LeaseTableCheckpointer(client: client, table: "zl-leases", shardId: "shard-0", owner: "me")
+        let checkpointer = try LeaseTableCheckpointer(
+            client: client, table: "zl-leases", shardId: "shard-0", owner: "me")
         let aggregator = UsageAggregator(
             client: client, settings: UsageAggregationSettings(tableName: "zl-swift", delivery: delivery),
             rejectionHandler: nil, logger: logger)
@@ -130,7 +142,9 @@ import Testing
                 checkpointer: zombie)
         }
         try expectSameSnapshots(fixture)
-        print("differential exactly-once: \(records.count) records, reference UpdateItems \(fixture.oracleWrites), daemon transactions \(statistics.transactions) with \(statistics.snapshotWrites) item updates")
+        print(
+            "differential exactly-once: \(records.count) records, reference UpdateItems \(fixture.oracleWrites), daemon transactions \(statistics.transactions) with \(statistics.snapshotWrites) item updates"
+        )
     }
 
     @Test func atLeastOnce_matchesTheReferenceProcessor() throws {
@@ -140,6 +154,8 @@ import Testing
         let statistics = try aggregate(records, fixture: fixture, delivery: .atLeastOnce)
         try expectSameSnapshots(fixture, overdraw: false)
         #expect(statistics.transactions == 0)
-        print("differential at-least-once (skewed): \(records.count) records, reference UpdateItems \(fixture.oracleWrites), daemon UpdateItems \(statistics.snapshotWrites)")
+        print(
+            "differential at-least-once (skewed): \(records.count) records, reference UpdateItems \(fixture.oracleWrites), daemon UpdateItems \(statistics.snapshotWrites)"
+        )
     }
 }

@@ -6,10 +6,16 @@ import Testing
 /// Random and hostile records must never crash the parser or the aggregator.
 @Suite struct ParserFuzzTests {
     func randomValue(using rng: inout some RandomNumberGenerator) -> AttributeValue {
-        let numbers = ["0", "-0", "1.5", "1e9", "", " 12 ", "1_000", String(repeating: "9", count: 60), "-99999999999999999999999999999999999999", "NaN", "١٢", "12", "-7"]
+        let numbers = [
+            "0", "-0", "1.5", "1e9", "", " 12 ", "1_000", String(repeating: "9", count: 60),
+            "-99999999999999999999999999999999999999", "NaN", "١٢", "12", "-7",
+        ]
         switch Int.random(in: 0..<7, using: &rng) {
         case 0: return .n(numbers.randomElement(using: &rng)!)
-        case 1: return .s(["", "ns/BUCKET#e#r#1", "x/ENTITY#y", "#BUCKET#", "/", "##", "ns/BUCKET####"].randomElement(using: &rng)!)
+        case 1:
+            return .s(
+                ["", "ns/BUCKET#e#r#1", "x/ENTITY#y", "#BUCKET#", "/", "##", "ns/BUCKET####"].randomElement(
+                    using: &rng)!)
         case 2: return .bool(Bool.random(using: &rng))
         case 3: return .null
         case 4: return .m(["N": .s("1")])
@@ -20,7 +26,10 @@ import Testing
 
     @Test func randomRecords_neverCrash() throws {
         var rng = SystemRandomNumberGenerator()
-        let names = ["PK", "SK", "entity_id", "rf", "shard_count", "vu", "b_rpm_tc", "b_rpm_tk", "b_rpm_soft", "b_wcu_tc", "b__tc", "b_tc", "b_x_ws", "b_window_tc"]
+        let names = [
+            "PK", "SK", "entity_id", "rf", "shard_count", "vu", "b_rpm_tc", "b_rpm_tk", "b_rpm_soft", "b_wcu_tc",
+            "b__tc", "b_tc", "b_x_ws", "b_window_tc",
+        ]
         let h = AggregatorHarness()
         var records: [StreamRecord] = []
         for i in 0..<3_000 {

@@ -22,7 +22,8 @@ import Testing
         #expect(throws: UsageAggregationError.unsupportedSchema(table: "limits", found: "1.0.0", supported: ["0.x"])) {
             try check(["schema_version": .s("1.0.0")])
         }
-        let message = UsageAggregationError.unsupportedSchema(table: "limits", found: "1.0.0", supported: ["0.x"]).description
+        let message = UsageAggregationError.unsupportedSchema(table: "limits", found: "1.0.0", supported: ["0.x"])
+            .description
         #expect(message.contains("0.x") && message.contains("1.0.0"))
         #expect(throws: UsageAggregationError.self) { try check(["schema_version": .s("garbage")]) }
         #expect(throws: UsageAggregationError.self) { try check(["other": .s("0.10.0")]) }
@@ -50,7 +51,9 @@ import Testing
             func deleteItem(_ input: DeleteItemInput) throws -> WriteOutput { fatalError() }
             func query(_ input: QueryInput) throws -> PageOutput { fatalError() }
             func scan(_ input: ScanInput) throws -> PageOutput { fatalError() }
-            func transactWriteItems(_ input: TransactWriteItemsInput) throws -> TransactWriteItemsOutput { fatalError() }
+            func transactWriteItems(_ input: TransactWriteItemsInput) throws -> TransactWriteItemsOutput {
+                fatalError()
+            }
         }
         let spy = Spy()
         try SchemaVersionCheck(tableName: "limits").run(client: spy, logger: logger)

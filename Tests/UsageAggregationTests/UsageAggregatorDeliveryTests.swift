@@ -19,7 +19,9 @@ import Testing
 
     @Test func atLeastOnce_failedWrite_doesNotCheckpoint() {
         let h = AggregatorHarness(delivery: .atLeastOnce)
-        h.db.updateScript = [nil, AWSError(kind: .throttling, code: "ThrottlingException", message: "", operation: "UpdateItem")]
+        h.db.updateScript = [
+            nil, AWSError(kind: .throttling, code: "ThrottlingException", message: "", operation: "UpdateItem"),
+        ]
         #expect(throws: AWSError.self) { try h.run(distinctEntityRecords(3)) }
         #expect(h.checkpointer.standalone.isEmpty)
     }

@@ -20,7 +20,10 @@ import Testing
         #expect(h.db.transactCalls.count == 1)
         let actions = h.db.transactCalls[0].items
         #expect(actions.count == 3)  // hourly item, daily item, checkpoint
-        guard case .update(let last) = actions.last else { Issue.record("no checkpoint"); return }
+        guard case .update(let last) = actions.last else {
+            Issue.record("no checkpoint")
+            return
+        }
         #expect(last.tableName == "leases")
         #expect(h.checkpointer.commits == [seq(500)])
         let hourly = h.db.items.values.first { $0["window"] == .s("hourly") }
@@ -83,7 +86,12 @@ import Testing
         let conflict = AWSError(
             kind: .conditional, code: "TransactionCanceledException", message: "", operation: "TransactWriteItems",
             cancellationReasons: ["TransactionConflict", "None", "None"])
-        h.db.transactScript = [conflict, AWSError(kind: .conditional, code: "TransactionConflictException", message: "", operation: "TransactWriteItems"), nil]
+        h.db.transactScript = [
+            conflict,
+            AWSError(
+                kind: .conditional, code: "TransactionConflictException", message: "", operation: "TransactWriteItems"),
+            nil,
+        ]
         try h.run(distinctEntityRecords(1), end: seq(20))
         #expect(h.db.transactCalls.count == 3)
         #expect(h.sleeps.durations.count == 2)
@@ -94,7 +102,8 @@ import Testing
 
     @Test func endlessConflicts_areThrownAfterTheRetries() {
         let h = AggregatorHarness(conflictRetries: 2)
-        let conflict = AWSError(kind: .conditional, code: "TransactionConflictException", message: "", operation: "TransactWriteItems")
+        let conflict = AWSError(
+            kind: .conditional, code: "TransactionConflictException", message: "", operation: "TransactWriteItems")
         h.db.transactScript = [conflict, conflict, conflict, conflict]
         #expect(throws: AWSError.self) { try h.run(distinctEntityRecords(1)) }
         #expect(h.db.transactCalls.count == 3)
@@ -103,7 +112,9 @@ import Testing
 
     @Test func otherFailure_isThrown_afterEarlierChunksCommitted() {
         let h = AggregatorHarness()
-        h.db.transactScript = [nil, AWSError(kind: .transient, code: "InternalServerError", message: "", operation: "TransactWriteItems")]
+        h.db.transactScript = [
+            nil, AWSError(kind: .transient, code: "InternalServerError", message: "", operation: "TransactWriteItems"),
+        ]
         #expect(throws: AWSError.self) { try h.run(distinctEntityRecords(100), end: seq(999)) }
         #expect(h.checkpointer.commits == [seq(58)])
         #expect(h.db.items.count == 98)

@@ -75,7 +75,8 @@ public struct BucketRecordParser: Sendable {
             let field: Field?
             switch code {
             case packed("tc"):
-                return .counter(limit: String(decoding: UnsafeBufferPointer(rebasing: bytes[2..<underscore]), as: UTF8.self))
+                return .counter(
+                    limit: String(decoding: UnsafeBufferPointer(rebasing: bytes[2..<underscore]), as: UTF8.self))
             case packed("tk"): field = .tokens
             case packed("soft"): field = .soft
             case packed("cp"), packed("ra"), packed("rp"), packed("ws"), packed("rsa"), packed("wa"), packed("wtc"),

@@ -56,7 +56,8 @@ enum PythonInteger {
             let digit = Int128(byte - 48)
             let (shifted, o1) = value.multipliedReportingOverflow(by: 10)
             // Accumulate negatively so that Int128.min would parse too.
-            let (next, o2) = negative ? shifted.subtractingReportingOverflow(digit) : shifted.addingReportingOverflow(digit)
+            let (next, o2) =
+                negative ? shifted.subtractingReportingOverflow(digit) : shifted.addingReportingOverflow(digit)
             if o1 || o2 { return .failure(.outOfRange) }
             value = next
             previousWasDigit = true

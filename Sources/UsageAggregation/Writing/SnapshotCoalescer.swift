@@ -80,9 +80,12 @@ public struct SnapshotCoalescer: Sendable {
                 index[target.identity] = position
                 let identity = target.identity
                 let key = SnapshotKey(
-                    partitionKey: ZaeLimiterSchema.entityPartitionKey(namespace: identity.namespaceId, entity: identity.entityId),
-                    sortKey: ZaeLimiterSchema.usageSortKey(resource: identity.resource, windowKey: identity.windowStart))
-                updates.append(SnapshotUpdate(key: key, first: delta, window: target.window, windowStart: identity.windowStart))
+                    partitionKey: ZaeLimiterSchema.entityPartitionKey(
+                        namespace: identity.namespaceId, entity: identity.entityId),
+                    sortKey: ZaeLimiterSchema.usageSortKey(resource: identity.resource, windowKey: identity.windowStart)
+                )
+                updates.append(
+                    SnapshotUpdate(key: key, first: delta, window: target.window, windowStart: identity.windowStart))
             }
             updates[position].add(delta)
         }

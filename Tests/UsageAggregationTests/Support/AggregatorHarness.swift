@@ -25,7 +25,10 @@ struct AggregatorHarness {
 
     final class SleepLog { var durations: [Duration] = [] }
 
-    init(delivery: SnapshotDelivery = .exactlyOnce, windows: [UsageWindow] = [.hourly, .daily], start: SequenceNumber? = nil, conflictRetries: Int = 5, maxActions: Int = 100) {
+    init(
+        delivery: SnapshotDelivery = .exactlyOnce, windows: [UsageWindow] = [.hourly, .daily],
+        start: SequenceNumber? = nil, conflictRetries: Int = 5, maxActions: Int = 100
+    ) {
         checkpointer = FakeCheckpointer(start: start)
         checkpointer.attach(to: db)
         rejections.checkpointer = checkpointer
@@ -33,7 +36,9 @@ struct AggregatorHarness {
         self.sleeps = sleeps
         aggregator = UsageAggregator(
             client: db,
-            settings: UsageAggregationSettings(tableName: "limits", windows: windows, delivery: delivery, maxTransactionActions: maxActions, conflictRetries: conflictRetries),
+            settings: UsageAggregationSettings(
+                tableName: "limits", windows: windows, delivery: delivery, maxTransactionActions: maxActions,
+                conflictRetries: conflictRetries),
             rejectionHandler: rejections, logger: Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() }),
             epochSeconds: { 1_000 }, sleep: { sleeps.durations.append($0) })
     }

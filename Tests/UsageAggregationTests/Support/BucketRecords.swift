@@ -32,9 +32,12 @@ struct BucketImage {
 
 private nonisolated(unsafe) var nextSequence = 1000
 
-func modifyRecord(old: Item?, new: Item?, sequence: Int? = nil, event: StreamRecord.EventName = .modify) -> StreamRecord {
+func modifyRecord(old: Item?, new: Item?, sequence: Int? = nil, event: StreamRecord.EventName = .modify) -> StreamRecord
+{
     let number: Int
-    if let sequence { number = sequence } else {
+    if let sequence {
+        number = sequence
+    } else {
         nextSequence += 1
         number = nextSequence
     }

@@ -1,10 +1,15 @@
 import AWSCore
 import AWSDynamoDB
+import StreamConsumer
 
 /// An in-memory DynamoDB for the aggregator: UpdateItem and all-or-nothing TransactWriteItems
 /// over `UpdateExpressionEvaluator`, with scripted failures.
 final class FakeDynamoDB: DynamoDBAPI {
-    struct Key: Hashable { var table: String; var pk: String; var sk: String }
+    struct Key: Hashable {
+        var table: String
+        var pk: String
+        var sk: String
+    }
     var items: [Key: Item] = [:]
     var updateCalls: [UpdateItemInput] = []
     var transactCalls: [TransactWriteItemsInput] = []
@@ -33,7 +38,8 @@ final class FakeDynamoDB: DynamoDBAPI {
     func transactWriteItems(_ input: TransactWriteItemsInput) throws -> TransactWriteItemsOutput {
         transactCalls.append(input)
         if input.items.count > 100 {
-            throw AWSError(kind: .fatal, code: "ValidationException", message: "too many", operation: "TransactWriteItems")
+            throw AWSError(
+                kind: .fatal, code: "ValidationException", message: "too many", operation: "TransactWriteItems")
         }
         if !transactScript.isEmpty, let error = transactScript.removeFirst() { throw error }
         var staged = items
@@ -115,5 +121,3 @@ final class FakeCheckpointer: Checkpointer {
         lastCheckpoint = sequenceNumber
     }
 }
-
-import StreamConsumer

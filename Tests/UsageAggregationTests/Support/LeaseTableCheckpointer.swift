@@ -37,7 +37,9 @@ final class LeaseTableCheckpointer: Checkpointer {
                 ]))
     }
 
-    func fencedCheckpoint(to sequenceNumber: SequenceNumber) -> TransactWriteItem { .update(update(to: sequenceNumber)) }
+    func fencedCheckpoint(to sequenceNumber: SequenceNumber) -> TransactWriteItem {
+        .update(update(to: sequenceNumber))
+    }
 
     func committed(to sequenceNumber: SequenceNumber) { lastCheckpoint = sequenceNumber }
 

@@ -1,4 +1,5 @@
 import AWSDynamoDB
+
 @testable import UsageAggregation
 
 /// A line-by-line transcription of the reference's `update_snapshot` (one UpdateItem per
@@ -35,11 +36,16 @@ enum ReferenceSnapshotWriter {
                 expression: ExpressionParts(
                     names: names,
                     values: [
-                        ":entity_id": .s(delta.entityId), ":resource": .s(delta.resource), ":window": .s(window.rawValue),
-                        ":window_start": .s(windowKey), ":gsi2pk": .s("\(delta.namespaceId)/RESOURCE#\(delta.resource)"),
+                        ":entity_id": .s(delta.entityId), ":resource": .s(delta.resource),
+                        ":window": .s(window.rawValue),
+                        ":window_start": .s(windowKey),
+                        ":gsi2pk": .s("\(delta.namespaceId)/RESOURCE#\(delta.resource)"),
                         ":gsi2sk": .s("USAGE#\(windowKey)#\(delta.entityId)"), ":gsi4pk": .s(delta.namespaceId),
                         ":gsi4sk": .s(pk), ":ttl": .n(String(ttl)),
-                        ":delta": .n(String(delta.millitokens >= 0 ? delta.millitokens / 1000 : -((-delta.millitokens + 999) / 1000))),
+                        ":delta": .n(
+                            String(
+                                delta.millitokens >= 0 ? delta.millitokens / 1000 : -((-delta.millitokens + 999) / 1000)
+                            )),
                         ":one": .n("1"),
                     ]))
         }

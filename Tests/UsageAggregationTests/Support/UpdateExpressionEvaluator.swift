@@ -1,4 +1,5 @@
 import AWSDynamoDB
+import Foundation
 
 /// Applies the update expressions snapshot writes use (`SET x = :v`, `SET x =
 /// if_not_exists(x, :v)`, `ADD x :n`) to an item, as DynamoDB would. Numbers are summed as
@@ -69,5 +70,3 @@ enum UpdateExpressionEvaluator {
         return parts.filter { !$0.trimmingCharacters(in: .whitespaces).isEmpty }
     }
 }
-
-import Foundation
