@@ -1,4 +1,5 @@
 import AWSCore
+import Logging
 import AWSDynamoDB
 import StreamConsumer
 import Testing
@@ -52,5 +53,34 @@ import Testing
         let h = AggregatorHarness()
         try h.run(distinctEntityRecords(1))
         #expect(h.db.items.values.allSatisfy { $0["ttl"] == .n(String(1_000 + 90 * 86_400)) })
+    }
+
+    @Test func factory_givesEachLaneItsOwnClient() throws {
+        final class Clients: @unchecked Sendable {
+            // Touched only from this test's thread.
+            var made: [String: FakeDynamoDB] = [:]
+        }
+        let clients = Clients()
+        let factory = UsageAggregatorFactory(
+            settings: UsageAggregationSettings(tableName: "limits"),
+            logger: Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() }),
+            makeClient: { shard, lane in
+                let db = FakeDynamoDB()
+                clients.made["\(shard)/\(lane)"] = db
+                return db
+            },
+            makeRejectionHandler: { nil })
+        let processor = factory.makeProcessor(shardId: "s", lane: 1, laneCount: 2)
+        let checkpointer = FakeCheckpointer()
+        checkpointer.attach(to: clients.made["s/1"]!)
+        let records = distinctEntityRecords(2)
+        try processor.process(
+            RecordBatch(
+                streamArn: "a", shardId: "s", lane: 1, laneCount: 2, records: records,
+                batchEnd: records.last!.sequenceNumber),
+            checkpointer: checkpointer)
+        #expect(clients.made.keys.sorted() == ["s/1"])
+        #expect(clients.made["s/1"]?.items.count == 4)
+        #expect(checkpointer.lastCheckpoint == records.last?.sequenceNumber)
     }
 }
