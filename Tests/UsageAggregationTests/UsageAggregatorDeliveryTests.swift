@@ -1,6 +1,6 @@
 import AWSCore
-import Logging
 import AWSDynamoDB
+import Logging
 import StreamConsumer
 import Testing
 
