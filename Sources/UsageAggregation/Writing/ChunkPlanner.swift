@@ -23,6 +23,11 @@ public struct ChunkPlanner: Sendable {
         self.maxItems = max(maxItems, windows.count, 1)
     }
 
+    static func sameItems(_ a: UsageDelta, _ b: UsageDelta) -> Bool {
+        a.timestampMilliseconds == b.timestampMilliseconds && a.entityId == b.entityId && a.resource == b.resource
+            && a.namespaceId == b.namespaceId
+    }
+
     /// A record's deltas, in stream order.
     public struct Entry: Sendable {
         public var sequenceNumber: SequenceNumber
@@ -43,13 +48,27 @@ public struct ChunkPlanner: Sendable {
         var current = SnapshotCoalescer(windows: windows)
         var lastInChunk: SequenceNumber? = nil
         for (position, entry) in entries.enumerated() {
-            let targets = entry.deltas.map { current.targets(of: $0) }
+            // The deltas of one record share their items; compute them once per item set.
+            var targets: [[SnapshotCoalescer.Target]] = []
+            var groupOf: [Int] = []
+            for (offset, delta) in entry.deltas.enumerated() {
+                if offset > 0, Self.sameItems(delta, entry.deltas[offset - 1]) {
+                    groupOf.append(groupOf[offset - 1])
+                } else {
+                    groupOf.append(targets.count)
+                    targets.append(current.targets(of: delta))
+                }
+            }
             if let last = lastInChunk, current.count + current.newItemCount(for: targets) > maxItems {
                 chunks.append(WriteChunk(updates: current.updates, checkpoint: last))
                 current = SnapshotCoalescer(windows: windows)
             }
-            for (delta, list) in zip(entry.deltas, targets) where !current.add(delta, targets: list) {
-                overflowed.append((position, delta))
+            var positions: [[Int]?] = Array(repeating: nil, count: targets.count)
+            for (offset, delta) in entry.deltas.enumerated() {
+                let group = groupOf[offset]
+                let at = positions[group] ?? current.resolve(targets[group], first: delta)
+                positions[group] = at
+                if !current.add(delta, at: at) { overflowed.append((position, delta)) }
             }
             lastInChunk = entry.sequenceNumber
         }

@@ -49,9 +49,11 @@ public struct SnapshotCoalescer: Sendable {
 
     /// How many items not yet present these targets would add.
     func newItemCount(for targets: [[Target]]) -> Int {
-        var fresh: Set<ItemIdentity> = []
+        var fresh: [ItemIdentity] = []
         for list in targets {
-            for target in list where index[target.identity] == nil { fresh.insert(target.identity) }
+            for target in list where index[target.identity] == nil && !fresh.contains(target.identity) {
+                fresh.append(target.identity)
+            }
         }
         return fresh.count
     }
@@ -61,34 +63,36 @@ public struct SnapshotCoalescer: Sendable {
     @discardableResult
     public mutating func add(_ delta: UsageDelta) -> Bool {
         let list = targets(of: delta)
-        return add(delta, targets: list)
+        return add(delta, at: resolve(list, first: delta))
     }
 
-    mutating func add(_ delta: UsageDelta, targets: [Target]) -> Bool {
+    /// The positions of the targets' items, creating missing ones from `delta`'s fields (the
+    /// first contribution fixes the if-absent values). One lookup per item, shared by all the
+    /// deltas of a record, which all go to the same items.
+    mutating func resolve(_ targets: [Target], first delta: UsageDelta) -> [Int] {
+        targets.map { target in
+            if let existing = index[target.identity] { return existing }
+            let position = updates.count
+            index[target.identity] = position
+            let identity = target.identity
+            let key = SnapshotKey(
+                partitionKey: ZaeLimiterSchema.entityPartitionKey(
+                    namespace: identity.namespaceId, entity: identity.entityId),
+                sortKey: ZaeLimiterSchema.usageSortKey(resource: identity.resource, windowKey: identity.windowStart))
+            updates.append(
+                SnapshotUpdate(key: key, first: delta, window: target.window, windowStart: identity.windowStart))
+            return position
+        }
+    }
+
+    /// Adds `delta` to the items at `positions` (a position twice when two windows share an item).
+    mutating func add(_ delta: UsageDelta, at positions: [Int]) -> Bool {
         // Check first, so that a refused delta leaves no window half-applied.
-        for target in targets {
-            guard let position = index[target.identity] else { continue }
-            let times = targets.count == 1 ? 1 : targets.filter { $0.identity == target.identity }.count
+        for position in positions {
+            let times = positions.count == 1 ? 1 : positions.filter { $0 == position }.count
             if !updates[position].canAdd(delta, times: times) { return false }
         }
-        for target in targets {
-            let position: Int
-            if let existing = index[target.identity] {
-                position = existing
-            } else {
-                position = updates.count
-                index[target.identity] = position
-                let identity = target.identity
-                let key = SnapshotKey(
-                    partitionKey: ZaeLimiterSchema.entityPartitionKey(
-                        namespace: identity.namespaceId, entity: identity.entityId),
-                    sortKey: ZaeLimiterSchema.usageSortKey(resource: identity.resource, windowKey: identity.windowStart)
-                )
-                updates.append(
-                    SnapshotUpdate(key: key, first: delta, window: target.window, windowStart: identity.windowStart))
-            }
-            updates[position].add(delta)
-        }
+        for position in positions { updates[position].add(delta) }
         return true
     }
 }
