@@ -75,7 +75,10 @@ let package = Package(
             swiftSettings: strict),
         .executableTarget(
             name: "Benchmarks",
-            dependencies: ["AWSCore", "AWSDynamoDB", "UsageAggregation", "StreamConsumer"],
+            dependencies: [
+                "AWSCore", "AWSDynamoDB", "UsageAggregation", "StreamConsumer",
+                .product(name: "Logging", package: "swift-log"),
+            ],
             path: "Benchmarks",
             swiftSettings: strict),
 

@@ -1,2 +1,0 @@
-/// zae-limiter usage snapshots from bucket stream records.
-enum UsageAggregation {}

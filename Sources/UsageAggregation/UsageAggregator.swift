@@ -1,0 +1,164 @@
+import AWSCore
+import AWSDynamoDB
+import Foundation
+import Logging
+import Metrics
+import StreamConsumer
+
+/// zae-limiter's usage aggregation as a `RecordProcessor`: bucket stream records in, coalesced
+/// snapshot writes out, exactly once by default.
+///
+/// One instance per lane, used on the lane's thread only, with its own `DynamoDBAPI` client.
+/// Per batch it parses every record (`BucketRecordParser`), reports rejected records to the
+/// `RecordRejectionHandler` *before* any checkpoint can pass them, folds the deltas into one
+/// update per snapshot item, and then either
+/// - exactly-once: commits each chunk of ≤ 99 items in one TransactWriteItems whose last action
+///   is the lane's fenced checkpoint (`Checkpointer.fencedCheckpoint(to:)`), or
+/// - at-least-once: sends one UpdateItem per item, then `Checkpointer.checkpoint(to:)`.
+/// A fenced checkpoint that fails its condition means the lease is gone: `LeaseLostError`.
+/// Any other failure is thrown to the engine's retry / bisect rules; chunks already committed
+/// stay committed and are not delivered again.
+public final class UsageAggregator: RecordProcessor {
+    let client: DynamoDBAPI
+    let settings: UsageAggregationSettings
+    private let rejectionHandler: RecordRejectionHandler?
+    private let parser = BucketRecordParser()
+    var logger: Logger
+    private let epochSeconds: () -> Int64
+    let sleep: (Duration) -> Void
+    let metrics: AggregatorMetrics
+    /// Running totals; read on the lane's thread.
+    public private(set) var statistics = UsageAggregatorStatistics()
+
+    /// - Parameters:
+    ///   - epochSeconds: the clock for snapshot `ttl` (default: the system clock, truncated).
+    ///   - sleep: blocks the lane between conflict retries (tests pass a recorder).
+    public init(
+        client: DynamoDBAPI, settings: UsageAggregationSettings, rejectionHandler: RecordRejectionHandler?,
+        logger: Logger, metricsFactory: MetricsFactory = MetricsSystem.factory,
+        epochSeconds: @escaping () -> Int64 = { Int64(Date().timeIntervalSince1970) },
+        sleep: @escaping (Duration) -> Void = { duration in
+            let (seconds, attoseconds) = duration.components
+            Thread.sleep(forTimeInterval: Double(seconds) + Double(attoseconds) / 1e18)
+        }
+    ) {
+        self.client = client
+        self.settings = settings
+        self.rejectionHandler = rejectionHandler
+        self.logger = logger
+        self.epochSeconds = epochSeconds
+        self.sleep = sleep
+        self.metrics = AggregatorMetrics(factory: metricsFactory)
+    }
+
+    public func initialize(_ input: InitializationInput) throws {
+        logger[metadataKey: "shard.id"] = "\(input.shardId)"
+        logger[metadataKey: "lane"] = "\(input.lane)"
+    }
+
+    public func process(_ batch: RecordBatch, checkpointer: Checkpointer) throws {
+        var entries: [ChunkPlanner.Entry] = []
+        var rejections: [RecordRejection] = []
+        var recordOf: [Int: StreamRecord] = [:]
+        for record in batch.records {
+            switch parser.parse(record) {
+            case .ignored:
+                statistics.ignoredRecords += 1
+            case .rejected(let reason):
+                rejections.append(RecordRejection(shardId: batch.shardId, record: record, reason: reason))
+            case .parsed(let deltas, let rejectedLimits):
+                for reason in rejectedLimits {
+                    rejections.append(RecordRejection(shardId: batch.shardId, record: record, reason: reason))
+                }
+                guard !deltas.isEmpty else { continue }
+                recordOf[entries.count] = record
+                entries.append(ChunkPlanner.Entry(sequenceNumber: record.sequenceNumber, deltas: deltas))
+                statistics.deltas += deltas.count
+            }
+        }
+        statistics.records += batch.records.count
+        metrics.records.increment(by: batch.records.count)
+
+        let maxItems = settings.delivery == .exactlyOnce ? settings.maxTransactionActions - 1 : Int.max
+        let planner = ChunkPlanner(windows: settings.windows, maxItems: maxItems)
+        let (chunks, overflowed) = planner.plan(entries, batchEnd: batch.batchEnd)
+        for (entry, delta) in overflowed {
+            let attribute = ZaeLimiterSchema.bucketAttribute(delta.limitName, ZaeLimiterSchema.fieldTotalConsumed)
+            rejections.append(
+                RecordRejection(
+                    shardId: batch.shardId, record: recordOf[entry]!, reason: .numberOutOfRange(attribute: attribute)))
+        }
+        try report(rejections)
+
+        let ttl = epochSeconds() + Int64(settings.ttlDays) * 86_400
+        switch settings.delivery {
+        case .exactlyOnce:
+            for chunk in chunks {
+                try commit(chunk, batch: batch, ttl: ttl, checkpointer: checkpointer)
+            }
+        case .atLeastOnce:
+            for update in chunks.flatMap(\.updates) {
+                let output = try client.updateItem(
+                    update.updateItemInput(tableName: settings.tableName, ttlEpochSeconds: ttl))
+                statistics.snapshotWrites += 1
+                statistics.writeRequests += 1
+                statistics.consumedCapacity += output.consumedCapacity ?? 0
+                metrics.snapshotWrites.increment()
+                metrics.writeRequests.increment()
+            }
+            try checkpointAlone(to: batch.batchEnd, checkpointer: checkpointer)
+        }
+        logger.debug(
+            "batch aggregated",
+            metadata: [
+                "records": "\(batch.records.count)", "items": "\(chunks.reduce(0) { $0 + $1.updates.count })",
+                "chunks": "\(chunks.count)",
+            ])
+    }
+
+    public func leaseLost(_ input: LeaseLostInput) {}
+
+    /// Nothing is pending between batches: every batch is written before `process` returns.
+    public func shardEnded(_ input: ShardEndedInput) throws {}
+
+    public func shutdownRequested(_ input: ShutdownRequestedInput) throws {}
+
+    private func report(_ rejections: [RecordRejection]) throws {
+        for rejection in rejections {
+            statistics.rejectedRecords += 1
+            metrics.rejected(rejection.reason)
+            logger.warning(
+                "stream record rejected",
+                metadata: [
+                    "reason": "\(rejection.reason)", "record.sequence": "\(rejection.record.sequenceNumber)",
+                ])
+            try rejectionHandler?.recordRejected(rejection)
+        }
+    }
+
+    func recordTransaction(items: Int, capacity: Double?) {
+        statistics.transactions += 1
+        statistics.writeRequests += 1
+        statistics.snapshotWrites += items
+        statistics.consumedCapacity += capacity ?? 0
+        metrics.transactions.increment()
+        metrics.writeRequests.increment()
+        metrics.snapshotWrites.increment(by: items)
+    }
+
+    func recordConflict() {
+        statistics.transactionConflicts += 1
+        metrics.transactionConflicts.increment()
+    }
+
+    func checkpointAloneForChunk(to sequenceNumber: SequenceNumber, checkpointer: Checkpointer) throws {
+        try checkpointAlone(to: sequenceNumber, checkpointer: checkpointer)
+    }
+
+    private func checkpointAlone(to sequenceNumber: SequenceNumber, checkpointer: Checkpointer) throws {
+        if let last = checkpointer.lastCheckpoint, last >= sequenceNumber { return }
+        try checkpointer.checkpoint(to: sequenceNumber)
+        statistics.writeRequests += 1
+        metrics.writeRequests.increment()
+    }
+}

@@ -1,0 +1,35 @@
+import AWSDynamoDB
+import Logging
+import Metrics
+import StreamConsumer
+
+/// Builds one `UsageAggregator` per lane, each with its own DynamoDB client (clients are used
+/// by one thread at a time). Called by the scheduler when a lease is taken.
+public struct UsageAggregatorFactory: RecordProcessorFactory {
+    private let settings: UsageAggregationSettings
+    private let makeClient: @Sendable (_ shardId: String, _ lane: Int) -> DynamoDBAPI
+    private let makeRejectionHandler: @Sendable () -> RecordRejectionHandler?
+    private let logger: Logger
+    private let metricsFactory: MetricsFactory
+
+    /// - Parameters:
+    ///   - makeClient: a new client for one lane (e.g. a `DynamoDBClient` on its own transport).
+    ///   - makeRejectionHandler: where rejected records go (e.g. the engine's failure spool).
+    public init(
+        settings: UsageAggregationSettings, logger: Logger, metricsFactory: MetricsFactory = MetricsSystem.factory,
+        makeClient: @escaping @Sendable (_ shardId: String, _ lane: Int) -> DynamoDBAPI,
+        makeRejectionHandler: @escaping @Sendable () -> RecordRejectionHandler?
+    ) {
+        self.settings = settings
+        self.logger = logger
+        self.metricsFactory = metricsFactory
+        self.makeClient = makeClient
+        self.makeRejectionHandler = makeRejectionHandler
+    }
+
+    public func makeProcessor(shardId: String, lane: Int, laneCount: Int) -> RecordProcessor {
+        UsageAggregator(
+            client: makeClient(shardId, lane), settings: settings, rejectionHandler: makeRejectionHandler(),
+            logger: logger, metricsFactory: metricsFactory)
+    }
+}

@@ -1,0 +1,114 @@
+/// Folds deltas into one `SnapshotUpdate` per snapshot item, keeping first-touch order.
+///
+/// Deltas must arrive in stream order (and, per delta, in the configured window order): the
+/// first contribution to an item fixes its if-absent fields, as in the reference.
+public struct SnapshotCoalescer: Sendable {
+    /// An item's identity without building its key strings: (namespace, entity) determine the
+    /// PK and (resource, window start) the SK, one-to-one (a namespace holds no `/`, a window
+    /// key no `#`).
+    struct ItemIdentity: Hashable, Sendable {
+        var namespaceId: String
+        var entityId: String
+        var resource: String
+        var windowStart: String
+    }
+
+    /// Where one delta goes for one window.
+    struct Target: Sendable {
+        var identity: ItemIdentity
+        var window: UsageWindow
+    }
+
+    public let windows: [UsageWindow]
+    public private(set) var updates: [SnapshotUpdate] = []
+    private var index: [ItemIdentity: Int] = [:]
+    private var keyCache = WindowKeyCache()
+
+    public init(windows: [UsageWindow]) { self.windows = windows }
+
+    public var isEmpty: Bool { updates.isEmpty }
+    public var count: Int { updates.count }
+
+    /// The items of one delta, one per configured window (the same item twice when two windows
+    /// start at the same instant, e.g. hourly and daily at 00:00).
+    mutating func targets(of delta: UsageDelta) -> [Target] {
+        let keys = keyCache.keys(forMilliseconds: delta.timestampMilliseconds, windows: windows)
+        var targets: [Target] = []
+        targets.reserveCapacity(windows.count)
+        for (window, windowKey) in zip(windows, keys) {
+            guard let windowKey else { continue }
+            targets.append(
+                Target(
+                    identity: ItemIdentity(
+                        namespaceId: delta.namespaceId, entityId: delta.entityId, resource: delta.resource,
+                        windowStart: windowKey),
+                    window: window))
+        }
+        return targets
+    }
+
+    /// How many items not yet present these targets would add.
+    func newItemCount(for targets: [[Target]]) -> Int {
+        var fresh: [ItemIdentity] = []
+        for list in targets {
+            for target in list where index[target.identity] == nil && !fresh.contains(target.identity) {
+                fresh.append(target.identity)
+            }
+        }
+        return fresh.count
+    }
+
+    /// Adds one delta for every window. Returns false if a counter sum would overflow (the
+    /// delta is then applied for no window).
+    @discardableResult
+    public mutating func add(_ delta: UsageDelta) -> Bool {
+        let list = targets(of: delta)
+        return add(delta, at: resolve(list, first: delta))
+    }
+
+    /// The positions of the targets' items, creating missing ones from `delta`'s fields (the
+    /// first contribution fixes the if-absent values). One lookup per item, shared by all the
+    /// deltas of a record, which all go to the same items.
+    mutating func resolve(_ targets: [Target], first delta: UsageDelta) -> [Int] {
+        targets.map { target in
+            if let existing = index[target.identity] { return existing }
+            let position = updates.count
+            index[target.identity] = position
+            let identity = target.identity
+            let key = SnapshotKey(
+                partitionKey: ZaeLimiterSchema.entityPartitionKey(
+                    namespace: identity.namespaceId, entity: identity.entityId),
+                sortKey: ZaeLimiterSchema.usageSortKey(resource: identity.resource, windowKey: identity.windowStart))
+            updates.append(
+                SnapshotUpdate(key: key, first: delta, window: target.window, windowStart: identity.windowStart))
+            return position
+        }
+    }
+
+    /// Adds `delta` to the items at `positions` (a position twice when two windows share an item).
+    mutating func add(_ delta: UsageDelta, at positions: [Int]) -> Bool {
+        // Check first, so that a refused delta leaves no window half-applied.
+        for position in positions {
+            let times = positions.count == 1 ? 1 : positions.filter { $0 == position }.count
+            if !updates[position].canAdd(delta, times: times) { return false }
+        }
+        for position in positions { updates[position].add(delta) }
+        return true
+    }
+}
+
+/// The window keys of the last hour seen: consecutive records mostly share it.
+struct WindowKeyCache: Sendable {
+    private var hour: Int128?
+    private var keys: [String?] = []
+
+    mutating func keys(forMilliseconds milliseconds: Int128, windows: [UsageWindow]) -> [String?] {
+        // Every window type starts on an hour boundary, so the hour determines all keys.
+        let current = PythonInteger.floorDivide(milliseconds, by: 3_600_000)
+        if current != hour || keys.count != windows.count {
+            keys = windows.map { $0.key(forMilliseconds: milliseconds) }
+            hour = current
+        }
+        return keys
+    }
+}

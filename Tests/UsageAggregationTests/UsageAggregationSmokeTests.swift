@@ -1,4 +1,0 @@
-import Testing
-@testable import UsageAggregation
-
-@Test func moduleLoads() { #expect(Bool(true)) }
