@@ -1,4 +1,5 @@
 import Foundation
+import TestPeers
 import Testing
 
 @testable import ZaelAggregator
@@ -53,27 +54,42 @@ import Testing
         #expect(receiver.drain() == ["STATUS=configuration invalid: 1 problem(s) in \(path)"])
     }
 
-    @Test func validConfiguration_runFailsWith70_andNeverClaimsReadiness() throws {
-        let path = try write("[table]\nname = \"rate-limits\"\n[logging]\nformat = \"json\"\n")
+    /// Environment for a run against a loopback moto server: dummy keys, and instance metadata off
+    /// so that nothing reaches for a link-local address.
+    static func awsEnvironment(_ moto: MotoServer) -> [String: String] {
+        [
+            "AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing", "AWS_REGION": "us-east-1",
+            "AWS_EC2_METADATA_DISABLED": "true", "AWS_ENDPOINT_URL": moto.endpoint,
+        ]
+    }
+
+    @Test func missingTable_exits78_namingTheTable_andNeverClaimsReadiness() throws {
+        let moto = try MotoServer()
+        defer { moto.stop() }
+        let path = try write("[table]\nname = \"no-such-table\"\n[logging]\nformat = \"json\"\n")
         defer { try? FileManager.default.removeItem(atPath: path) }
         let receiver = try NotifyReceiver()
-        let result = try run(["run", "--config", path], environment: ["NOTIFY_SOCKET": receiver.address])
-        #expect(result.status == 70)
-        #expect(result.stderr.contains("engine not wired yet"))
+        var environment = Self.awsEnvironment(moto)
+        environment["NOTIFY_SOCKET"] = receiver.address
+        let result = try run(["run", "--config", path], environment: environment)
+        #expect(result.status == 78)
+        #expect(result.stderr.contains("ResourceNotFoundException"))
+        #expect(result.stderr.contains("cannot describe the stream"))
         let lines = result.stderr.split(separator: "\n")
-        #expect(lines.count == 2)
         #expect(lines.allSatisfy { $0.hasPrefix("{\"timestamp\":") })  // logging.format = json took effect
         let messages = receiver.drain()
-        #expect(messages.count == 1)
-        #expect(messages.first?.hasPrefix("STATUS=failed: engine not wired yet") == true)
+        #expect(messages.last?.hasPrefix("STATUS=failed: cannot describe the stream") == true)
         #expect(!messages.contains { $0.contains("READY=1") })
     }
 
     @Test func watchdogInterval_comesFromSystemdsEnvironment() throws {
+        let moto = try MotoServer()
+        defer { moto.stop() }
         let path = try write("[table]\nname = \"rate-limits\"\n[logging]\nformat = \"json\"\n")
         defer { try? FileManager.default.removeItem(atPath: path) }
         func interval(_ environment: [String: String]) throws -> String? {
-            let result = try run(["run", "--config", path], environment: environment)
+            let result = try run(
+                ["run", "--config", path], environment: Self.awsEnvironment(moto).merging(environment) { $1 })
             let first = try #require(result.stderr.split(separator: "\n").first)
             let object = try JSONSerialization.jsonObject(with: Data(first.utf8)) as? [String: Any]
             return (object?["metadata"] as? [String: String])?["watchdog.interval"]

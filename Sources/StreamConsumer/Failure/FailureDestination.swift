@@ -7,6 +7,8 @@ public struct FailedRecords: Sendable {
         case retriesExhausted
         /// Older than the configured maximum record age.
         case maxRecordAgeExceeded
+        /// The processor could not apply the record (malformed input) and handed it over itself.
+        case rejectedByProcessor
     }
 
     public var streamArn: String

@@ -140,7 +140,7 @@ public final class ShardConsumer: @unchecked Sendable {
                 action = machine.handle(.shutdownRequested)
             }
             publish { $0.state = "\(machine.state)" }
-            dependencies.onProgress(.shardConsumer)
+            dependencies.onProgress(.shardConsumer(shardId: shardId))
             switch action {
             case .checkParents:
                 let ended = dependencies.parentsEnded(lease.parentShardIds)
@@ -185,6 +185,7 @@ public final class ShardConsumer: @unchecked Sendable {
             case .finish(let reason):
                 publish { $0.state = "stopped(\(reason.rawValue))" }
                 dependencies.metrics.forgetShard(shardId)
+                dependencies.onProgress(.shardConsumerStopped(shardId: shardId))
                 logger.info("shard consumer stopped", metadata: ["reason": "\(reason.rawValue)"])
                 let checkpoint: LeaseCheckpoint? = reason == .leaseLost ? nil : lowestCheckpoint
                 onStopped(self, reason, checkpoint)

@@ -1,61 +1,241 @@
+import AWSCore
+import AWSDynamoDB
+import Foundation
 import Logging
+import Metrics
+import Observability
+import StreamConsumer
 import SystemdSupport
+import UsageAggregation
 
-/// The long-running service behind `zael-aggregator run`: the seam between the command line and the
-/// engine (ShardScheduler, LeaseCoordinator, UsageAggregator, metrics, status socket).
+/// The long-running service behind `zael-aggregator run`.
 ///
-/// `RunCommand` hands it a validated configuration, its source (for SIGHUP reloads, with
-/// `AggregatorConfiguration.diff` telling which changes apply live), a notifier, the shared log
-/// level control and a logger. `run()` owns the lifecycle and must:
-/// - notify `READY=1` only once leases are being served (never before),
-/// - start `WatchdogService` when `services.watchdogInterval` is set and register the
-///   shard workers and lease renewer with its `ProgressMonitor`,
-/// - watch signals with `SignalWatcher` (SIGTERM/SIGINT: shutdown; SIGHUP: reload);
-/// - on SIGHUP: `RELOADING=1`, reload, apply reloadable keys, log the restart-required ones,
-///   then `READY=1`; on SIGTERM: `STOPPING=1`, checkpoint, release leases, return.
-protocol DaemonRunner {
-    /// Runs until a requested shutdown completes; throws `DaemonError` to end with a failure status.
-    func run() throws(DaemonError)
-}
-
-/// Everything `Daemon` is given besides the configuration.
-struct DaemonServices: Sendable {
-    var source: ConfigurationSource
-    var notifier: SystemdNotifier
-    /// systemd's watchdog interval (`WatchdogSec=`), or `nil` when the unit sets none; start a
-    /// `WatchdogService` with it.
-    var watchdogInterval: Duration?
-    var levelControl: LogLevelControl
-    var logger: Logger
-}
-
-/// Why the daemon ended with a failure.
-enum DaemonError: Error, Sendable, Equatable, CustomStringConvertible {
-    /// This build has no engine behind `run` yet.
-    case engineNotWired
-
-    /// The process exit status: EX_SOFTWARE (70), so systemd restarts a unit that fails this way.
-    var exitCode: Int32 {
-        switch self {
-        case .engineNotWired: return 70
-        }
-    }
-
-    var description: String {
-        switch self {
-        case .engineNotWired:
-            return "engine not wired yet: this build validates the configuration but cannot consume streams"
-        }
-    }
-}
-
-/// The daemon. This build has the command line, configuration, logging and systemd plumbing but no
-/// engine: `run()` fails honestly instead of claiming readiness.
+/// `run()` owns the lifecycle:
+/// 1. start-up: AWS environment, the stream (DescribeTable / DescribeStream), the table's schema
+///    version, metrics, the shard scheduler (which prepares the lease table), the status socket;
+///    transient AWS errors are retried for up to a minute with `STATUS=` kept current;
+/// 2. `READY=1` once the scheduler runs, then the watchdog (per-shard liveness) and `STATUS=`
+///    every few seconds;
+/// 3. SIGHUP: `RELOADING=1`, reload the file, apply what can change live, log the rest, `READY=1`;
+/// 4. SIGTERM/SIGINT: `STOPPING=1`, graceful stop (finish or abandon batches, checkpoint, release
+///    leases), return; a second signal exits at once.
 struct Daemon: DaemonRunner {
     var configuration: AggregatorConfiguration
     var services: DaemonServices
 
     func run() throws(DaemonError) {
-        throw .engineNotWired
+        do {
+            try runThrowing()
+        } catch let error as DaemonError {
+            throw error
+        } catch {
+            throw DaemonError.classify(error)
+        }
+    }
+
+    private func runThrowing() throws {
+        let logger = services.logger
+        let notifier = services.notifier
+        let status = { (text: String) in _ = try? notifier.notify(.status(text)) }
+        let startedAt = Date()
+
+        status("resolving AWS credentials and region")
+        let aws = try AWSEnvironment(
+            configuration: configuration, environment: ProcessInfo.processInfo.environment, logger: logger)
+        let credentials = try StartupRetry.run("resolve credentials", logger: logger, status: status) {
+            try aws.credentials.credentials()
+        }
+        logger.info(
+            "AWS ready",
+            metadata: [
+                "aws.region": "\(aws.region)", "aws.endpoint": "\(aws.dynamoDBEndpoint)",
+                "credentials.source": "\(credentials.source)",
+            ])
+
+        let dynamoDB = aws.makeDynamoDB()
+        let streams = aws.makeStreams()
+        status("describing table \(configuration.table.name)")
+        let streamArn = try StartupRetry.run("describe the stream", logger: logger, status: status) {
+            try StreamLocator.locate(
+                table: configuration.table.name, configuredArn: configuration.table.streamARN, dynamoDB: dynamoDB,
+                streams: streams)
+        }
+        try StartupRetry.run("check the schema version", logger: logger, status: status) {
+            _ = try SchemaVersionCheck(
+                tableName: configuration.table.name, override: configuration.aggregation.allowUnknownSchema
+            ).run(client: dynamoDB, logger: logger)
+        }
+
+        let metrics = PrometheusMetricsFactory()
+        MetricsSystem.bootstrap(metrics)
+        let metricsServer = try configuration.metrics.listen.map {
+            try MetricsHTTPServer(listen: $0, logger: logger) { PrometheusTextRenderer.render(metrics.snapshot()) }
+        }
+        metricsServer?.start()
+        let emf = configuration.metrics.emfFile.map {
+            EMFWriter(path: $0, streamName: configuration.table.name, metrics: metrics, logger: logger)
+        }
+        emf?.start()
+
+        let failureDestination = try SpoolFileDestination(path: configuration.consumer.onFailureSpool)
+        let health = DaemonHealth(deadline: services.watchdogInterval ?? .seconds(30))
+        let scheduler = ShardScheduler(
+            configuration: consumerConfiguration(streamArn: streamArn),
+            processorFactory: AggregatorProcessorFactory(
+                aws: aws, settings: aggregationSettings, failureDestination: failureDestination,
+                streamArn: streamArn, logger: logger),
+            makeStreamsClient: { aws.makeStreams() },
+            makeLeaseStore: { [configuration] in
+                LeaseTable(
+                    client: aws.makeDynamoDB(), tableName: configuration.leases.table,
+                    createIfMissing: configuration.leases.createTable)
+            },
+            failureDestination: failureDestination, logger: logger,
+            onProgress: { health.report($0) })
+        status("preparing lease table \(configuration.leases.table)")
+        try StartupRetry.run("start the shard scheduler", logger: logger, status: status) { try scheduler.start() }
+
+        let state = DaemonState(configuration: configuration)
+        let reporter = DaemonStatus(workerId: configuration.leases.workerID, startedAt: startedAt)
+        let statusServer: StatusServer?
+        do {
+            statusServer = try StatusServer(path: configuration.status.socket, logger: logger) {
+                reporter.snapshot(scheduler.status, configuration: state.configuration)
+            }
+            statusServer?.start()
+        } catch {
+            // The daemon works without its status socket; say so instead of failing the start.
+            logger.error("status socket unavailable", metadata: ["error": "\(error)"])
+            statusServer = nil
+        }
+
+        _ = try? notifier.notify(.ready, .status(DaemonStatus.line(scheduler.status)))
+        logger.info("ready", metadata: ["stream.arn": "\(streamArn)", "worker.id": "\(configuration.leases.workerID)"])
+        let watchdog = services.watchdogInterval.map {
+            WatchdogService(interval: $0, notifier: notifier, monitor: health.monitor, logger: logger)
+        }
+        watchdog?.start()
+
+        let events = DaemonEvents()
+        let signals = try SignalWatcher([.terminate, .interrupt, .hangup], queue: DispatchQueue(label: "zael.signals")) {
+            events.post($0)
+        }
+        while true {
+            switch events.next(timeout: .seconds(5)) {
+            case .none:
+                status(DaemonStatus.line(scheduler.status))
+            case .some(.hangup):
+                reload(scheduler: scheduler, state: state)
+            case .some:
+                signals.cancel()
+                // A second SIGTERM/SIGINT during the drain exits at once (leases then expire on their own).
+                _ = try? SignalWatcher([.terminate, .interrupt], queue: DispatchQueue(label: "zael.signals.2")) { _ in
+                    logger.warning("second stop signal: exiting without draining")
+                    exit(130)
+                }
+                _ = try? notifier.notify(.stopping, .status("stopping: draining and releasing leases"))
+                logger.info("stopping: draining in-flight batches, checkpointing, releasing leases")
+                watchdog?.stop()
+                shutdown(scheduler, abortFlag: aws.abortFlag, logger: logger)
+                statusServer?.stop()
+                metricsServer?.stop()
+                emf?.stop()
+                logger.info("stopped cleanly")
+                return
+            }
+        }
+    }
+
+    /// Graceful stop within the unit's stop timeout: after `grace`, in-flight HTTP calls are
+    /// aborted so a wedged call cannot hold the stop past systemd's SIGKILL.
+    private func shutdown(_ scheduler: ShardScheduler, abortFlag: AbortFlag, logger: Logger) {
+        let done = DispatchSemaphore(value: 0)
+        Thread.detachNewThread {
+            scheduler.shutdown(timeout: .seconds(40))
+            done.signal()
+        }
+        if done.wait(timeout: .now() + 25) == .timedOut {
+            logger.warning("graceful stop is slow: aborting in-flight AWS calls")
+            abortFlag.raise()
+            done.wait()
+        }
+    }
+
+    private func reload(scheduler: ShardScheduler, state: DaemonState) {
+        let logger = services.logger
+        let notifier = services.notifier
+        var now = timespec()
+        clock_gettime(CLOCK_MONOTONIC, &now)
+        let usec = UInt64(now.tv_sec) * 1_000_000 + UInt64(now.tv_nsec) / 1000
+        _ = try? notifier.notify(.reloading(monotonicMicroseconds: usec))
+        defer { _ = try? notifier.notify(.ready, .status(DaemonStatus.line(scheduler.status))) }
+        let loaded: LoadedConfiguration
+        do {
+            loaded = try services.source.load()
+        } catch {
+            for problem in error.problems { logger.error("reload refused: \(problem.description)") }
+            return
+        }
+        let current = state.configuration
+        let diff = AggregatorConfiguration.diff(current, loaded.configuration)
+        if diff.isEmpty {
+            logger.info("reload: no change")
+            return
+        }
+        let next = current.applyingReloadable(from: loaded.configuration)
+        do {
+            try scheduler.update(Self.tunables(next.consumer))
+        } catch {
+            logger.error("reload refused by the consumer", metadata: ["error": "\(error)"])
+            return
+        }
+        services.levelControl.level = next.logging.level
+        state.configuration = next
+        if !diff.reloadable.isEmpty {
+            logger.info("reload applied", metadata: ["keys": "\(diff.reloadable.joined(separator: ", "))"])
+        }
+        if !diff.restartRequired.isEmpty {
+            logger.warning(
+                "reload: these changes need a restart (systemctl restart) and were not applied",
+                metadata: ["keys": "\(diff.restartRequired.joined(separator: ", "))"])
+        }
+    }
+
+    private func consumerConfiguration(streamArn: String) -> ConsumerConfiguration {
+        ConsumerConfiguration(
+            streamArn: streamArn, workerId: configuration.leases.workerID,
+            failoverTime: configuration.leases.failoverTime, shardSyncInterval: configuration.leases.shardSyncInterval,
+            startingPosition: configuration.consumer.startingPosition == .latest ? .latest : .trimHorizon,
+            recordFilter: ZaeLimiterRecordFilter.filter(for: configuration.consumer.filters),
+            tunables: Self.tunables(configuration.consumer))
+    }
+
+    static func tunables(_ consumer: AggregatorConfiguration.ConsumerSection) -> ConsumerTunables {
+        ConsumerTunables(
+            batchSize: consumer.batchSize, batchingWindow: consumer.batchingWindow, maxRecordAge: consumer.maxRecordAge,
+            maxRetryAttempts: consumer.maxRetryAttempts ?? -1, bisectOnError: consumer.bisectOnError,
+            parallelizationFactor: consumer.parallelizationFactor, idlePoll: consumer.idlePoll)
+    }
+
+    private var aggregationSettings: UsageAggregationSettings {
+        UsageAggregationSettings(
+            tableName: configuration.table.name,
+            windows: configuration.aggregation.windows.compactMap { UsageWindow(rawValue: $0.rawValue) },
+            ttlDays: Int(configuration.aggregation.snapshotTTL.components.seconds / 86_400),
+            delivery: configuration.aggregation.delivery == .exactlyOnce ? .exactlyOnce : .atLeastOnce)
+    }
+}
+
+/// The configuration in force, replaced on reload; read by the status socket's thread.
+final class DaemonState: @unchecked Sendable {
+    private let lock = NSLock()
+    // Guarded by `lock`.
+    private var current: AggregatorConfiguration
+
+    init(configuration: AggregatorConfiguration) { current = configuration }
+
+    var configuration: AggregatorConfiguration {
+        get { lock.withLock { current } }
+        set { lock.withLock { current = newValue } }
     }
 }

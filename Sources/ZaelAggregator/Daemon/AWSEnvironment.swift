@@ -1,0 +1,66 @@
+import AWSCore
+import AWSDynamoDB
+import Foundation
+import Logging
+
+/// The resolved AWS side of the daemon: region, endpoints, the shared credential provider, and
+/// factories for per-thread clients.
+///
+/// Built once at start-up. Every client it makes owns its own libcurl handle (one per shard
+/// worker, lane and loop), so no transport is ever shared between threads; all of them watch one
+/// `AbortFlag`, raised only when a graceful stop overruns its deadline.
+struct AWSEnvironment: Sendable {
+    let region: String
+    let dynamoDBEndpoint: String
+    let streamsEndpoint: String
+    let credentials: CachedCredentialProvider
+    let abortFlag: AbortFlag
+    let httpTimeout: Duration
+    let logger: Logger
+
+    /// Resolves region, endpoints and credentials; throws `AWSError` (fatal: no region, bad
+    /// endpoint) or when no credentials resolve.
+    init(configuration: AggregatorConfiguration, environment: [String: String], logger: Logger) throws {
+        var environment = environment
+        if let profile = configuration.aws.profile { environment["AWS_PROFILE"] = profile }
+        // The metadata and container endpoints answer in milliseconds on a healthy host; a short
+        // connect timeout keeps a non-EC2 host from stalling start-up.
+        let metadataTransport = SerialTransport(
+            CurlTransport(configuration: .init(connectTimeout: .seconds(1), requestTimeout: .seconds(3))))
+        let imds = InstanceMetadataClient(environment: environment, transport: metadataTransport)
+        if let configured = configuration.aws.region {
+            region = configured
+        } else {
+            region = try RegionResolver.resolve(environment: environment, imds: imds).region
+        }
+        let endpoints = EndpointResolver(
+            dynamoDBOverride: configuration.aws.endpoint,
+            streamsOverride: configuration.aws.streamsEndpoint ?? configuration.aws.endpoint)
+        dynamoDBEndpoint = endpoints.dynamoDBEndpoint(region: region, environment: environment)
+        streamsEndpoint = endpoints.streamsEndpoint(region: region, environment: environment)
+        credentials = CredentialChain.makeDefault(
+            environment: environment, transport: metadataTransport, imds: imds, logger: logger)
+        abortFlag = AbortFlag()
+        httpTimeout = configuration.consumer.httpTimeout
+        self.logger = logger
+    }
+
+    private func transport() -> CurlTransport {
+        CurlTransport(
+            configuration: .init(connectTimeout: .seconds(3), requestTimeout: httpTimeout), abortFlag: abortFlag)
+    }
+
+    /// A DynamoDB client for one thread.
+    func makeDynamoDB() -> DynamoDBClient {
+        DynamoDBClient(
+            endpoint: dynamoDBEndpoint, region: region, transport: transport(), credentials: credentials,
+            retrier: Retrier(policy: RetryPolicy(), abortFlag: abortFlag), logger: logger)
+    }
+
+    /// A DynamoDB Streams client for one thread.
+    func makeStreams() -> DynamoDBStreamsClient {
+        DynamoDBStreamsClient(
+            endpoint: streamsEndpoint, region: region, transport: transport(), credentials: credentials,
+            retrier: Retrier(policy: RetryPolicy(), abortFlag: abortFlag), logger: logger)
+    }
+}

@@ -1,0 +1,46 @@
+import Foundation
+import Observability
+import StreamConsumer
+
+/// Builds what the daemon reports about itself: the status socket's snapshot and the one-line
+/// `STATUS=` text systemd shows.
+struct DaemonStatus: Sendable {
+    let workerId: String
+    let startedAt: Date
+    let host = ProcessInfo.processInfo.hostName
+
+    func snapshot(_ status: ConsumerStatus, configuration: AggregatorConfiguration) -> StatusSnapshot {
+        let shards = status.shards.map { shard in
+            Observability.ShardStatus(
+                shardId: shard.shardId, owner: shard.owner, state: ShardState(rawValue: shard.state),
+                checkpoint: shard.checkpoint, iteratorAgeSeconds: shard.iteratorAge.map(\.seconds),
+                recordsPerSecond: shard.recordsPerSecond, retries: Int64(shard.retries), lastError: shard.lastError)
+        }
+        let owned = status.shards.filter { $0.owner == status.workerId }
+        let config = configuration.settings.map { entry in
+            StatusSnapshot.ConfigEntry(
+                key: entry.key, value: entry.value.map { SecretMasking.mask($0).tomlText } ?? "(unset)")
+        }
+        return StatusSnapshot(
+            workerId: workerId, host: host, version: Version.current, startedAt: startedAt,
+            uptimeSeconds: Date().timeIntervalSince(startedAt), config: config, shards: shards,
+            totals: .init(
+                recordsProcessed: Int64(status.recordsProcessed),
+                recordsPerSecond: owned.reduce(0) { $0 + $1.recordsPerSecond },
+                retries: Int64(status.retries), leasesOwned: status.leasesOwned))
+    }
+
+    /// "N shards owned, max iterator age X s, R rec/s, last error …" for `STATUS=`.
+    static func line(_ status: ConsumerStatus) -> String {
+        let owned = status.shards.filter { $0.owner == status.workerId }
+        let maxAge = owned.compactMap(\.iteratorAge).max().map(\.seconds) ?? 0
+        let rate = owned.reduce(0) { $0 + $1.recordsPerSecond }
+        var text = "\(status.leasesOwned) shard\(status.leasesOwned == 1 ? "" : "s") owned"
+        text += String(format: ", max iterator age %.1f s, %.1f rec/s", maxAge, rate)
+        if status.spooledRecords > 0 { text += ", \(status.spooledRecords) spooled" }
+        if let error = owned.compactMap(\.lastError).last {
+            text += ", last error: \(error.prefix(160))"
+        }
+        return text
+    }
+}
