@@ -117,7 +117,8 @@ struct Daemon: DaemonRunner {
         watchdog?.start()
 
         let events = DaemonEvents()
-        let signals = try SignalWatcher([.terminate, .interrupt, .hangup], queue: DispatchQueue(label: "zael.signals")) {
+        let signals = try SignalWatcher([.terminate, .interrupt, .hangup], queue: DispatchQueue(label: "zael.signals"))
+        {
             events.post($0)
         }
         while true {
