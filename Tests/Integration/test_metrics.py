@@ -145,10 +145,8 @@ def documented_metric_names():
     return set(re.findall(r"`(zael_[a-z_]+)`", section))
 
 
-@pytest.fixture(scope="module")
-def run(moto, traffic, tmp_path_factory):
-    """The daemon, caught up on the traffic; yields its ports and paths, then stops it (SIGTERM)."""
-    work = tmp_path_factory.mktemp("daemon")
+def start_daemon(endpoint, table, work):
+    """Starts the daemon on `table` via `endpoint`; returns its process, metrics port and paths."""
     metrics_port = free_port()
     paths = {
         "socket": work / "status.sock",
@@ -160,9 +158,9 @@ def run(moto, traffic, tmp_path_factory):
     config.write_text(
         f"""[aws]
 region = "us-east-1"
-endpoint = "{moto}"
+endpoint = "{endpoint}"
 [table]
-name = "{TABLE}"
+name = "{table}"
 [consumer]
 starting_position = "TRIM_HORIZON"
 batching_window_seconds = 1
@@ -176,32 +174,44 @@ listen = "127.0.0.1:{metrics_port}"
 emf_file = "{paths['emf']}"
 """
     )
-    log = open(paths["log"], "w")
-    process = subprocess.Popen(
-        [str(BINARY), "run", "--config", str(config)], env=daemon_environment(), stdout=log, stderr=subprocess.STDOUT
-    )
-    state = {"process": process, "port": metrics_port, "paths": paths, "started": time.monotonic()}
-    try:
-        def caught_up():
-            if process.poll() is not None:
-                raise AssertionError(f"daemon exited {process.returncode}: {paths['log'].read_text()[-3000:]}")
-            try:
-                _, _, samples = scrape(metrics_port)
-            except OSError:
-                return None
-            done = total(samples, "zael_records_processed_total") >= traffic["expected"]
-            ages = [s.value for s in samples.get("zael_iterator_age_seconds", [])]
-            return samples if done and ages and max(ages) < 5 else None
+    with open(paths["log"], "w") as log:
+        process = subprocess.Popen(
+            [str(BINARY), "run", "--config", str(config)], env=daemon_environment(), stdout=log,
+            stderr=subprocess.STDOUT,
+        )
+    return {"process": process, "port": metrics_port, "paths": paths}
 
-        wait_for(caught_up, 120, "the daemon to process the stream")
-        # One more batching window so nothing is in flight when the values are compared.
-        time.sleep(1.5)
-        yield state
+
+def wait_caught_up(daemon, expected, timeout=120):
+    """Waits until the page shows `expected` records processed and an iterator age near 0."""
+    process, paths = daemon["process"], daemon["paths"]
+
+    def caught_up():
+        if process.poll() is not None:
+            raise AssertionError(f"daemon exited {process.returncode}: {paths['log'].read_text()[-3000:]}")
+        try:
+            _, _, samples = scrape(daemon["port"])
+        except OSError:
+            return None
+        done = total(samples, "zael_records_processed_total") >= expected
+        ages = [s.value for s in samples.get("zael_iterator_age_seconds", [])]
+        return samples if done and ages and max(ages) < 5 else None
+
+    wait_for(caught_up, timeout, "the daemon to process the stream")
+    # One more batching window so nothing is in flight when values are compared.
+    time.sleep(1.5)
+
+
+@pytest.fixture(scope="module")
+def run(moto, traffic, tmp_path_factory):
+    """The daemon, caught up on the traffic; stopped (SIGTERM, then SIGKILL) at the end."""
+    daemon = start_daemon(moto, TABLE, tmp_path_factory.mktemp("daemon"))
+    try:
+        wait_caught_up(daemon, traffic["expected"])
+        yield daemon
     finally:
-        stop(process, signal.SIGTERM)
-        log.close()
-        if process.poll() is None:
-            stop(process)
+        stop(daemon["process"], signal.SIGTERM)
+        stop(daemon["process"])
 
 
 def test_page_has_the_documented_families_with_sane_values(run, traffic):
@@ -267,3 +277,55 @@ def test_emf_lines_after_a_graceful_stop(run, traffic):
     assert sum(d["RecordsProcessed"] for d in stream_lines) == traffic["expected"]
     assert sum(d["SnapshotWrites"] for d in stream_lines) > 0
     assert sum(d["Batches"] for d in stream_lines) > 0
+
+
+def test_throttles_are_counted_per_api(moto, tmp_path_factory):
+    """Throttles injected by the stream proxy (the oracle: its own count of fired faults) show up
+    as zael_throttles_total{api} and as retries, with the records still all processed."""
+    table = "zl-throttled"
+    proxy = subprocess.Popen(
+        [sys.executable, str(PEERS / "stream_proxy.py"), "--upstream", moto, "--port", "0", "--table", table,
+         "--shards", "1"],
+        stdout=subprocess.PIPE, text=True,
+    )
+    daemon = None
+    try:
+        line = proxy.stdout.readline()
+        assert line.startswith("READY "), line
+        endpoint = f"http://127.0.0.1:{int(line.split()[1])}"
+
+        def control(**spec):
+            request = urllib.request.Request(
+                endpoint + "/__proxy/control", json.dumps(spec).encode(), {"Content-Type": "application/json"}
+            )
+            with urllib.request.urlopen(request, timeout=10) as response:
+                return json.load(response)
+
+        out = tmp_path_factory.mktemp("throttled") / "records.json"
+        subprocess.run(
+            # Straight to moto (the proxy forwards DynamoDB calls there and copies moto's stream).
+            [sys.executable, str(PEERS / "zl_traffic.py"), "--endpoint", moto, "--table", table, "--out",
+             str(out), "--rounds", "4"],
+            check=True, capture_output=True, timeout=300,
+        )
+        expected = sum(1 for r in json.loads(out.read_text())["Records"] if accepted_by_filter(r))
+        armed = {"DescribeStream": 1, "GetShardIterator": 1, "GetRecords": 3, "TransactWriteItems": 2}
+        for api, count in armed.items():
+            control(action="fault", api=api, kind="throttle", count=count)
+
+        daemon = start_daemon(endpoint, table, tmp_path_factory.mktemp("throttled-daemon"))
+        wait_caught_up(daemon, expected)
+        with urllib.request.urlopen(endpoint + "/__proxy/stats", timeout=10) as response:
+            fired = {api: kinds.get("throttle", 0) for api, kinds in json.load(response)["faults"].items()}
+        assert fired == armed, fired
+
+        _, _, samples = scrape(daemon["port"])
+        counted = {s.labels["api"]: s.value for s in samples.get("zael_throttles_total", [])}
+        assert counted == armed
+        assert total(samples, "zael_retries_total") >= sum(armed.values())
+        assert total(samples, "zael_records_processed_total") == expected
+    finally:
+        if daemon:
+            stop(daemon["process"], signal.SIGTERM)
+            stop(daemon["process"])
+        stop(proxy, signal.SIGTERM)
