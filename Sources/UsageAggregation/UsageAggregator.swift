@@ -77,7 +77,6 @@ public final class UsageAggregator: RecordProcessor {
             }
         }
         statistics.records += batch.records.count
-        metrics.records.increment(by: batch.records.count)
 
         let maxItems = settings.delivery == .exactlyOnce ? settings.maxTransactionActions - 1 : Int.max
         let planner = ChunkPlanner(windows: settings.windows, maxItems: maxItems)
@@ -105,6 +104,7 @@ public final class UsageAggregator: RecordProcessor {
                 statistics.consumedCapacity += output.consumedCapacity ?? 0
                 metrics.snapshotWrites.increment()
                 metrics.writeRequests.increment()
+                metrics.consumed(output.consumedCapacity)
             }
             try checkpointAlone(to: batch.batchEnd, checkpointer: checkpointer)
         }
@@ -144,6 +144,7 @@ public final class UsageAggregator: RecordProcessor {
         metrics.transactions.increment()
         metrics.writeRequests.increment()
         metrics.snapshotWrites.increment(by: items)
+        metrics.consumed(capacity)
     }
 
     func recordConflict() {

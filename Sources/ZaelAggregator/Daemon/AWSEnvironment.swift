@@ -17,10 +17,15 @@ struct AWSEnvironment: Sendable {
     let abortFlag: AbortFlag
     let httpTimeout: Duration
     let logger: Logger
+    /// Retries, throttles by API and credential refreshes of every client made here.
+    let callMetrics: AWSCallMetrics?
 
     /// Resolves region, endpoints and credentials; throws `AWSError` (fatal: no region, bad
     /// endpoint) or when no credentials resolve.
-    init(configuration: AggregatorConfiguration, environment: [String: String], logger: Logger) throws {
+    init(
+        configuration: AggregatorConfiguration, environment: [String: String], logger: Logger,
+        callMetrics: AWSCallMetrics? = nil
+    ) throws {
         var environment = environment
         if let profile = configuration.aws.profile { environment["AWS_PROFILE"] = profile }
         // The metadata and container endpoints answer in milliseconds on a healthy host; a short
@@ -43,6 +48,18 @@ struct AWSEnvironment: Sendable {
         abortFlag = AbortFlag()
         httpTimeout = configuration.consumer.httpTimeout
         self.logger = logger
+        self.callMetrics = callMetrics
+    }
+
+    private func retrier() -> Retrier {
+        var retrier = Retrier(policy: RetryPolicy(), abortFlag: abortFlag)
+        if let callMetrics { retrier.onRetry = { callMetrics.retried($0) } }
+        return retrier
+    }
+
+    /// Brings the credential refresh counter up to date (call before the metrics are read).
+    func syncCredentialMetrics() {
+        callMetrics?.syncCredentialRefreshes(refreshCount: credentials.refreshCount)
     }
 
     private func transport() -> CurlTransport {
@@ -54,13 +71,13 @@ struct AWSEnvironment: Sendable {
     func makeDynamoDB() -> DynamoDBClient {
         DynamoDBClient(
             endpoint: dynamoDBEndpoint, region: region, transport: transport(), credentials: credentials,
-            retrier: Retrier(policy: RetryPolicy(), abortFlag: abortFlag), logger: logger)
+            retrier: retrier(), logger: logger)
     }
 
     /// A DynamoDB Streams client for one thread.
     func makeStreams() -> DynamoDBStreamsClient {
         DynamoDBStreamsClient(
             endpoint: streamsEndpoint, region: region, transport: transport(), credentials: credentials,
-            retrier: Retrier(policy: RetryPolicy(), abortFlag: abortFlag), logger: logger)
+            retrier: retrier(), logger: logger)
     }
 }
