@@ -147,7 +147,9 @@ def test_bad_config_fails_with_78_and_is_not_restarted(tmp_path):
 def test_valid_config_logs_natively_to_journald(tmp_path):
     units, binds = unit_tree(tmp_path, {"good": VALID_CONFIG})
     with SystemdSandbox(units, binds, tmp_path) as sandbox:
-        sandbox.systemctl("start", "zael-aggregator@good.service")
+        # --no-block: the endpoint is dead, so a blocking start would wait out the daemon's
+        # one-minute start-up retry.
+        sandbox.systemctl("start", "--no-block", "zael-aggregator@good.service")
 
         def loaded():
             return [
