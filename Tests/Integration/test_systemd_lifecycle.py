@@ -186,6 +186,8 @@ def test_start_is_active_only_after_ready(sandbox, stack):
     # (StateDirectory, RuntimeDirectory) work with the hardening in place.
     assert wait_for(stack.checkpointed_past_traffic, timeout=60), stack.leases()
     assert status_json(sandbox)["totals"]["leasesOwned"] == 1
+    spool = sandbox.exec("test", "-f", f"/var/lib/zael-aggregator/{INSTANCE}/failed.jsonl")
+    assert spool.returncode == 0, "the default spool file is not in the StateDirectory"
 
 
 def test_journal_entries_carry_the_shard_id(sandbox, stack):
