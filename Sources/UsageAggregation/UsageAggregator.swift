@@ -91,15 +91,15 @@ public final class UsageAggregator: RecordProcessor {
         try report(rejections)
 
         let ttl = epochSeconds() + Int64(settings.ttlDays) * 86_400
+        var builder = UpdateItemBuilder(tableName: settings.tableName, ttlEpochSeconds: ttl)
         switch settings.delivery {
         case .exactlyOnce:
             for chunk in chunks {
-                try commit(chunk, batch: batch, ttl: ttl, checkpointer: checkpointer)
+                try commit(chunk, batch: batch, builder: &builder, checkpointer: checkpointer)
             }
         case .atLeastOnce:
             for update in chunks.flatMap(\.updates) {
-                let output = try client.updateItem(
-                    update.updateItemInput(tableName: settings.tableName, ttlEpochSeconds: ttl))
+                let output = try client.updateItem(builder.input(for: update))
                 statistics.snapshotWrites += 1
                 statistics.writeRequests += 1
                 statistics.consumedCapacity += output.consumedCapacity ?? 0
