@@ -113,7 +113,8 @@ public struct SnapshotCoalescer: Sendable {
     mutating func add(_ delta: UsageDelta, at positions: [Int]) -> Bool {
         // Check first, so that a refused delta leaves no window half-applied.
         for position in positions {
-            let times = positions.count == 1 ? 1 : positions.filter { $0 == position }.count
+            var times = 0
+            for other in positions where other == position { times += 1 }
             if !updates[position].canAdd(delta, times: times) { return false }
         }
         for position in positions { updates[position].add(delta) }
