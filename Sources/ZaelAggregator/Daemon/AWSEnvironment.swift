@@ -2,6 +2,8 @@ import AWSCore
 import AWSDynamoDB
 import Foundation
 import Logging
+import Metrics
+import Observability
 
 /// The resolved AWS side of the daemon: region, endpoints, the shared credential provider, and
 /// factories for per-thread clients.
@@ -50,17 +52,33 @@ struct AWSEnvironment: Sendable {
             configuration: .init(connectTimeout: .seconds(3), requestTimeout: httpTimeout), abortFlag: abortFlag)
     }
 
+    /// Retries inside a client never reach the engine's error counters, so each one is counted here:
+    /// `zael_retries_total{api,class}`, and `zael_throttles_total{api}` for throttling.
+    private func retrier() -> Retrier {
+        var retrier = Retrier(policy: RetryPolicy(), abortFlag: abortFlag)
+        retrier.onRetry = { error in
+            Counter(
+                label: MetricNames.retries,
+                dimensions: [(MetricNames.LabelKey.api, error.operation), (MetricNames.LabelKey.errorClass, error.metricLabel)]
+            ).increment()
+            if error.kind == .throttling || error.code == "LimitExceededException" {
+                Counter(label: MetricNames.throttles, dimensions: [(MetricNames.LabelKey.api, error.operation)]).increment()
+            }
+        }
+        return retrier
+    }
+
     /// A DynamoDB client for one thread.
     func makeDynamoDB() -> DynamoDBClient {
         DynamoDBClient(
             endpoint: dynamoDBEndpoint, region: region, transport: transport(), credentials: credentials,
-            retrier: Retrier(policy: RetryPolicy(), abortFlag: abortFlag), logger: logger)
+            retrier: retrier(), logger: logger)
     }
 
     /// A DynamoDB Streams client for one thread.
     func makeStreams() -> DynamoDBStreamsClient {
         DynamoDBStreamsClient(
             endpoint: streamsEndpoint, region: region, transport: transport(), credentials: credentials,
-            retrier: Retrier(policy: RetryPolicy(), abortFlag: abortFlag), logger: logger)
+            retrier: retrier(), logger: logger)
     }
 }
