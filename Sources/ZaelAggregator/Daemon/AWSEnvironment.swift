@@ -59,10 +59,13 @@ struct AWSEnvironment: Sendable {
         retrier.onRetry = { error in
             Counter(
                 label: MetricNames.retries,
-                dimensions: [(MetricNames.LabelKey.api, error.operation), (MetricNames.LabelKey.errorClass, error.metricLabel)]
+                dimensions: [
+                    (MetricNames.LabelKey.api, error.operation), (MetricNames.LabelKey.errorClass, error.metricLabel),
+                ]
             ).increment()
             if error.kind == .throttling || error.code == "LimitExceededException" {
-                Counter(label: MetricNames.throttles, dimensions: [(MetricNames.LabelKey.api, error.operation)]).increment()
+                Counter(label: MetricNames.throttles, dimensions: [(MetricNames.LabelKey.api, error.operation)])
+                    .increment()
             }
         }
         return retrier
