@@ -88,7 +88,11 @@ class Moto:
         self.url = f"http://127.0.0.1:{self.port}"
         self.proc = subprocess.Popen([str(BIN / "moto_server"), "-H", "127.0.0.1", "-p", str(self.port)],
                                      stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        wait_for(self._listening, 30, what="moto")
+        try:
+            wait_for(self._listening, 30, what="moto")
+        except BaseException:
+            self.proc.kill()
+            raise
 
     def _listening(self) -> bool:
         try:
@@ -223,8 +227,12 @@ class Cluster:
         self.proxy = None
         self.table = "zl" + uuid.uuid4().hex[:10]
         self.lease_table = f"{self.table}-zael-leases"
-        self.moto = Moto()
-        self.proxy = Proxy(self.moto.url, self.table, *proxy_args)
+        try:
+            self.moto = Moto()
+            self.proxy = Proxy(self.moto.url, self.table, *proxy_args)
+        except BaseException:  # never leave moto running behind a failed setup
+            self.close()
+            raise
         # Checks read moto directly (no injected faults); writes go through the proxy.
         self.ddb = boto3.client("dynamodb", endpoint_url=self.moto.url, **CLIENT_KW)
         self.arn = None
@@ -268,7 +276,7 @@ class Cluster:
     def synced_records(self) -> list:
         """moto's records once the proxy's virtual stream holds every one of them."""
         def settled():
-            copied = self.proxy.control(action="sync")
+            self.proxy.control(action="sync")
             records = self.moto_records()
             return records if self.proxy.get("/__proxy/stats")["records"] == len(records) else None
         return wait_for(settled, 30, interval=0.3, what="the proxy to copy moto's stream")
