@@ -195,23 +195,26 @@ def test_three_workers_balance_fail_over_and_hand_over(make_cluster):
     # SIGTERM: the leaving worker releases its leases; the last one takes them at once.
     leaving, last = survivors
     theirs = [k for k, o in active_owners(cluster).items() if o == leaving.worker]
-    released_at = []
+    released_at, taken_at = {}, {}
 
     def handed_over():
-        owners = active_owners(cluster)
-        if not released_at and any(owners[k] is None for k in theirs):
-            released_at.append(time.monotonic())
-        return all(owners[k] == last.worker for k in theirs)
+        now, owners = time.monotonic(), active_owners(cluster)
+        for key in theirs:
+            if owners[key] is None:
+                released_at.setdefault(key, now)
+            elif owners[key] == last.worker:
+                taken_at.setdefault(key, now)
+        return len(taken_at) == len(theirs)
     leaving.signal(signal.SIGTERM)
     terminated = time.monotonic()
     h.wait_for(handed_over, 20, interval=0.05, what="the released leases to be taken")
-    handover_seconds = time.monotonic() - terminated
+    handover_seconds = max(taken_at.values()) - terminated
     assert leaving.proc.wait(20) == 0
-    release_to_take = time.monotonic() - (released_at[0] if released_at else terminated)
+    # Per lease, from its release (or SIGTERM, when the poll missed the unowned moment) to its take.
+    release_to_take = max(taken_at[k] - released_at.get(k, terminated) for k in theirs)
     report("SIGTERM handover", leases=len(theirs), from_sigterm=round(handover_seconds, 2),
            from_release=round(release_to_take, 2))
-    # Taken within 2 s of the release, and well before the failover time would have passed.
-    assert released_at and release_to_take <= 2.0, (release_to_take, handover_seconds)
+    assert release_to_take <= 2.0, (release_to_take, handover_seconds)
     assert handover_seconds < failover, handover_seconds
 
     traffic.join()
