@@ -58,7 +58,16 @@ extension AggregationBenchmark {
             return item
         }
 
-        func json() -> JSONValue {
+        func json() -> JSONValue { Self.json(records[...]) }
+
+        /// GetRecords response bodies of `batch` records each, as the daemon would fetch them.
+        func pages(batch: Int) -> [[UInt8]] {
+            stride(from: 0, to: records.count, by: batch).map { first in
+                Self.json(records[first..<min(first + batch, records.count)]).serializedBytes()
+            }
+        }
+
+        static func json(_ records: ArraySlice<StreamRecord>) -> JSONValue {
             func image(_ item: Item?) -> JSONValue {
                 .object((item ?? [:]).sorted { $0.key < $1.key }.map { (key: $0.key, value: $0.value.jsonValue) })
             }

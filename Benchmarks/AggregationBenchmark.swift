@@ -35,6 +35,7 @@ enum AggregationBenchmark {
             for delivery in [SnapshotDelivery.exactlyOnce, .atLeastOnce] {
                 measure(name: name, records: workload.records, batch: batch, delivery: delivery)
             }
+            measureFromBytes(name: name, pages: workload.pages(batch: batch), records: workload.records.count)
         }
     }
 
@@ -65,6 +66,41 @@ enum AggregationBenchmark {
                 + "\(counts.requests) write requests (\(String(format: "%.1f", perThousand)) per 1000 records), "
                 + "\(counts.itemUpdates) item updates, "
                 + "CPU \(String(format: "%.2f", best * 1e6 / Double(records.count))) µs/record")
+    }
+
+    /// From raw GetRecords bodies (one page per batch): `GetRecordsDecoder` alone, then decoding
+    /// plus exactly-once aggregation, as the daemon spends CPU per fetched page.
+    static func measureFromBytes(name: String, pages: [[UInt8]], records: Int) {
+        var bestDecode = Double.infinity
+        var bestAll = Double.infinity
+        var decoded = 0
+        for _ in 0..<5 {
+            decoded = 0
+            var start = cpuSeconds()
+            for page in pages { decoded += try! GetRecordsDecoder.decode(page).records.count }
+            bestDecode = min(bestDecode, cpuSeconds() - start)
+
+            let aggregator = UsageAggregator(
+                client: CountingDynamoDB(), settings: UsageAggregationSettings(tableName: "t"),
+                rejectionHandler: nil, logger: Logger(label: "bench", factory: { _ in SwiftLogNoOpLogHandler() }))
+            let checkpointer = NullCheckpointer()
+            start = cpuSeconds()
+            for page in pages {
+                let slice = try! GetRecordsDecoder.decode(page).records
+                try! aggregator.process(
+                    RecordBatch(
+                        streamArn: "a", shardId: "s", lane: 0, laneCount: 1, records: slice,
+                        batchEnd: slice.last!.sequenceNumber),
+                    checkpointer: checkpointer)
+            }
+            bestAll = min(bestAll, cpuSeconds() - start)
+        }
+        precondition(decoded == records)
+        let bytes = pages.reduce(0) { $0 + $1.count }
+        print(
+            "\(name) from GetRecords bytes (\(pages.count) pages, \(bytes / records) B/record): "
+                + "decode only CPU \(String(format: "%.2f", bestDecode * 1e6 / Double(records))) µs/record, "
+                + "decode + exactly-once CPU \(String(format: "%.2f", bestAll * 1e6 / Double(records))) µs/record")
     }
 
     /// `BucketRecordParser` alone, to split the per-record cost.

@@ -1,27 +1,34 @@
 import Metrics
 
-/// The aggregator's counters, made through an injected factory (bounded dimensions only).
+/// The aggregator's counters under ``AggregatorMetricNames``, made through an injected factory
+/// (bounded dimensions only).
 struct AggregatorMetrics {
     let factory: MetricsFactory
-    let records: Counter
     let snapshotWrites: Counter
+    let consumedWriteCapacity: FloatingPointCounter
     let writeRequests: Counter
     let transactions: Counter
     let transactionConflicts: Counter
 
     init(factory: MetricsFactory) {
+        typealias Names = AggregatorMetricNames
         self.factory = factory
-        records = Counter(label: "zael_aggregation_records_total", factory: factory)
-        snapshotWrites = Counter(label: "zael_aggregation_snapshot_writes_total", factory: factory)
-        writeRequests = Counter(label: "zael_aggregation_write_requests_total", factory: factory)
-        transactions = Counter(label: "zael_aggregation_transactions_total", factory: factory)
-        transactionConflicts = Counter(label: "zael_aggregation_transaction_conflicts_total", factory: factory)
+        snapshotWrites = Counter(label: Names.snapshotWrites, factory: factory)
+        consumedWriteCapacity = FloatingPointCounter(label: Names.consumedWriteCapacity, factory: factory)
+        writeRequests = Counter(label: Names.writeRequests, factory: factory)
+        transactions = Counter(label: Names.transactions, factory: factory)
+        transactionConflicts = Counter(label: Names.transactionConflicts, factory: factory)
     }
 
     func rejected(_ reason: RejectionReason) {
         Counter(
-            label: "zael_aggregation_rejected_records_total", dimensions: [("reason", reason.metricLabel)],
-            factory: factory
+            label: AggregatorMetricNames.rejectedRecords,
+            dimensions: [(AggregatorMetricNames.reasonLabel, reason.metricLabel)], factory: factory
         ).increment()
+    }
+
+    /// Adds capacity the service reported (nothing when it reported none).
+    func consumed(_ capacity: Double?) {
+        if let capacity, capacity.isFinite, capacity > 0 { consumedWriteCapacity.increment(by: capacity) }
     }
 }

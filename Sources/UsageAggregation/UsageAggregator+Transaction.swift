@@ -8,14 +8,16 @@ extension UsageAggregator {
     /// The fence (lease owner and previous checkpoint) is what makes a replay harmless: a
     /// transaction that already committed cannot commit again, on DynamoDB and on moto alike
     /// (moto ignores `ClientRequestToken`).
-    func commit(_ chunk: WriteChunk, batch: RecordBatch, ttl: Int64, checkpointer: Checkpointer) throws {
+    func commit(
+        _ chunk: WriteChunk, batch: RecordBatch, builder: inout UpdateItemBuilder, checkpointer: Checkpointer
+    ) throws {
         guard !chunk.updates.isEmpty else {
             try checkpointAloneForChunk(to: chunk.checkpoint, checkpointer: checkpointer)
             return
         }
-        var actions = chunk.updates.map {
-            TransactWriteItem.update($0.updateItemInput(tableName: settings.tableName, ttlEpochSeconds: ttl))
-        }
+        var actions: [TransactWriteItem] = []
+        actions.reserveCapacity(chunk.updates.count + 1)
+        for update in chunk.updates { actions.append(.update(builder.input(for: update))) }
         actions.append(checkpointer.fencedCheckpoint(to: chunk.checkpoint))
 
         var conflicts = 0

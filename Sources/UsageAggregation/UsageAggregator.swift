@@ -59,8 +59,9 @@ public final class UsageAggregator: RecordProcessor {
     public func process(_ batch: RecordBatch, checkpointer: Checkpointer) throws {
         var entries: [ChunkPlanner.Entry] = []
         var rejections: [RecordRejection] = []
-        var recordOf: [Int: StreamRecord] = [:]
-        for record in batch.records {
+        // The batch position of each entry's record, for the rare overflow report.
+        var recordIndexOf: [Int] = []
+        for (recordIndex, record) in batch.records.enumerated() {
             switch parser.parse(record) {
             case .ignored:
                 statistics.ignoredRecords += 1
@@ -71,13 +72,12 @@ public final class UsageAggregator: RecordProcessor {
                     rejections.append(RecordRejection(shardId: batch.shardId, record: record, reason: reason))
                 }
                 guard !deltas.isEmpty else { continue }
-                recordOf[entries.count] = record
+                recordIndexOf.append(recordIndex)
                 entries.append(ChunkPlanner.Entry(sequenceNumber: record.sequenceNumber, deltas: deltas))
                 statistics.deltas += deltas.count
             }
         }
         statistics.records += batch.records.count
-        metrics.records.increment(by: batch.records.count)
 
         let maxItems = settings.delivery == .exactlyOnce ? settings.maxTransactionActions - 1 : Int.max
         let planner = ChunkPlanner(windows: settings.windows, maxItems: maxItems)
@@ -86,25 +86,27 @@ public final class UsageAggregator: RecordProcessor {
             let attribute = ZaeLimiterSchema.bucketAttribute(delta.limitName, ZaeLimiterSchema.fieldTotalConsumed)
             rejections.append(
                 RecordRejection(
-                    shardId: batch.shardId, record: recordOf[entry]!, reason: .numberOutOfRange(attribute: attribute)))
+                    shardId: batch.shardId, record: batch.records[recordIndexOf[entry]],
+                    reason: .numberOutOfRange(attribute: attribute)))
         }
         try report(rejections)
 
         let ttl = epochSeconds() + Int64(settings.ttlDays) * 86_400
+        var builder = UpdateItemBuilder(tableName: settings.tableName, ttlEpochSeconds: ttl)
         switch settings.delivery {
         case .exactlyOnce:
             for chunk in chunks {
-                try commit(chunk, batch: batch, ttl: ttl, checkpointer: checkpointer)
+                try commit(chunk, batch: batch, builder: &builder, checkpointer: checkpointer)
             }
         case .atLeastOnce:
             for update in chunks.flatMap(\.updates) {
-                let output = try client.updateItem(
-                    update.updateItemInput(tableName: settings.tableName, ttlEpochSeconds: ttl))
+                let output = try client.updateItem(builder.input(for: update))
                 statistics.snapshotWrites += 1
                 statistics.writeRequests += 1
                 statistics.consumedCapacity += output.consumedCapacity ?? 0
                 metrics.snapshotWrites.increment()
                 metrics.writeRequests.increment()
+                metrics.consumed(output.consumedCapacity)
             }
             try checkpointAlone(to: batch.batchEnd, checkpointer: checkpointer)
         }
@@ -144,6 +146,7 @@ public final class UsageAggregator: RecordProcessor {
         metrics.transactions.increment()
         metrics.writeRequests.increment()
         metrics.snapshotWrites.increment(by: items)
+        metrics.consumed(capacity)
     }
 
     func recordConflict() {

@@ -265,15 +265,16 @@ def test_injected_faults_do_not_crash_or_lose_records(make_cluster):
             proxy.control(action="fault", **fault)
     finally:
         daemon.signal(signal.SIGCONT)
-    expected = [("zael_throttles_total", {"api": "TransactWriteItems"}),
-                ("zael_retries_total", {"api": "TransactWriteItems", "class": "transient"}),
-                ("zael_throttles_total", {"api": "GetRecords"}),
-                ("zael_retries_total", {"api": "GetRecords", "class": "transient"})]
+    armed = sum(fault["count"] for fault in faults)
 
     def all_counted():
         now = daemon.metrics()
         daemon.alive()
-        return all(h.metric(now, name, **labels) > h.metric(before, name, **labels) for name, labels in expected)
+        grew = lambda name, **labels: h.metric(now, name, **labels) - h.metric(before, name, **labels)  # noqa: E731
+        # Every fault failed one attempt; at most one in five ends a call instead of being retried.
+        return (grew("zael_throttles_total", api="TransactWriteItems") >= 3
+                and grew("zael_throttles_total", api="GetRecords") >= 1
+                and grew("zael_retries_total") >= armed - armed // 5)
     try:
         h.wait_for(lambda: not proxy.get("/__proxy/stats")["armed"] and all_counted(), 60, interval=0.3,
                    what="every fault fired and counted")

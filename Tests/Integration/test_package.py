@@ -1,16 +1,22 @@
 """scripts/install and scripts/package-deb against a scratch copy of the repository layout.
 
 The package is built with dpkg-deb for real and inspected with dpkg-deb; the binary is a
-stand-in (a copy of `true`, which links only glibc) so the test needs no release build.
+stand-in (a copy of `true`, which links only glibc) so those tests need no release build. The last
+test packages the release binary, installs the package into a scratch root and runs it under a
+real systemd (root, the shared systemd-sandbox) against moto.
 """
 
+import json
 import os
 import shutil
 import stat
 import subprocess
 from pathlib import Path
 
+import boto3
 import pytest
+
+from systemd_sandbox import Moto, SystemdSandbox, binary, daemon_config, peer_tool, wait_for
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -134,3 +140,63 @@ def test_refuses_without_a_version_or_without_the_unit(tree, tmp_path):
     assert no_unit.returncode != 0
     assert "zael-aggregator@.service" in no_unit.stderr
     assert run(args + ["--allow-incomplete"], cwd=root).returncode == 0
+
+
+# ---------------------------------------------------------------------------------------------
+# The package, installed and run for real: `dpkg -x` into a scratch root, then systemd (the shared
+# systemd-sandbox, needs root) with the packaged unit, unchanged, and the packaged binary.
+
+
+def test_installed_package_enables_and_runs_against_moto(tmp_path):
+    out = tmp_path / "out"
+    result = run([str(REPO / "scripts" / "package-deb"), "--binary", str(binary()), "--version", "0.0.0~test",
+                  "--output", str(out)], cwd=REPO)
+    deb = Path(result.stdout.strip().splitlines()[-1])
+    root = tmp_path / "root"
+    run(["dpkg", "-x", str(deb), str(root)], cwd=tmp_path)
+    unit_dir = root / "lib" / "systemd" / "system"
+    assert (unit_dir / "zael-aggregator@.service").read_text() == (REPO / "systemd" / "zael-aggregator@.service").read_text()
+
+    moto = Moto()
+    try:
+        peer_tool("zl_traffic.py", "--endpoint", moto.url, "--table", "zl-demo", "--out", str(tmp_path / "recs.json"),
+                  "--rounds", "1")
+        records = json.loads((tmp_path / "recs.json").read_text())["Records"]
+        config = tmp_path / "demo.toml"
+        config.write_text(daemon_config(moto.url, "zl-demo"))
+        config.chmod(0o644)
+        with SystemdSandbox(unit_dir, [f"{config}:/srv/demo.toml"], tmp_path) as box:
+            # "Install" the package's files in the sandbox's view only: overlays put the scratch
+            # root's /usr/bin and /etc over the host's (writable /etc in the sandbox's tmpfs),
+            # then the prepared config goes where the package says.
+            install = box.exec("sh", "-ec", f"""
+                mkdir -p /srv/etc-up /srv/etc-work
+                cp -a {root}/etc/. /srv/etc-up/
+                mount -t overlay overlay -o lowerdir=/etc,upperdir=/srv/etc-up,workdir=/srv/etc-work /etc
+                mount -t overlay overlay -o lowerdir={root}/usr/bin:/usr/bin /usr/bin
+                cp /srv/demo.toml /etc/zael-aggregator/demo.toml""")
+            assert install.returncode == 0, install.stderr
+            enable = box.systemctl("enable", "--now", "zael-aggregator@demo")
+            assert enable.returncode == 0, enable.stderr
+            assert "multi-user.target.wants/zael-aggregator@demo.service" in enable.stderr + enable.stdout
+            unit = "zael-aggregator@demo.service"
+            state = box.show(unit, "ActiveState", "SubState", "ExecMainPID", "FragmentPath")
+            assert (state["ActiveState"], state["SubState"]) == ("active", "running"), state
+            command = box.exec("cat", f"/proc/{state['ExecMainPID']}/cmdline").stdout.split("\0")
+            assert command[:4] == ["/usr/bin/zael-aggregator", "run", "--config", "/etc/zael-aggregator/demo.toml"]
+
+            leases = boto3.client("dynamodb", endpoint_url=moto.url, region_name="us-east-1",
+                                  aws_access_key_id="testing", aws_secret_access_key="testing")
+
+            def checkpoints():
+                items = leases.scan(TableName="zl-demo-zael-leases", ConsistentRead=True)["Items"]
+                return [item.get("checkpoint", {}).get("S", "") for item in items if "laneOf" not in item]
+
+            # Every traffic record checkpointed (the daemon's own snapshot writes add later ones).
+            last = int(records[-1]["dynamodb"]["SequenceNumber"])
+            assert wait_for(lambda: [c.isdigit() and int(c) >= last for c in checkpoints()] == [True], timeout=60), \
+                checkpoints()
+            assert box.systemctl("stop", unit).returncode == 0
+            assert box.show(unit, "Result")["Result"] == "success"
+    finally:
+        moto.stop()

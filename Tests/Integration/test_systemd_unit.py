@@ -7,41 +7,15 @@
   that only moves ExecStart and the config location: a bad configuration fails the unit with exit
   status 78, no restart loop, and the journal names the bad key.
 
-The helpers (`unit_tree`, `SystemdSandbox`) are meant for the later lifecycle tests (READY, watchdog,
-reload, stop) once the daemon is wired.
-
-The binary is $ZAEL_BINARY, else .build/release/zael-aggregator; the sandbox is
-../shared/tools/systemd-sandbox from the repository root, or $SYSTEMD_SANDBOX.
+The sandbox helpers live in systemd_sandbox.py (shared with test_systemd_lifecycle.py).
 """
 
-import json
-import os
 import re
 import shutil
-import subprocess
 import time
 from pathlib import Path
 
-import pytest
-
-REPO = Path(__file__).resolve().parents[2]
-UNIT_NAME = "zael-aggregator@.service"
-UNIT = REPO / "systemd" / UNIT_NAME
-# The shared tools sit beside the clone (../shared/tools); $SYSTEMD_SANDBOX may name the script.
-SANDBOX = Path(os.environ.get("SYSTEMD_SANDBOX") or REPO.parent / "shared" / "tools" / "systemd-sandbox")
-SANDBOX_TOOLS = SANDBOX.parent
-
-
-def binary() -> Path:
-    path = Path(os.environ.get("ZAEL_BINARY") or REPO / ".build" / "release" / "zael-aggregator")
-    if not os.access(path, os.X_OK):
-        pytest.fail(f"zael-aggregator binary not found at {path} (build it, or set ZAEL_BINARY)")
-    return path
-
-
-def run(args, **kwargs) -> subprocess.CompletedProcess:
-    return subprocess.run(args, capture_output=True, text=True, timeout=120, **kwargs)
-
+from systemd_sandbox import UNIT, UNIT_NAME, SystemdSandbox, binary, message_text, run, unit_tree
 
 # ---------------------------------------------------------------------------------------------
 # systemd-analyze
@@ -126,106 +100,6 @@ def test_unit_keeps_network_and_notify_reachable():
 
 
 # ---------------------------------------------------------------------------------------------
-# systemd sandbox helpers (reusable by the daemon lifecycle tests)
-
-
-def unit_tree(tmp_path: Path, configs: dict, extra_service_lines: str = ""):
-    """Units for the sandbox: the shipped unit plus a drop-in that only moves ExecStart to the
-    bound binary and the config to the bound folder. Returns (units_dir, binds)."""
-    units = tmp_path / "units"
-    dropin = units / f"{UNIT_NAME}.d"
-    dropin.mkdir(parents=True)
-    shutil.copy2(UNIT, units / UNIT_NAME)
-    (dropin / "test.conf").write_text(
-        "[Service]\nExecStart=\n"
-        "ExecStart=/srv/zael/bin/zael-aggregator run --config /srv/zael/etc/%i.toml\n" + extra_service_lines
-    )
-    etc = tmp_path / "etc"
-    etc.mkdir()
-    for name, text in configs.items():
-        (etc / f"{name}.toml").write_text(text)
-        (etc / f"{name}.toml").chmod(0o644)
-    # The service runs as a dynamic user: the bound folder must be readable by anyone.
-    etc.chmod(0o755)
-    binds = [f"{binary()}:/srv/zael/bin/zael-aggregator", f"{etc}:/srv/zael/etc"]
-    return units, binds
-
-
-class SystemdSandbox:
-    """A running systemd-sandbox: systemd as PID 1 of private namespaces, knowing only the given
-    units. Use as a context manager; `systemctl`, `show` and `journal` run inside it."""
-
-    def __init__(self, units: Path, binds: list, workdir: Path):
-        if os.geteuid() != 0:
-            pytest.fail("the systemd sandbox needs root")
-        if not SANDBOX.exists():
-            pytest.fail(f"systemd-sandbox not found at {SANDBOX} (the shared tools sit beside the clone)")
-        self.pid_file = workdir / "sandbox.pid"
-        self.keepalive = workdir / "sandbox.keepalive"
-        self.keepalive.touch()
-        args = [str(SANDBOX), "--units", str(units)]
-        for bind in binds:
-            args += ["--bind", bind]
-        holder = f'echo "$SANDBOX_PID" > "{self.pid_file}"; while [ -e "{self.keepalive}" ]; do sleep 0.2; done'
-        args += ["--", "bash", "-c", holder]
-        self.process = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-        deadline = time.monotonic() + 60
-        while not (self.pid_file.exists() and self.pid_file.read_text().strip()):
-            if self.process.poll() is not None:
-                pytest.fail(f"systemd sandbox did not boot:\n{self.process.stdout.read()}")
-            if time.monotonic() > deadline:
-                self.close()
-                pytest.fail("systemd sandbox did not boot within 60 s")
-            time.sleep(0.1)
-        self.sandbox_pid = self.pid_file.read_text().strip()
-
-    def __enter__(self):
-        return self
-
-    def __exit__(self, *exc):
-        self.close()
-
-    def close(self):
-        self.keepalive.unlink(missing_ok=True)
-        try:
-            self.process.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            self.process.terminate()
-            self.process.wait(timeout=10)
-
-    def exec(self, *args) -> subprocess.CompletedProcess:
-        env = dict(os.environ, SANDBOX_PID=self.sandbox_pid)
-        return run([str(SANDBOX_TOOLS / "sandbox-exec"), *args], env=env)
-
-    def systemctl(self, *args) -> subprocess.CompletedProcess:
-        return self.exec("systemctl", *args)
-
-    def show(self, unit: str, *properties) -> dict:
-        out = self.systemctl("show", unit, *(f"--property={p}" for p in properties)).stdout
-        return dict(line.split("=", 1) for line in out.splitlines() if "=" in line)
-
-    def journal(self, unit: str) -> list:
-        out = self.exec("journalctl", "-u", unit, "--no-pager", "-o", "json").stdout
-        return [json.loads(line) for line in out.splitlines() if line.strip()]
-
-    def wait_for(self, predicate, timeout: float = 30, interval: float = 0.2):
-        deadline = time.monotonic() + timeout
-        while True:
-            value = predicate()
-            if value:
-                return value
-            if time.monotonic() > deadline:
-                return value
-            time.sleep(interval)
-
-
-def message_text(entry: dict) -> str:
-    message = entry.get("MESSAGE", "")
-    # journalctl -o json gives non-UTF-8 or binary messages as byte arrays.
-    return bytes(message).decode(errors="replace") if isinstance(message, list) else message
-
-
-# ---------------------------------------------------------------------------------------------
 # sandbox tests
 
 BAD_CONFIG = """\
@@ -273,7 +147,9 @@ def test_bad_config_fails_with_78_and_is_not_restarted(tmp_path):
 def test_valid_config_logs_natively_to_journald(tmp_path):
     units, binds = unit_tree(tmp_path, {"good": VALID_CONFIG})
     with SystemdSandbox(units, binds, tmp_path) as sandbox:
-        sandbox.systemctl("start", "zael-aggregator@good.service")
+        # --no-block: the endpoint is dead, so a blocking start would wait out the daemon's
+        # one-minute start-up retry.
+        sandbox.systemctl("start", "--no-block", "zael-aggregator@good.service")
 
         def loaded():
             return [

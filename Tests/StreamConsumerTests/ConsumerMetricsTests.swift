@@ -10,9 +10,20 @@ final class RecordingMetrics: MetricsFactory, @unchecked Sendable {
     // `values` is guarded by `lock`.
     private let lock = NSLock()
     private var values: [String: Double] = [:]
+    private var destroyed: Set<String> = []
 
     func value(_ label: String, _ dimensions: [(String, String)] = []) -> Double {
         lock.withLock { values[key(label, dimensions)] ?? 0 }
+    }
+
+    /// Whether the series was made (it has a value) and then destroyed.
+    func wasDestroyed(_ label: String, _ dimensions: [(String, String)] = []) -> Bool {
+        lock.withLock { destroyed.contains(key(label, dimensions)) }
+    }
+
+    func destroy(_ handler: AnyObject) {
+        guard let handler = handler as? Handler else { return }
+        lock.withLock { _ = destroyed.insert(handler.key) }
     }
 
     func add(_ key: String, _ amount: Double, replace: Bool = false) {
@@ -48,9 +59,9 @@ final class RecordingMetrics: MetricsFactory, @unchecked Sendable {
     func makeTimer(label: String, dimensions: [(String, String)]) -> TimerHandler {
         Handler(key: key(label, dimensions), owner: self, replaces: false)
     }
-    func destroyCounter(_ handler: CounterHandler) {}
-    func destroyRecorder(_ handler: RecorderHandler) {}
-    func destroyTimer(_ handler: TimerHandler) {}
+    func destroyCounter(_ handler: CounterHandler) { destroy(handler) }
+    func destroyRecorder(_ handler: RecorderHandler) { destroy(handler) }
+    func destroyTimer(_ handler: TimerHandler) { destroy(handler) }
 }
 
 @Suite(.serialized) struct ConsumerMetricsTests {
@@ -73,16 +84,41 @@ final class RecordingMetrics: MetricsFactory, @unchecked Sendable {
         try scheduler.start()
         #expect(eventually { Set(log.applied).count == all.count - 1 && destination.sentRecordCount == 1 })
         scheduler.shutdown(timeout: .seconds(5))
-        #expect(metrics.value("zael_consumer_records_processed_total") == Double(all.count - 1))
-        #expect(metrics.value("zael_consumer_batches_total") >= 1)
-        #expect(metrics.value("zael_consumer_throttles_total") == 1)
-        #expect(metrics.value("zael_consumer_errors_total", [("class", "throttling")]) == 1)
-        #expect(metrics.value("zael_consumer_spooled_records_total") == 1)
-        #expect(metrics.value("zael_consumer_bisects_total") >= 1)
-        #expect(metrics.value("zael_consumer_retries_total") >= 1)
-        #expect(metrics.value("zael_consumer_leases_taken_total") == 1)
-        #expect(metrics.value("zael_consumer_leases_owned") == 0, "released at shutdown")
-        #expect(metrics.value("zael_consumer_get_records_seconds") >= 1)
-        #expect(metrics.value("zael_consumer_errors_total", [("class", "processor")]) >= 2)
+        typealias Names = ConsumerMetricNames
+        #expect(metrics.value(Names.recordsProcessed) == Double(all.count - 1))
+        #expect(metrics.value(Names.batches) >= 1)
+        #expect(metrics.value(Names.throttles, [("api", "GetRecords")]) == 1)
+        #expect(metrics.value(Names.errors, [("class", "throttling")]) == 1)
+        #expect(metrics.value(Names.spooledRecords) == 1)
+        #expect(metrics.value(Names.bisects) >= 1)
+        #expect(metrics.value(Names.retries) >= 1)
+        #expect(metrics.value(Names.leasesTaken) == 1)
+        #expect(metrics.value(Names.leasesOwned) == 0, "released at shutdown")
+        #expect(metrics.value(Names.getRecordsLatency) >= 1)
+        #expect(metrics.value(Names.batchDuration) == metrics.value(Names.batches), "one duration per batch")
+        #expect(metrics.value(Names.errors, [("class", "processor")]) >= 2)
+    }
+
+    @Test func stoppingAShardDestroysItsIteratorAgeGauge() throws {
+        let streams = ScriptedStreams()
+        streams.addShard("s1")
+        streams.addShard("s2")
+        let all = (0..<6).map { streams.put($0 % 2 == 0 ? "s1" : "s2", key: "k\($0)", value: $0) }
+        let metrics = RecordingMetrics()
+        let table = InMemoryLeaseTable()
+        let log = ProcessingLog()
+        let scheduler = ShardScheduler(
+            configuration: fastConfiguration(streams: streams, worker: "w", tunables: fastTunables(batchSize: 10)),
+            processorFactory: RecordingProcessorFactory(log: log), makeStreamsClient: { streams },
+            makeLeaseStore: { table }, failureDestination: InMemoryFailureDestination(), metricsFactory: metrics,
+            logger: quietLogger)
+        try scheduler.start()
+        #expect(eventually { Set(log.applied).count == all.count })
+        let age = ConsumerMetricNames.iteratorAge
+        #expect(!metrics.wasDestroyed(age, [("shard", "s1")]))
+        scheduler.shutdown(timeout: .seconds(5))
+        #expect(metrics.wasDestroyed(age, [("shard", "s1")]))
+        #expect(metrics.wasDestroyed(age, [("shard", "s2")]))
+        #expect(!metrics.wasDestroyed(ConsumerMetricNames.recordsProcessed), "only per-shard series go")
     }
 }

@@ -83,4 +83,20 @@ import Testing
         #expect(clients.made["s/1"]?.items.count == 4)
         #expect(checkpointer.lastCheckpoint == records.last?.sequenceNumber)
     }
+
+    @Test func sumOverflow_rejectsTheRecordThatOverflows_andKeepsTheRest() throws {
+        // Each record adds ~1.7e35 tokens to the same items: the 1001st would pass Int128.max.
+        var old = BucketImage()
+        old.limits = ["rpm": (-70_000_000_000_000_000_000_000_000_000_000_000_000, 0)]
+        var new = old
+        new.limits = ["rpm": (99_999_999_999_999_999_999_999_999_999_999_999_999, 0)]
+        var records = [distinctEntityRecords(1)[0]]
+        records += (0..<1_001).map { modifyRecord(old: old.item, new: new.item, sequence: 100 + $0) }
+        let h = AggregatorHarness()
+        try h.run(records, end: seq(5_000))
+        #expect(h.rejections.rejections.map(\.reason) == [.numberOutOfRange(attribute: "b_rpm_tc")])
+        #expect(h.rejections.rejections.map(\.record.sequenceNumber) == [seq(1_100)])
+        #expect(h.aggregator.statistics.rejectedRecords == 1)
+        #expect(h.db.items.values.contains { $0["total_events"] == .n("1000") })
+    }
 }

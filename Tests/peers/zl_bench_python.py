@@ -7,8 +7,10 @@ FILE is a GetRecords-shaped JSON file (`Benchmarks aggregation --out DIR` writes
 Measures, with `boto3.resource` replaced by an in-process stub that answers at once:
   full      `process_stream_records` in batches (its JSON log lines go to /dev/null),
   snapshot  only the usage-snapshot path: `extract_deltas` + `update_snapshot` per delta and
-            window, its debug log silenced (the conservative yardstick).
-Prints one JSON line: records, snapshot UpdateItems, CPU µs/record for both.
+            window, its debug log silenced (the conservative yardstick);
+  json      `json.loads` of each batch's event body (what Lambda's runtime does before the
+            handler runs), alone and followed by `process_stream_records`.
+Prints one JSON line: records, snapshot UpdateItems, CPU µs/record for each.
 """
 
 import argparse
@@ -63,7 +65,12 @@ def main():
         records = json.load(f)["Records"]
     windows = ["hourly", "daily"]
 
+    pages = [
+        json.dumps({"Records": records[first : first + args.batch]}).encode()
+        for first in range(0, len(records), args.batch)
+    ]
     full_best, snap_best, table = float("inf"), float("inf"), None
+    loads_best, from_json_best = float("inf"), float("inf")
     with open(os.devnull, "w") as devnull:
         for _ in range(args.repeat):
             table = StubTable()
@@ -84,6 +91,18 @@ def main():
                         for window in windows:
                             processor.update_snapshot(snap_table, delta, window, 90)
                 snap_best = min(snap_best, time.process_time() - start)
+
+            start = time.process_time()
+            for page in pages:
+                json.loads(page)
+            loads_best = min(loads_best, time.process_time() - start)
+
+            with mock.patch.object(processor.boto3, "resource", return_value=StubResource(StubTable())):
+                with contextlib.redirect_stdout(devnull):
+                    start = time.process_time()
+                    for page in pages:
+                        processor.process_stream_records(json.loads(page)["Records"], "t", windows)
+                    from_json_best = min(from_json_best, time.process_time() - start)
     n = len(records)
     print(
         json.dumps(
@@ -93,6 +112,9 @@ def main():
                 "per_1000_records": round(table.snapshot_updates * 1000 / n, 1),
                 "full_us_per_record": round(full_best * 1e6 / n, 2),
                 "snapshot_path_us_per_record": round(snap_best * 1e6 / n, 2),
+                "json_loads_us_per_record": round(loads_best * 1e6 / n, 2),
+                "full_from_json_us_per_record": round(from_json_best * 1e6 / n, 2),
+                "bytes_per_record": sum(len(p) for p in pages) // n,
             }
         )
     )

@@ -15,6 +15,8 @@ public enum MetricNames {
         public static let errorClass = "class"
         /// An AWS API name, e.g. `GetRecords`, `UpdateItem`.
         public static let api = "api"
+        /// Why a stream record was rejected (`RejectionReason.metricLabel`).
+        public static let reason = "reason"
     }
 
     /// Gauge {shard}: seconds between now and the ApproximateCreationDateTime of the last record
@@ -52,6 +54,24 @@ public enum MetricNames {
     public static let getRecordsLatency = "zael_getrecords_latency_seconds"
     /// Counter: credential refreshes (IMDS, profile, environment).
     public static let credentialRefreshes = "zael_credential_refreshes_total"
+    /// Counter: TrimmedDataAccessException seen (records lost to retention; continued from TRIM_HORIZON).
+    public static let trimmedData = "zael_trimmed_data_total"
+    /// Counter: write API calls by the aggregator (UpdateItem, TransactWriteItems, lone checkpoints).
+    public static let writeRequests = "zael_write_requests_total"
+    /// Counter: TransactWriteItems committed by the aggregator (exactly-once delivery).
+    public static let transactions = "zael_transactions_total"
+    /// Counter: transactions resent after a TransactionConflict.
+    public static let transactionConflicts = "zael_transaction_conflicts_total"
+    /// Counter {reason}: stream records the aggregator rejected (sent to the spool, never dropped).
+    public static let rejectedRecords = "zael_rejected_records_total"
+
+    /// Every name above; what the engine and the aggregator emit must be a subset of it.
+    public static let all: [String] = [
+        iteratorAge, recordsProcessed, batches, snapshotWrites, consumedWriteCapacity, errors, throttles, retries,
+        bisects, spooledRecords, leasesOwned, leasesTaken, leasesStolen, leasesLost, batchDuration,
+        getRecordsLatency, credentialRefreshes, trimmedData, writeRequests, transactions, transactionConflicts,
+        rejectedRecords,
+    ]
 
     /// HELP text for each name above; the Prometheus page prints it.
     public static let help: [String: String] = [
@@ -72,5 +92,10 @@ public enum MetricNames {
         batchDuration: "Time to process one batch.",
         getRecordsLatency: "Latency of GetRecords calls.",
         credentialRefreshes: "AWS credential refreshes.",
+        trimmedData: "Shard reads that found records trimmed by stream retention.",
+        writeRequests: "Write API calls made by the aggregator.",
+        transactions: "Snapshot transactions committed.",
+        transactionConflicts: "Snapshot transactions resent after a conflict.",
+        rejectedRecords: "Stream records rejected by the aggregator, by reason.",
     ]
 }

@@ -102,10 +102,13 @@ extension ShardConsumer {
             metrics: dependencies.metrics, clock: dependencies.clock, stop: stop, logger: logger)
         let outcomes = LaneOutcomes(count: lanes.count)
         let group = DispatchGroup()
+        let clock = dependencies.clock
+        let started = clock.now()
         for lane in lanes where !slices[lane.index].isEmpty {
             let slice = slices[lane.index]
             lane.queue.async(group: group) {
-                outcomes.set(lane.index, lane.run(slice, end: end, tunables: tunables, context: context))
+                let outcome = lane.run(slice, end: end, tunables: tunables, context: context)
+                outcomes.set(lane.index, outcome, finishedAt: clock.now())
             }
         }
         // Prefetch the next page while the lanes work, when the next batch is not complete yet.
@@ -123,6 +126,9 @@ extension ShardConsumer {
         // A prefetch that had to restart the iterator may have fetched this batch again.
         batcher.drop(through: end)
         dependencies.metrics.batches.increment()
+        // The slowest lane's time, so an overlapping prefetch does not count as processing.
+        let finished = outcomes.lastFinish ?? started
+        dependencies.metrics.batchDuration.recordNanoseconds(Int64(max(0, (finished - started).seconds) * 1e9))
         let busy = Set(lanes.indices.filter { !slices[$0].isEmpty })
         try advanceIdleLanes(skipping: busy, force: false)
         try finishLaneChangeIfDone()
@@ -193,12 +199,20 @@ extension ShardConsumer {
 
 /// Lane results of one batch, written from the lane queues.
 private final class LaneOutcomes: @unchecked Sendable {
-    // `outcomes` is guarded by `lock`.
+    // `outcomes` and `latest` are guarded by `lock`.
     private let lock = NSLock()
     private var outcomes: [Lane.Outcome]
+    private var latest: Duration?
 
     init(count: Int) { outcomes = Array(repeating: .completed, count: count) }
 
-    func set(_ index: Int, _ outcome: Lane.Outcome) { lock.withLock { outcomes[index] = outcome } }
+    func set(_ index: Int, _ outcome: Lane.Outcome, finishedAt: Duration) {
+        lock.withLock {
+            outcomes[index] = outcome
+            latest = max(latest ?? finishedAt, finishedAt)
+        }
+    }
     var all: [Lane.Outcome] { lock.withLock { outcomes } }
+    /// When the last lane finished (nil when no lane ran).
+    var lastFinish: Duration? { lock.withLock { latest } }
 }

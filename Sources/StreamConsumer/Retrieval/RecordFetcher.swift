@@ -81,7 +81,9 @@ final class RecordFetcher {
                 logger.warning("shard not found; treating it as ended", metadata: ["error": "\(error)"])
                 return .shardEnd
             default:
-                if error.kind == .throttling || error.code == "LimitExceededException" { metrics.throttles.increment() }
+                if error.kind == .throttling || error.code == "LimitExceededException" {
+                    metrics.throttled(api: error.operation.isEmpty ? "GetRecords" : error.operation)
+                }
                 metrics.error(error.code == "LimitExceededException" ? "throttling" : error.metricLabel)
                 // The iterator is usually still valid after throttling; a new one costs a call
                 // but is always safe from `position`.

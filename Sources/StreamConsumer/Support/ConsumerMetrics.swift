@@ -2,16 +2,17 @@ import CoreMetrics
 import Foundation
 import Metrics
 
-/// The engine's metrics, created through one injected `MetricsFactory` (the global one when nil).
+/// The engine's metrics, created through one injected `MetricsFactory` (the global one when nil),
+/// under the names of ``ConsumerMetricNames``.
 ///
-/// Dimensions stay bounded: error classes, fault codes and shard ids (which rotate slowly and
-/// drop off with their leases), never sequence numbers or request ids.
+/// Dimensions stay bounded: error classes, fault codes, API names and shard ids (which rotate
+/// slowly and are destroyed with their consumers), never sequence numbers or request ids.
 public final class ConsumerMetrics: @unchecked Sendable {
-    // `perShard` and `byLabel` are guarded by `lock`; the metric objects are thread-safe.
+    // `perShard` and `labelled` are guarded by `lock`; the metric objects are thread-safe.
     private let factory: MetricsFactory?
     private let lock = NSLock()
     private var perShard: [String: Gauge] = [:]
-    private var byLabel: [String: Counter] = [:]
+    private var labelled: [String: Counter] = [:]
 
     let recordsProcessed: Counter
     let batches: Counter
@@ -22,8 +23,8 @@ public final class ConsumerMetrics: @unchecked Sendable {
     let leasesTaken: Counter
     let leasesStolen: Counter
     let leasesLost: Counter
-    let throttles: Counter
     let getRecordsLatency: Timer
+    let batchDuration: Timer
     let trimmedData: Counter
 
     public init(factory: MetricsFactory? = nil) {
@@ -31,54 +32,67 @@ public final class ConsumerMetrics: @unchecked Sendable {
         func counter(_ label: String) -> Counter {
             factory.map { Counter(label: label, dimensions: [], factory: $0) } ?? Counter(label: label)
         }
-        recordsProcessed = counter("zael_consumer_records_processed_total")
-        batches = counter("zael_consumer_batches_total")
-        retries = counter("zael_consumer_retries_total")
-        bisects = counter("zael_consumer_bisects_total")
-        spooledRecords = counter("zael_consumer_spooled_records_total")
-        leasesTaken = counter("zael_consumer_leases_taken_total")
-        leasesStolen = counter("zael_consumer_leases_stolen_total")
-        leasesLost = counter("zael_consumer_leases_lost_total")
-        throttles = counter("zael_consumer_throttles_total")
-        trimmedData = counter("zael_consumer_trimmed_data_total")
+        func timer(_ label: String) -> Timer {
+            factory.map { Timer(label: label, dimensions: [], factory: $0) } ?? Timer(label: label)
+        }
+        typealias Names = ConsumerMetricNames
+        recordsProcessed = counter(Names.recordsProcessed)
+        batches = counter(Names.batches)
+        retries = counter(Names.retries)
+        bisects = counter(Names.bisects)
+        spooledRecords = counter(Names.spooledRecords)
+        leasesTaken = counter(Names.leasesTaken)
+        leasesStolen = counter(Names.leasesStolen)
+        leasesLost = counter(Names.leasesLost)
+        trimmedData = counter(Names.trimmedData)
         leasesOwned =
-            factory.map { Gauge(label: "zael_consumer_leases_owned", dimensions: [], factory: $0) }
-            ?? Gauge(label: "zael_consumer_leases_owned")
-        getRecordsLatency =
-            factory.map { Timer(label: "zael_consumer_get_records_seconds", dimensions: [], factory: $0) }
-            ?? Timer(label: "zael_consumer_get_records_seconds")
+            factory.map { Gauge(label: Names.leasesOwned, dimensions: [], factory: $0) }
+            ?? Gauge(label: Names.leasesOwned)
+        getRecordsLatency = timer(Names.getRecordsLatency)
+        batchDuration = timer(Names.batchDuration)
     }
 
     /// Counts an error of class `label` (an `AWSError.metricLabel`, a fault code or "processor").
     func error(_ label: String) {
-        let counter = lock.withLock { () -> Counter in
-            if let counter = byLabel[label] { return counter }
-            let dimensions = [("class", label)]
+        counter(ConsumerMetricNames.errors, ConsumerMetricNames.classLabel, label).increment()
+    }
+
+    /// Counts a throttled call of `api` that reached the engine (after the client's own retries).
+    func throttled(api: String) {
+        counter(ConsumerMetricNames.throttles, ConsumerMetricNames.apiLabel, api).increment()
+    }
+
+    private func counter(_ name: String, _ key: String, _ value: String) -> Counter {
+        lock.withLock { () -> Counter in
+            let cacheKey = name + "|" + value
+            if let counter = labelled[cacheKey] { return counter }
+            let dimensions = [(key, value)]
             let counter =
-                factory.map { Counter(label: "zael_consumer_errors_total", dimensions: dimensions, factory: $0) }
-                ?? Counter(label: "zael_consumer_errors_total", dimensions: dimensions)
-            byLabel[label] = counter
+                factory.map { Counter(label: name, dimensions: dimensions, factory: $0) }
+                ?? Counter(label: name, dimensions: dimensions)
+            labelled[cacheKey] = counter
             return counter
         }
-        counter.increment()
     }
 
     /// Records the iterator age of a shard.
     func iteratorAge(shardId: String, seconds: Double) {
         let gauge = lock.withLock { () -> Gauge in
             if let gauge = perShard[shardId] { return gauge }
-            let dimensions = [("shard", shardId)]
+            let dimensions = [(ConsumerMetricNames.shardLabel, shardId)]
             let gauge =
-                factory.map { Gauge(label: "zael_consumer_iterator_age_seconds", dimensions: dimensions, factory: $0) }
-                ?? Gauge(label: "zael_consumer_iterator_age_seconds", dimensions: dimensions)
+                factory.map { Gauge(label: ConsumerMetricNames.iteratorAge, dimensions: dimensions, factory: $0) }
+                ?? Gauge(label: ConsumerMetricNames.iteratorAge, dimensions: dimensions)
             perShard[shardId] = gauge
             return gauge
         }
         gauge.record(seconds)
     }
 
-    /// Forgets a shard's gauge when its consumer stops.
+    /// Destroys a shard's gauge when its consumer stops, so a shard this worker no longer holds
+    /// disappears from the Prometheus page and the EMF lines instead of showing a frozen age.
     func forgetShard(_ shardId: String) {
-        lock.withLock { _ = perShard.removeValue(forKey: shardId) }
+        let gauge = lock.withLock { perShard.removeValue(forKey: shardId) }
+        gauge?.destroy()
     }
 }

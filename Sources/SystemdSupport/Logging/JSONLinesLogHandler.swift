@@ -2,10 +2,10 @@ import Logging
 
 /// One JSON object per line on stderr, for log shippers:
 /// `{"timestamp":"…","level":"info","label":"…","message":"…","metadata":{"shard.id":"…"},"source":"…"}`.
-public struct JSONLinesLogHandler: LogHandler {
+public struct JSONLinesLogHandler: StatefulLogHandler {
     private let label: String
     private let writer: StderrWriter
-    private var state: HandlerState
+    var state: HandlerState
 
     public init(label: String, levelControl: LogLevelControl, writer: StderrWriter = .standardError) {
         self.label = label
@@ -47,25 +47,5 @@ public struct JSONLinesLogHandler: LogHandler {
 
     public func log(event: LogEvent) {
         writer.writeLine(Self.format(state.record(for: event, label: label)))
-    }
-
-    public subscript(metadataKey key: String) -> Logger.Metadata.Value? {
-        get { state.metadata[key] }
-        set { state.metadata[key] = newValue }
-    }
-
-    public var metadata: Logger.Metadata {
-        get { state.metadata }
-        set { state.metadata = newValue }
-    }
-
-    public var metadataProvider: Logger.MetadataProvider? {
-        get { state.metadataProvider }
-        set { state.metadataProvider = newValue }
-    }
-
-    public var logLevel: Logger.Level {
-        get { state.logLevel }
-        set { state.logLevel = newValue }
     }
 }

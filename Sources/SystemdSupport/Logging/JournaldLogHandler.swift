@@ -6,7 +6,7 @@ import Logging
 /// fields (`journalctl SHARD_ID=shardId-…`). Use it when `JournaldDetection` says stderr is
 /// connected to the journal. Lines go to stderr as text instead of being lost when journald's socket
 /// is missing (libsystemd drops entries silently then) or a send fails.
-public struct JournaldLogHandler: LogHandler {
+public struct JournaldLogHandler: StatefulLogHandler {
     /// journald's native socket.
     public static let journalSocketPath = "/run/systemd/journal/socket"
 
@@ -14,7 +14,7 @@ public struct JournaldLogHandler: LogHandler {
     private let identifier: String
     private let fallback: StderrWriter
     private let journalAvailable: Bool
-    private var state: HandlerState
+    var state: HandlerState
 
     /// - Parameters:
     ///   - identifier: `SYSLOG_IDENTIFIER`, e.g. `zael-aggregator`.
@@ -62,25 +62,5 @@ public struct JournaldLogHandler: LogHandler {
             offset += buffer.count
         }
         return iovecs.withUnsafeBufferPointer(body)
-    }
-
-    public subscript(metadataKey key: String) -> Logger.Metadata.Value? {
-        get { state.metadata[key] }
-        set { state.metadata[key] = newValue }
-    }
-
-    public var metadata: Logger.Metadata {
-        get { state.metadata }
-        set { state.metadata = newValue }
-    }
-
-    public var metadataProvider: Logger.MetadataProvider? {
-        get { state.metadataProvider }
-        set { state.metadataProvider = newValue }
-    }
-
-    public var logLevel: Logger.Level {
-        get { state.logLevel }
-        set { state.logLevel = newValue }
     }
 }

@@ -2,10 +2,10 @@ import Logging
 
 /// Human-readable lines on stderr:
 /// `2026-01-02T03:04:05.678Z warning zael.lease: lease lost shard.id=shardId-1 lease.owner="host a"`.
-public struct TextLogHandler: LogHandler {
+public struct TextLogHandler: StatefulLogHandler {
     private let label: String
     private let writer: StderrWriter
-    private var state: HandlerState
+    var state: HandlerState
 
     public init(label: String, levelControl: LogLevelControl, writer: StderrWriter = .standardError) {
         self.label = label
@@ -43,25 +43,5 @@ public struct TextLogHandler: LogHandler {
 
     public func log(event: LogEvent) {
         writer.writeLine(Self.format(state.record(for: event, label: label)))
-    }
-
-    public subscript(metadataKey key: String) -> Logger.Metadata.Value? {
-        get { state.metadata[key] }
-        set { state.metadata[key] = newValue }
-    }
-
-    public var metadata: Logger.Metadata {
-        get { state.metadata }
-        set { state.metadata = newValue }
-    }
-
-    public var metadataProvider: Logger.MetadataProvider? {
-        get { state.metadataProvider }
-        set { state.metadataProvider = newValue }
-    }
-
-    public var logLevel: Logger.Level {
-        get { state.logLevel }
-        set { state.logLevel = newValue }
     }
 }

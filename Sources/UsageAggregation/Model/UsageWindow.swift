@@ -11,7 +11,7 @@ public enum UsageWindow: String, Sendable, CaseIterable, Hashable {
     ///
     /// The year is not zero-padded below 1000, as glibc's `strftime("%Y")` does not pad it.
     public func key(forMilliseconds milliseconds: Int128) -> String? {
-        guard milliseconds >= Self.minimumMilliseconds, milliseconds <= Self.maximumMilliseconds else { return nil }
+        guard Self.covers(milliseconds) else { return nil }
         let seconds = Int64(PythonInteger.floorDivide(milliseconds, by: 1000))
         let days = floorDiv(seconds, 86_400)
         let secondOfDay = seconds - days * 86_400
@@ -22,6 +22,11 @@ public enum UsageWindow: String, Sendable, CaseIterable, Hashable {
         case .daily: return "\(year)-\(pad(month))-\(pad(day))T00:00:00Z"
         case .monthly: return "\(year)-\(pad(month))-01T00:00:00Z"
         }
+    }
+
+    /// Whether every window has a key for this instant (years 1…9999).
+    static func covers(_ milliseconds: Int128) -> Bool {
+        milliseconds >= minimumMilliseconds && milliseconds <= maximumMilliseconds
     }
 
     private func pad(_ value: Int64) -> String { value < 10 ? "0\(value)" : "\(value)" }

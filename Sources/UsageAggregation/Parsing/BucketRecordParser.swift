@@ -33,6 +33,7 @@ public struct BucketRecordParser: Sendable {
     /// One `b_{limit}_tc` found in both images, with what the other fields say of its limit.
     struct Counter {
         var limit: String
+        var tag: LimitTag
         var attribute: String
         var newText: String
         var oldText: String
@@ -43,50 +44,72 @@ public struct BucketRecordParser: Sendable {
 
     enum Field { case tokens, soft, other }
 
-    /// A `b_{limit}_{field}` attribute of an integer field, kept until the counted limits are known.
+    /// A `b_{limit}_{field}` attribute of an integer field, kept until the counted limits are
+    /// known; its limit is the attribute's UTF-8 bytes `2..<limitEnd` (no string is built).
     struct FieldAttribute {
         var attribute: String
-        var limit: String
+        var limitEnd: Int
+        var tag: LimitTag
         var value: AttributeValue
         var field: Field
     }
 
-    /// What a NewImage attribute name is to the parser.
-    enum AttributeKind {
-        /// `b_{limit}_tc`.
-        case counter(limit: String)
+    /// What a NewImage attribute name is to the parser, from its bytes alone.
+    enum AttributeKind: Equatable {
+        /// `b_{limit}_tc`; the limit is bytes `2..<limitEnd`.
+        case counter(limitEnd: Int, LimitTag)
         /// `b_{limit}_{field}` of an integer field the reference converts.
-        case field(limit: String, Field)
+        case field(limitEnd: Int, LimitTag, Field)
+        case partitionKey, sortKey, entityId, refillTime, shardCount, version
         case other
     }
 
-    /// Classifies `b_{limit}_{field}` names, split at the last `_` as `bucket_attr` builds them;
-    /// the field is matched as up to four packed bytes, so a name costs one scan.
-    static func classify(_ attribute: String) -> AttributeKind {
-        var name = attribute
-        return name.withUTF8 { bytes -> AttributeKind in
-            guard bytes.count > 4, bytes[0] == UInt8(ascii: "b"), bytes[1] == UInt8(ascii: "_") else { return .other }
-            var underscore = bytes.count - 1
-            while underscore > 1, bytes[underscore] != UInt8(ascii: "_") { underscore -= 1 }
-            let fieldLength = bytes.count - underscore - 1
-            guard underscore > 2, fieldLength >= 2, fieldLength <= 4 else { return .other }
-            var code: UInt32 = 0
-            for position in (underscore + 1)..<bytes.count { code = code << 8 | UInt32(bytes[position]) }
-            let field: Field?
-            switch code {
-            case packed("tc"):
-                return .counter(
-                    limit: String(decoding: UnsafeBufferPointer(rebasing: bytes[2..<underscore]), as: UTF8.self))
-            case packed("tk"): field = .tokens
-            case packed("soft"): field = .soft
-            case packed("cp"), packed("ra"), packed("rp"), packed("ws"), packed("rsa"), packed("wa"), packed("wtc"),
-                packed("gc"), packed("tu"):
-                field = .other
-            default: field = nil
+    /// Classifies `b_{limit}_{field}` names, split at the last `_` as `bucket_attr` builds them
+    /// (the field is matched as up to four packed bytes), and the few plain names the reference
+    /// reads; one scan, no allocation.
+    static func classify(_ bytes: UnsafeBufferPointer<UInt8>) -> AttributeKind {
+        guard bytes.count > 4, bytes[0] == UInt8(ascii: "b"), bytes[1] == UInt8(ascii: "_") else {
+            switch bytes.count {
+            case 2 where bytes[1] == UInt8(ascii: "K"):
+                if bytes[0] == UInt8(ascii: "P") { return .partitionKey }
+                if bytes[0] == UInt8(ascii: "S") { return .sortKey }
+                return .other
+            case 2 where bytes[0] == UInt8(ascii: "r") && bytes[1] == UInt8(ascii: "f"): return .refillTime
+            case 2 where bytes[0] == UInt8(ascii: "v") && bytes[1] == UInt8(ascii: "u"): return .version
+            case 9 where bytes.elementsEqual("entity_id".utf8): return .entityId
+            case 11 where bytes.elementsEqual("shard_count".utf8): return .shardCount
+            default: return .other
             }
-            guard let field else { return .other }
-            return .field(
-                limit: String(decoding: UnsafeBufferPointer(rebasing: bytes[2..<underscore]), as: UTF8.self), field)
+        }
+        var underscore = bytes.count - 1
+        while underscore > 1, bytes[underscore] != UInt8(ascii: "_") { underscore -= 1 }
+        let fieldLength = bytes.count - underscore - 1
+        guard underscore > 2, fieldLength >= 2, fieldLength <= 4 else { return .other }
+        var code: UInt32 = 0
+        for position in (underscore + 1)..<bytes.count { code = code << 8 | UInt32(bytes[position]) }
+        let tag = LimitTag(UnsafeBufferPointer(rebasing: bytes[2..<underscore]))
+        switch code {
+        case packed("tc"): return .counter(limitEnd: underscore, tag)
+        case packed("tk"): return .field(limitEnd: underscore, tag, .tokens)
+        case packed("soft"): return .field(limitEnd: underscore, tag, .soft)
+        case packed("cp"), packed("ra"), packed("rp"), packed("ws"), packed("rsa"), packed("wa"), packed("wtc"),
+            packed("gc"), packed("tu"):
+            return .field(limitEnd: underscore, tag, .other)
+        default: return .other
+        }
+    }
+
+    /// A limit name's length and first eight bytes: equal tags of names of up to eight bytes
+    /// mean equal names, so matching fields to counters rarely touches the strings.
+    struct LimitTag: Equatable {
+        static let exactLength = 8
+        var length: Int
+        var head: UInt64
+
+        init(_ limit: UnsafeBufferPointer<UInt8>) {
+            length = limit.count
+            head = 0
+            for byte in limit.prefix(Self.exactLength) { head = head << 8 | UInt64(byte) }
         }
     }
 
@@ -96,10 +119,26 @@ public struct BucketRecordParser: Sendable {
         return code
     }
 
+    /// The limit of a `b_{limit}_{field}` attribute: its UTF-8 bytes `2..<limitEnd`.
+    static func limit(of attribute: String, end limitEnd: Int) -> String {
+        var attribute = attribute
+        return attribute.withUTF8 { String(decoding: UnsafeBufferPointer(rebasing: $0[2..<limitEnd]), as: UTF8.self) }
+    }
+
+    /// Whether `attribute`'s limit (UTF-8 bytes `2..<limitEnd`) is `limit`, without building it.
+    static func limit(of attribute: String, end limitEnd: Int, is limit: String) -> Bool {
+        var attribute = attribute
+        var limit = limit
+        return attribute.withUTF8 { name in
+            limit.withUTF8 { limit in limit.count == limitEnd - 2 && name[2..<limitEnd].elementsEqual(limit) }
+        }
+    }
+
     public func parse(_ record: StreamRecord) -> Outcome {
         guard record.eventName == .modify else { return .ignored(.notModify) }
-        let newImage = record.newImage ?? [:]
-        let oldImage = record.oldImage ?? [:]
+        // No NewImage reads as an empty one: no PK, so not a bucket.
+        guard let newImage = record.newImage else { return .ignored(.notBucket) }
+        let oldImage = record.oldImage
 
         // One pass over the NewImage collects everything; the decisions below then follow the
         // reference's order, so that the same record is ignored or rejected for the same cause.
@@ -110,47 +149,39 @@ public struct BucketRecordParser: Sendable {
         var shardCountText: String?
         var vuText: String?
         var counters: [Counter] = []
+        counters.reserveCapacity(4)
         var fields: [FieldAttribute] = []
+        fields.reserveCapacity(newImage.count)
         for (attribute, value) in newImage {
-            switch Self.classify(attribute) {
-            case .counter(let limit):
-                if case .n(let newText) = value, let oldText = oldImage[attribute]?.n {
-                    counters.append(Counter(limit: limit, attribute: attribute, newText: newText, oldText: oldText))
+            var name = attribute
+            switch name.withUTF8({ Self.classify($0) }) {
+            case .counter(let limitEnd, let tag):
+                if case .n(let newText) = value, case .n(let oldText)? = oldImage?[attribute] {
+                    counters.append(
+                        Counter(
+                            limit: Self.limit(of: attribute, end: limitEnd), tag: tag, attribute: attribute,
+                            newText: newText, oldText: oldText))
                 }
-                continue
-            case .field(let limit, let field):
-                fields.append(FieldAttribute(attribute: attribute, limit: limit, value: value, field: field))
-                continue
+            case .field(let limitEnd, let tag, let field):
+                fields.append(
+                    FieldAttribute(attribute: attribute, limitEnd: limitEnd, tag: tag, value: value, field: field))
+            case .partitionKey: pk = value.s ?? ""
+            case .sortKey: sk = value.s ?? ""
+            case .entityId: entityAttribute = value.s ?? ""
+            case .refillTime: rfText = value.n
+            case .shardCount: shardCountText = value.n
+            case .version: vuText = value.n
             case .other: break
-            }
-            switch attribute {
-            case "PK": pk = value.s ?? ""
-            case "SK": sk = value.s ?? ""
-            case "entity_id": entityAttribute = value.s ?? ""
-            case "rf": rfText = value.n
-            case "shard_count": shardCountText = value.n
-            case "vu": vuText = value.n
-            default: break
             }
         }
 
-        guard let slash = pk.firstIndex(of: "/") else { return .ignored(.notBucket) }
-        let namespaceId = String(pk[..<slash])
-        let remainder = pk[pk.index(after: slash)...]
+        let namespaceId: String
         let entityId: String
         let resource: String
-        if remainder.hasPrefix(ZaeLimiterSchema.bucketPrefix) {
-            guard let parts = Self.splitBucketKey(remainder.dropFirst(ZaeLimiterSchema.bucketPrefix.count)) else {
-                return .ignored(.notBucket)
-            }
-            (entityId, resource) = parts
-        } else if sk.hasPrefix(ZaeLimiterSchema.sortKeyBucketPrefix) {
-            resource = String(sk.dropFirst(ZaeLimiterSchema.sortKeyBucketPrefix.count))
-            guard !resource.isEmpty else { return .ignored(.notBucket) }
-            entityId = entityAttribute
-            guard !entityId.isEmpty else { return .ignored(.noEntityId) }
-        } else {
-            return .ignored(.notBucket)
+        switch BucketKey(partitionKey: pk, sortKey: sk, entityAttribute: entityAttribute) {
+        case .notBucket: return .ignored(.notBucket)
+        case .noEntityId: return .ignored(.noEntityId)
+        case .bucket(let namespace, let entity, let name): (namespaceId, entityId, resource) = (namespace, entity, name)
         }
         if let reason = Self.check(shardCountText, "shard_count") { return .rejected(reason) }
         guard !entityAttribute.isEmpty else { return .ignored(.noEntityId) }
@@ -169,15 +200,14 @@ public struct BucketRecordParser: Sendable {
 
         // The counters: `b_{limit}_tc` as an N in both images.
         for index in counters.indices {
-            let counter = counters[index]
-            switch (PythonInteger.parse(counter.newText), PythonInteger.parse(counter.oldText)) {
+            switch (PythonInteger.parse(counters[index].newText), PythonInteger.parse(counters[index].oldText)) {
             case (.success(let n), .success(let o)):
                 let (difference, overflow) = n.subtractingReportingOverflow(o)
-                if overflow { return .rejected(.numberOutOfRange(attribute: counter.attribute)) }
+                if overflow { return .rejected(.numberOutOfRange(attribute: counters[index].attribute)) }
                 counters[index].difference = difference
             case (.failure(.notAnInteger), _), (_, .failure(.notAnInteger)):
-                return .rejected(.notAnInteger(attribute: counter.attribute))
-            default: return .rejected(.numberOutOfRange(attribute: counter.attribute))
+                return .rejected(.notAnInteger(attribute: counters[index].attribute))
+            default: return .rejected(.numberOutOfRange(attribute: counters[index].attribute))
             }
         }
         guard !counters.isEmpty else { return .ignored(.noCounters) }
@@ -186,9 +216,17 @@ public struct BucketRecordParser: Sendable {
         // `ra`, `rp` with a default, `ws` … `tu` when present, `soft` as a stamp), even for `wcu`
         // and for unchanged limits.
         for entry in fields {
-            guard let position = counters.firstIndex(where: { $0.limit == entry.limit }) else {
-                continue
+            // The tag decides for names of up to 8 bytes; longer ones compare their bytes.
+            var found: Int?
+            for index in counters.indices where counters[index].tag == entry.tag {
+                if entry.tag.length <= LimitTag.exactLength
+                    || Self.limit(of: entry.attribute, end: entry.limitEnd, is: counters[index].limit)
+                {
+                    found = index
+                    break
+                }
             }
+            guard let position = found else { continue }
             switch entry.field {
             case .soft:
                 // `decode_stamp`: any value marks the limit soft; only an N is converted.
@@ -207,6 +245,7 @@ public struct BucketRecordParser: Sendable {
         }
 
         var deltas: [UsageDelta] = []
+        deltas.reserveCapacity(counters.count)
         var rejectedLimits: [RejectionReason] = []
         for counter in counters where counter.limit != ZaeLimiterSchema.wcuLimitName && counter.difference != 0 {
             if ZaeLimiterSchema.snapshotAttributeNames.contains(counter.limit) {
@@ -220,31 +259,17 @@ public struct BucketRecordParser: Sendable {
                     overdrawn: counter.soft && counter.difference > 0 && counter.tokens < 0))
         }
         // The reference fails each snapshot write of such a record; no write, no count.
-        if !deltas.isEmpty || !rejectedLimits.isEmpty,
-            !timestampInRange || UsageWindow.hourly.key(forMilliseconds: timestamp) == nil
-        {
+        if !deltas.isEmpty || !rejectedLimits.isEmpty, !timestampInRange || !UsageWindow.covers(timestamp) {
             return .rejected(.timestampOutOfRange)
         }
         return .parsed(deltas: deltas, rejectedLimits: rejectedLimits)
     }
 
-    /// `entity#resource#shard` → (entity, resource), as `parse_bucket_pk`: the shard is after
-    /// the last `#` and must be an integer, the entity before the first `#` of the rest.
-    static func splitBucketKey(_ rest: Substring) -> (String, String)? {
-        guard let lastHash = rest.lastIndex(of: "#") else { return nil }
-        let shard = rest[rest.index(after: lastHash)...]
-        if case .failure(.notAnInteger) = PythonInteger.parse(String(shard)) { return nil }
-        let entityResource = rest[..<lastHash]
-        guard let firstHash = entityResource.firstIndex(of: "#") else { return nil }
-        return (
-            String(entityResource[..<firstHash]), String(entityResource[entityResource.index(after: firstHash)...])
-        )
-    }
-
     /// The limit of a `b_{limit}_tc` attribute name, split at the last `_` as the reference does.
     static func limitName(ofCounter attribute: String) -> String? {
-        if case .counter(let limit) = classify(attribute) { return limit }
-        return nil
+        var name = attribute
+        guard case .counter(let limitEnd, _) = name.withUTF8({ classify($0) }) else { return nil }
+        return limit(of: attribute, end: limitEnd)
     }
 
     /// Whether the text of an `N` the reference converts with `int()` would convert (a number

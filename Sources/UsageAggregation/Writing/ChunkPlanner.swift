@@ -45,7 +45,8 @@ public struct ChunkPlanner: Sendable {
     ) {
         var chunks: [WriteChunk] = []
         var overflowed: [(Int, UsageDelta)] = []
-        var current = SnapshotCoalescer(windows: windows)
+        let expectedItems = min(maxItems, entries.count * windows.count)
+        var current = SnapshotCoalescer(windows: windows, expectedItems: expectedItems)
         var lastInChunk: SequenceNumber? = nil
         for (position, entry) in entries.enumerated() {
             // The deltas of one record share their items; compute them once per item set.
@@ -59,14 +60,20 @@ public struct ChunkPlanner: Sendable {
                     targets.append(current.targets(of: delta))
                 }
             }
-            if let last = lastInChunk, current.count + current.newItemCount(for: targets) > maxItems {
+            var found = targets.map { current.lookup($0) }
+            if let last = lastInChunk, current.count + current.newItemCount(for: targets, found: found) > maxItems {
                 chunks.append(WriteChunk(updates: current.updates, checkpoint: last))
-                current = SnapshotCoalescer(windows: windows)
+                current = SnapshotCoalescer(windows: windows, expectedItems: expectedItems)
+                found = targets.map { Array(repeating: nil, count: $0.count) }
             }
             var positions: [[Int]?] = Array(repeating: nil, count: targets.count)
             for (offset, delta) in entry.deltas.enumerated() {
                 let group = groupOf[offset]
-                let at = positions[group] ?? current.resolve(targets[group], first: delta)
+                // Only the first group resolves before anything of this record was added.
+                let at =
+                    positions[group]
+                    ?? current.resolve(
+                        targets[group], found: group == 0 ? found[0] : current.lookup(targets[group]), first: delta)
                 positions[group] = at
                 if !current.add(delta, at: at) { overflowed.append((position, delta)) }
             }

@@ -26,6 +26,13 @@ public struct SnapshotCoalescer: Sendable {
 
     public init(windows: [UsageWindow]) { self.windows = windows }
 
+    /// Room for `expectedItems` items without regrowing (a chunk's size is known up front).
+    init(windows: [UsageWindow], expectedItems: Int) {
+        self.windows = windows
+        updates.reserveCapacity(expectedItems)
+        index.reserveCapacity(expectedItems)
+    }
+
     public var isEmpty: Bool { updates.isEmpty }
     public var count: Int { updates.count }
 
@@ -47,11 +54,17 @@ public struct SnapshotCoalescer: Sendable {
         return targets
     }
 
-    /// How many items not yet present these targets would add.
-    func newItemCount(for targets: [[Target]]) -> Int {
+    /// The positions of the targets' items already present (nil: not yet): one hash lookup per
+    /// target, shared by `newItemCount` and `resolve`.
+    func lookup(_ targets: [Target]) -> [Int?] {
+        targets.map { index[$0.identity] }
+    }
+
+    /// How many items not yet present these targets would add (`found` from `lookup`).
+    func newItemCount(for targets: [[Target]], found: [[Int?]]) -> Int {
         var fresh: [ItemIdentity] = []
-        for list in targets {
-            for target in list where index[target.identity] == nil && !fresh.contains(target.identity) {
+        for (list, positions) in zip(targets, found) {
+            for (target, position) in zip(list, positions) where position == nil && !fresh.contains(target.identity) {
                 fresh.append(target.identity)
             }
         }
@@ -63,15 +76,25 @@ public struct SnapshotCoalescer: Sendable {
     @discardableResult
     public mutating func add(_ delta: UsageDelta) -> Bool {
         let list = targets(of: delta)
-        return add(delta, at: resolve(list, first: delta))
+        return add(delta, at: resolve(list, found: lookup(list), first: delta))
     }
 
     /// The positions of the targets' items, creating missing ones from `delta`'s fields (the
-    /// first contribution fixes the if-absent values). One lookup per item, shared by all the
-    /// deltas of a record, which all go to the same items.
-    mutating func resolve(_ targets: [Target], first delta: UsageDelta) -> [Int] {
-        targets.map { target in
-            if let existing = index[target.identity] { return existing }
+    /// first contribution fixes the if-absent values). `found` (from `lookup`, since when no
+    /// item was added) spares a second lookup; a missing item is looked up again only if an
+    /// earlier target of the list is the same item (hourly and daily at 00:00).
+    mutating func resolve(_ targets: [Target], found: [Int?], first delta: UsageDelta) -> [Int] {
+        var positions: [Int] = []
+        positions.reserveCapacity(targets.count)
+        for (offset, target) in targets.enumerated() {
+            if let existing = found[offset] {
+                positions.append(existing)
+                continue
+            }
+            if let earlier = targets[..<offset].firstIndex(where: { $0.identity == target.identity }) {
+                positions.append(positions[earlier])
+                continue
+            }
             let position = updates.count
             index[target.identity] = position
             let identity = target.identity
@@ -81,15 +104,17 @@ public struct SnapshotCoalescer: Sendable {
                 sortKey: ZaeLimiterSchema.usageSortKey(resource: identity.resource, windowKey: identity.windowStart))
             updates.append(
                 SnapshotUpdate(key: key, first: delta, window: target.window, windowStart: identity.windowStart))
-            return position
+            positions.append(position)
         }
+        return positions
     }
 
     /// Adds `delta` to the items at `positions` (a position twice when two windows share an item).
     mutating func add(_ delta: UsageDelta, at positions: [Int]) -> Bool {
         // Check first, so that a refused delta leaves no window half-applied.
         for position in positions {
-            let times = positions.count == 1 ? 1 : positions.filter { $0 == position }.count
+            var times = 0
+            for other in positions where other == position { times += 1 }
             if !updates[position].canAdd(delta, times: times) { return false }
         }
         for position in positions { updates[position].add(delta) }

@@ -25,6 +25,11 @@ struct RunCommand: ParsableCommand {
     @OptionGroup var options: ConfigurationOptions
 
     func run() throws {
+        // systemd's watchdog ends a wedged daemon with SIGABRT. The Swift runtime's backtracer
+        // catches SIGABRT, prints a backtrace and returns, so a signal sent from outside would
+        // leave the process running until TimeoutAbortSec's SIGKILL. The daemon's own log already
+        // names the wedged component; crashes (SIGILL, SIGSEGV, ...) keep their backtraces.
+        signal(SIGABRT, SIG_DFL)
         let notifier = SystemdNotifier()
         let environment = ProcessInfo.processInfo.environment
         let source = ConfigurationSource(

@@ -2,8 +2,6 @@ import AWSCore
 import AWSDynamoDB
 import Foundation
 import Logging
-import Metrics
-import Observability
 
 /// The resolved AWS side of the daemon: region, endpoints, the shared credential provider, and
 /// factories for per-thread clients.
@@ -19,10 +17,15 @@ struct AWSEnvironment: Sendable {
     let abortFlag: AbortFlag
     let httpTimeout: Duration
     let logger: Logger
+    /// Retries, throttles by API and credential refreshes of every client made here.
+    let callMetrics: AWSCallMetrics?
 
     /// Resolves region, endpoints and credentials; throws `AWSError` (fatal: no region, bad
     /// endpoint) or when no credentials resolve.
-    init(configuration: AggregatorConfiguration, environment: [String: String], logger: Logger) throws {
+    init(
+        configuration: AggregatorConfiguration, environment: [String: String], logger: Logger,
+        callMetrics: AWSCallMetrics? = nil
+    ) throws {
         var environment = environment
         if let profile = configuration.aws.profile { environment["AWS_PROFILE"] = profile }
         // The metadata and container endpoints answer in milliseconds on a healthy host; a short
@@ -45,30 +48,23 @@ struct AWSEnvironment: Sendable {
         abortFlag = AbortFlag()
         httpTimeout = configuration.consumer.httpTimeout
         self.logger = logger
+        self.callMetrics = callMetrics
+    }
+
+    private func retrier() -> Retrier {
+        var retrier = Retrier(policy: RetryPolicy(), abortFlag: abortFlag)
+        if let callMetrics { retrier.onRetry = { callMetrics.retried($0) } }
+        return retrier
+    }
+
+    /// Brings the credential refresh counter up to date (call before the metrics are read).
+    func syncCredentialMetrics() {
+        callMetrics?.syncCredentialRefreshes(refreshCount: credentials.refreshCount)
     }
 
     private func transport() -> CurlTransport {
         CurlTransport(
             configuration: .init(connectTimeout: .seconds(3), requestTimeout: httpTimeout), abortFlag: abortFlag)
-    }
-
-    /// Retries inside a client never reach the engine's error counters, so each one is counted here:
-    /// `zael_retries_total{api,class}`, and `zael_throttles_total{api}` for throttling.
-    private func retrier() -> Retrier {
-        var retrier = Retrier(policy: RetryPolicy(), abortFlag: abortFlag)
-        retrier.onRetry = { error in
-            Counter(
-                label: MetricNames.retries,
-                dimensions: [
-                    (MetricNames.LabelKey.api, error.operation), (MetricNames.LabelKey.errorClass, error.metricLabel),
-                ]
-            ).increment()
-            if error.kind == .throttling || error.code == "LimitExceededException" {
-                Counter(label: MetricNames.throttles, dimensions: [(MetricNames.LabelKey.api, error.operation)])
-                    .increment()
-            }
-        }
-        return retrier
     }
 
     /// A DynamoDB client for one thread.

@@ -39,9 +39,13 @@ struct Daemon: DaemonRunner {
         let status = { (text: String) in _ = try? notifier.notify(.status(text)) }
         let startedAt = Date()
 
+        // Metrics first, so the AWS clients' retry hooks count from the first call.
+        let metrics = PrometheusMetricsFactory()
+        MetricsSystem.bootstrap(metrics)
         status("resolving AWS credentials and region")
         let aws = try AWSEnvironment(
-            configuration: configuration, environment: ProcessInfo.processInfo.environment, logger: logger)
+            configuration: configuration, environment: ProcessInfo.processInfo.environment, logger: logger,
+            callMetrics: AWSCallMetrics(factory: metrics))
         let credentials = try StartupRetry.run("resolve credentials", logger: logger, status: status) {
             try aws.credentials.credentials()
         }
@@ -66,10 +70,11 @@ struct Daemon: DaemonRunner {
             ).run(client: dynamoDB, logger: logger)
         }
 
-        let metrics = PrometheusMetricsFactory()
-        MetricsSystem.bootstrap(metrics)
         let metricsServer = try configuration.metrics.listen.map {
-            try MetricsHTTPServer(listen: $0, logger: logger) { PrometheusTextRenderer.render(metrics.snapshot()) }
+            try MetricsHTTPServer(listen: $0, logger: logger) {
+                aws.syncCredentialMetrics()
+                return PrometheusTextRenderer.render(metrics.snapshot())
+            }
         }
         metricsServer?.start()
         let emf = configuration.metrics.emfFile.map {
@@ -96,7 +101,7 @@ struct Daemon: DaemonRunner {
         try StartupRetry.run("start the shard scheduler", logger: logger, status: status) { try scheduler.start() }
 
         let state = DaemonState(configuration: configuration)
-        let reporter = DaemonStatus(workerId: configuration.leases.workerID, startedAt: startedAt)
+        let reporter = DaemonStatus(workerId: configuration.leases.workerID, startedAt: startedAt, metrics: metrics)
         let statusServer: StatusServer?
         do {
             statusServer = try StatusServer(path: configuration.status.socket, logger: logger) {
@@ -137,6 +142,9 @@ struct Daemon: DaemonRunner {
                 _ = try? notifier.notify(.stopping, .status("stopping: draining and releasing leases"))
                 logger.info("stopping: draining in-flight batches, checkpointing, releasing leases")
                 watchdog?.stop()
+                // The drain destroys each released shard's iterator-age gauge: report the ages
+                // while the shards are still held; the last flush after the drain has the counts.
+                _ = try? emf?.flush()
                 shutdown(scheduler, abortFlag: aws.abortFlag, logger: logger)
                 statusServer?.stop()
                 metricsServer?.stop()

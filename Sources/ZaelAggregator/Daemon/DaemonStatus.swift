@@ -7,6 +7,8 @@ import StreamConsumer
 struct DaemonStatus: Sendable {
     let workerId: String
     let startedAt: Date
+    /// The daemon's metrics; the totals are read from them.
+    let metrics: PrometheusMetricsFactory
     let host = ProcessInfo.processInfo.hostName
 
     func snapshot(_ status: ConsumerStatus, configuration: AggregatorConfiguration) -> StatusSnapshot {
@@ -16,7 +18,6 @@ struct DaemonStatus: Sendable {
                 checkpoint: shard.checkpoint, iteratorAgeSeconds: shard.iteratorAge.map(\.seconds),
                 recordsPerSecond: shard.recordsPerSecond, retries: Int64(shard.retries), lastError: shard.lastError)
         }
-        let owned = status.shards.filter { $0.owner == status.workerId }
         let config = configuration.settings.map { entry in
             StatusSnapshot.ConfigEntry(
                 key: entry.key, value: entry.value.map { SecretMasking.mask($0).tomlText } ?? "(unset)")
@@ -24,10 +25,17 @@ struct DaemonStatus: Sendable {
         return StatusSnapshot(
             workerId: workerId, host: host, version: Version.current, startedAt: startedAt,
             uptimeSeconds: Date().timeIntervalSince(startedAt), config: config, shards: shards,
-            totals: .init(
-                recordsProcessed: Int64(status.recordsProcessed),
-                recordsPerSecond: owned.reduce(0) { $0 + $1.recordsPerSecond },
-                retries: Int64(status.retries), leasesOwned: status.leasesOwned))
+            totals: Self.totals(MetricTotals(metrics.snapshot()), status: status))
+    }
+
+    /// Counters from the metrics (what the Prometheus page shows), the live rate and lease count
+    /// from the scheduler.
+    static func totals(_ counted: MetricTotals, status: ConsumerStatus) -> StatusSnapshot.Totals {
+        let owned = status.shards.filter { $0.owner == status.workerId }
+        return StatusSnapshot.Totals(
+            recordsProcessed: counted.recordsProcessed, recordsPerSecond: owned.reduce(0) { $0 + $1.recordsPerSecond },
+            batches: counted.batches, snapshotWrites: counted.snapshotWrites, errors: counted.errors,
+            retries: counted.retries, leasesOwned: status.leasesOwned)
     }
 
     /// "N shards owned, max iterator age X s, R rec/s, last error …" for `STATUS=`.
