@@ -289,12 +289,12 @@ def test_injected_faults_do_not_crash_or_lose_records(make_cluster):
 
     # Expired iterators: renewed after the last processed record.
     proxy.control(action="expire_iterators")
-    h.wait_for(lambda: h.metric(daemon.metrics(), "zael_consumer_errors_total",
+    h.wait_for(lambda: h.metric(daemon.metrics(), "zael_errors_total",
                                 **{"class": "ExpiredIteratorException"}) > 0, 30, what="expired iterator")
     # A deleted shard (every record of it processed): ResourceNotFound is its end.
     victim = next(s["ShardId"] for s in proxy.shards() if s["records"] and not s["closed"])
     proxy.control(action="delete_shard", shard=victim)
-    h.wait_for(lambda: h.metric(daemon.metrics(), "zael_consumer_errors_total",
+    h.wait_for(lambda: h.metric(daemon.metrics(), "zael_errors_total",
                                 **{"class": "ResourceNotFoundException"}) > 0, 30, what="deleted shard")
     h.wait_for(lambda: victim not in cluster.leases() or h.checkpoint(cluster.leases()[victim]) == "SHARD_END",
                30, what="the deleted shard at SHARD_END")
@@ -314,7 +314,7 @@ def test_injected_faults_do_not_crash_or_lose_records(make_cluster):
         trimmed = proxy.control(action="trim", before="9" * 21)["trimmed"]
     finally:
         daemon.signal(signal.SIGCONT)
-    h.wait_for(lambda: h.metric(daemon.metrics(), "zael_consumer_trimmed_data_total") > 0, 30, what="trim metric")
+    h.wait_for(lambda: h.metric(daemon.metrics(), "zael_trimmed_data_total") > 0, 30, what="trim metric")
     cluster.traffic(rounds=1, users=8, seed=4).join()
     fourth = cluster.synced_records()
     cluster.reference(fourth[len(third):])
