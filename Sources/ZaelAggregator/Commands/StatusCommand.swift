@@ -37,17 +37,27 @@ struct StatusCommand: ParsableCommand {
     @Flag(help: "Show the lease table of all workers instead of this host's instance.")
     var cluster = false
 
+    @Option(help: ArgumentHelp("With --cluster: the lease table (wins over the configuration's).", valueName: "NAME"))
+    var leaseTable: String?
+
+    @Option(
+        help: ArgumentHelp(
+            "With --cluster: the zae-limiter table (its stream's shards; default lease table NAME-zael-leases).",
+            valueName: "NAME"))
+    var table: String?
+
+    @Option(help: ArgumentHelp("With --cluster: the DynamoDB and Streams endpoint URL.", valueName: "URL"))
+    var endpoint: String?
+
+    @Option(help: ArgumentHelp("With --cluster: the AWS region.", valueName: "REGION"))
+    var region: String?
+
     func validate() throws {
         guard interval >= 0.2 else { throw ValidationError("--interval must be at least 0.2 seconds") }
     }
 
     func run() throws {
-        if cluster {
-            // The lease-table reader needs the DynamoDB client, which the engine wiring brings.
-            printToStandardError(
-                "zael-aggregator status --cluster: not wired yet in this build (needs the lease table reader)")
-            throw ExitCode(70)
-        }
+        if cluster { return try runCluster() }
         let path: String
         do {
             path = try StatusSocketLocator().resolve(name: name, socket: socket, config: config)
@@ -67,6 +77,36 @@ struct StatusCommand: ParsableCommand {
                 FileHandle.standardOutput.write(Data(frame.utf8))
             } catch {
                 printToStandardError("zael-aggregator status: cannot read \(path): \(error) (is the instance running?)")
+                throw ExitCode(69)
+            }
+            guard watch else { return }
+            Thread.sleep(forTimeInterval: interval)
+        }
+    }
+
+    private func runCluster() throws {
+        let configPath =
+            config
+            ?? name.map { "/etc/zael-aggregator/\($0).toml" }.flatMap {
+                FileManager.default.fileExists(atPath: $0) ? $0 : nil
+            }
+        let reader: ClusterStatusReader
+        do {
+            reader = try ClusterStatusReader(
+                configPath: configPath, leaseTable: leaseTable, table: table, endpoint: endpoint, region: region,
+                environment: ProcessInfo.processInfo.environment)
+        } catch {
+            printToStandardError("zael-aggregator status: \(error)")
+            throw ExitCode(ConfigurationError.exitCode)
+        }
+        while true {
+            do {
+                let status = try reader.read()
+                let text = json ? status.json() : status.table()
+                let frame = (watch ? "\u{1B}[H\u{1B}[2J" : "") + text
+                FileHandle.standardOutput.write(Data(frame.utf8))
+            } catch {
+                printToStandardError("zael-aggregator status: cannot read lease table \(reader.leaseTable): \(error)")
                 throw ExitCode(69)
             }
             guard watch else { return }

@@ -14,7 +14,7 @@ import zlib
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 from .faults import Fault, FaultBook
-from .gate import ROLLBACK_APIS
+from .gate import ROLLBACK_APIS, RollbackGuard
 from .model import StreamError, StreamModel
 from .streams_api import NotOurs, StreamsAPI
 from .upstream import READ_ONLY_PREFIXES, StreamFollower, Upstream
@@ -40,6 +40,7 @@ class ProxyServer(ThreadingHTTPServer):
         super().__init__(("127.0.0.1", port), ProxyHandler)
         self.upstream, self.model, self.api = upstream, model, api
         self.follower, self.book = follower, book
+        self.rollback_guard = RollbackGuard()
         self.verbose = False
 
     def handle_error(self, request, client_address):
@@ -180,9 +181,11 @@ class ProxyHandler(BaseHTTPRequestHandler):
 
     def _forward(self, body: bytes, api: str):
         retry = api.startswith(READ_ONLY_PREFIXES)
+        guard = self.server.rollback_guard
         try:
-            return self.server.upstream.forward("POST", self.path, list(self.headers.items()), body,
-                                                retry=retry)
+            with guard.exclusive() if api in ROLLBACK_APIS else guard.shared():
+                return self.server.upstream.forward("POST", self.path, list(self.headers.items()), body,
+                                                    retry=retry)
         except (OSError, http.client.HTTPException) as error:
             message = f"upstream unavailable: {error!r}"
             data = json.dumps({"__type": error_type("ServiceUnavailableException"),
