@@ -8,23 +8,23 @@ import Testing
 /// Idle backoff: a shard that stays empty polls less and less often, never less than once per
 /// batching window; a low-latency profile (window ≤ idle poll) keeps polling at the idle pace.
 @Suite(.serialized) struct IdlePacingTests {
-    @Test func pause_doublesFromTheIdlePoll_upToTheBatchingWindow() {
-        let pauses = (1...7).map {
-            IdlePacing.pause(afterEmptyPages: $0, idlePoll: .seconds(1), batchingWindow: .seconds(5))
+    @Test func pause_growsWithTheEmptyTime_fromTheIdlePoll_upToTheBatchingWindow() {
+        let pauses = [0, 500, 1000, 2500, 4000, 5000, 60_000].map {
+            IdlePacing.pause(emptyFor: .milliseconds($0), idlePoll: .seconds(1), batchingWindow: .seconds(5))
         }
-        #expect(pauses == [.seconds(1), .seconds(2), .seconds(4), .seconds(5), .seconds(5), .seconds(5), .seconds(5)])
+        #expect(pauses == [1000, 1000, 1000, 2500, 4000, 5000, 5000].map { Duration.milliseconds($0) })
         #expect(
-            IdlePacing.pause(afterEmptyPages: 10_000, idlePoll: .seconds(10), batchingWindow: .seconds(300))
+            IdlePacing.pause(emptyFor: .seconds(86_400), idlePoll: .seconds(10), batchingWindow: .seconds(300))
                 == .seconds(300))
     }
 
     @Test func pause_staysAtTheIdlePoll_whenTheWindowIsNotLonger() {
-        for count in [0, 1, 2, 9, 64] {
+        for seconds in [0, 1, 2, 9, 3600] {
             #expect(
-                IdlePacing.pause(afterEmptyPages: count, idlePoll: .milliseconds(250), batchingWindow: .zero)
+                IdlePacing.pause(emptyFor: .seconds(seconds), idlePoll: .milliseconds(250), batchingWindow: .zero)
                     == .milliseconds(250))
             #expect(
-                IdlePacing.pause(afterEmptyPages: count, idlePoll: .seconds(1), batchingWindow: .seconds(1))
+                IdlePacing.pause(emptyFor: .seconds(seconds), idlePoll: .seconds(1), batchingWindow: .seconds(1))
                     == .seconds(1))
         }
     }
@@ -55,7 +55,7 @@ import Testing
     }
 
     @Test func idleShard_backsOff_yetDeliversWithinAboutTwoWindows() throws {
-        // Pauses 20, 40, 80, 160, 320, 320 ms…: about 8 calls in 1.5 s instead of 75.
+        // Pauses 20, 20, 40, 80, 160, 320, 320 ms…: about 9 calls in 1.5 s instead of 75.
         let (calls, firstRecord) = try idleShard(idlePoll: .milliseconds(20), window: .milliseconds(320), seconds: 1.5)
         #expect(calls <= 15, "GetRecords calls of an idle shard in 1.5 s: \(calls)")
         #expect(calls >= 3)

@@ -59,10 +59,10 @@ extension ShardConsumer {
                 dependencies.metrics.iteratorAge(shardId: shardId, seconds: age.seconds)
             }
             if records.isEmpty {
-                emptyPagesInARow += 1
+                if emptySince == nil { emptySince = dependencies.clock.now() }
                 refreshCounters()
             } else {
-                emptyPagesInARow = 0
+                emptySince = nil
             }
             guard pausing, !atShardEnd else { return }
             let now = dependencies.clock.now()
@@ -72,7 +72,7 @@ extension ShardConsumer {
             if records.isEmpty {
                 // Caught up: poll again after the idle pause (or when the pending batch is due).
                 let pause = IdlePacing.pause(
-                    afterEmptyPages: emptyPagesInARow, idlePoll: tunables.idlePoll,
+                    emptyFor: now - (emptySince ?? now), idlePoll: tunables.idlePoll,
                     batchingWindow: tunables.batchingWindow)
                 stop.wait(min(pause, untilDue ?? pause))
             } else if records.count < limit && !due {

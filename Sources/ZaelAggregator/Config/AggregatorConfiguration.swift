@@ -136,7 +136,7 @@ extension AggregatorConfiguration {
         /// `consumer.on_failure_spool`: JSON-lines file for records given up on (the Lambda's DLQ).
         /// Default: `$STATE_DIRECTORY/failed.jsonl`, else `./failed.jsonl`.
         public var onFailureSpool: String
-        /// `consumer.idle_poll_seconds`: pause after an empty GetRecords page (it doubles while the
+        /// `consumer.idle_poll_seconds`: pause after an empty GetRecords page (it grows while the
         /// shard stays empty, up to the batching window). Default: 1 s; range
         /// 0.1–10 s.
         public var idlePoll: Duration = .seconds(1)
