@@ -3,16 +3,16 @@ import Foundation
 import StreamConsumer
 
 /// What the engine benchmarks' processors saw, shared by every lane: a record count and, for the
-/// lag run, one lag per record (seen time minus the writer's `t`, in nanoseconds).
+/// lag run, per record the writer's `t` and the lag (seen time minus `t`), in nanoseconds.
 final class EngineProbe: @unchecked Sendable {
     // `seen`, `lags` and `untimed` are guarded by `lock`.
     private let lock = NSLock()
     private var seen = 0
-    private var lags: [Int64] = []
+    private var lags: [(written: Int64, lag: Int64)] = []
     private var untimed = 0
 
     var count: Int { lock.withLock { seen } }
-    var lagsNanoseconds: [Int64] { lock.withLock { lags } }
+    var lagsNanoseconds: [(written: Int64, lag: Int64)] { lock.withLock { lags } }
     var recordsWithoutTimestamp: Int { lock.withLock { untimed } }
 
     func note(_ records: [StreamRecord], timed: Bool) {
@@ -27,7 +27,7 @@ final class EngineProbe: @unchecked Sendable {
         lock.withLock {
             seen += records.count
             for time in written {
-                if let time { lags.append(seenAt - time) } else { untimed += 1 }
+                if let time { lags.append((time, seenAt - time)) } else { untimed += 1 }
             }
         }
     }
