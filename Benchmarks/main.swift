@@ -10,6 +10,7 @@ let suites: [String: ([String]) throws -> Void] = [
     "transport": { try TransportBenchmark.run(arguments: $0) },
     "signing": { try SigningBenchmark.run(arguments: $0) },
     "aggregation": { try AggregationBenchmark.run(arguments: $0) },
+    "engine": { try EngineBenchmark.run(arguments: $0) },
 ]
 
 guard let name = arguments.first, let suite = suites[name] else {

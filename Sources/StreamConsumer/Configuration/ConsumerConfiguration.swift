@@ -79,7 +79,8 @@ public struct ConsumerTunables: Sendable, Equatable {
     public var bisectOnError: Bool
     /// Lanes per shard (records of one key always share a lane), 1…10. Default 1.
     public var parallelizationFactor: Int
-    /// Pause after an empty GetRecords page while the shard is caught up. Default 1 s.
+    /// Pause after an empty GetRecords page while the shard is caught up; it grows with the time
+    /// the shard has been empty, up to `batchingWindow` (`IdlePacing`). Default 1 s.
     public var idlePoll: Duration
     /// First retry delay; doubles per attempt, full jitter, capped at `maxRetryBackoff`. Default 100 ms.
     public var retryBackoff: Duration

@@ -58,7 +58,12 @@ extension ShardConsumer {
                 publish { $0.iteratorAge = age }
                 dependencies.metrics.iteratorAge(shardId: shardId, seconds: age.seconds)
             }
-            if records.isEmpty { refreshCounters() }
+            if records.isEmpty {
+                if emptySince == nil { emptySince = dependencies.clock.now() }
+                refreshCounters()
+            } else {
+                emptySince = nil
+            }
             guard pausing, !atShardEnd else { return }
             let now = dependencies.clock.now()
             let untilDue = batcher.timeUntilDue(now: now, window: tunables.batchingWindow)
@@ -66,7 +71,10 @@ extension ShardConsumer {
                 now: now, batchSize: tunables.batchSize, window: tunables.batchingWindow, atShardEnd: false)
             if records.isEmpty {
                 // Caught up: poll again after the idle pause (or when the pending batch is due).
-                stop.wait(min(tunables.idlePoll, untilDue ?? tunables.idlePoll))
+                let pause = IdlePacing.pause(
+                    emptyFor: now - (emptySince ?? now), idlePoll: tunables.idlePoll,
+                    batchingWindow: tunables.batchingWindow)
+                stop.wait(min(pause, untilDue ?? pause))
             } else if records.count < limit && !due {
                 // A trickle while a batch gathers: at most about five calls a second per shard.
                 stop.wait(min(Self.tricklePoll, untilDue ?? Self.tricklePoll))

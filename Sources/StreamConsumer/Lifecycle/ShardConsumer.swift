@@ -70,6 +70,8 @@ public final class ShardConsumer: @unchecked Sendable {
     /// Highest sequence number of the last fully processed batch.
     var lastProcessed: SequenceNumber?  // queue
     var fetchFailures = 0  // queue
+    /// When the current run of empty GetRecords pages began (paces idle polling); nil after records.
+    var emptySince: Duration?  // queue
     var rateWindow: (start: Duration, processed: Int) = (.zero, 0)  // queue
     /// Lane items to delete once the lease is released at SHARD_END (set by `endShard`).
     var endedLaneKeys: [LaneKey] = []  // queue, then read by `onStopped` on the queue

@@ -136,7 +136,8 @@ extension AggregatorConfiguration {
         /// `consumer.on_failure_spool`: JSON-lines file for records given up on (the Lambda's DLQ).
         /// Default: `$STATE_DIRECTORY/failed.jsonl`, else `./failed.jsonl`.
         public var onFailureSpool: String
-        /// `consumer.idle_poll_seconds`: pause after an empty GetRecords page. Default: 1 s; range
+        /// `consumer.idle_poll_seconds`: pause after an empty GetRecords page (it grows while the
+        /// shard stays empty, up to the batching window). Default: 1 s; range
         /// 0.1–10 s.
         public var idlePoll: Duration = .seconds(1)
         /// `consumer.http_timeout_seconds`: per-request timeout for AWS calls. Default: 10 s; range
