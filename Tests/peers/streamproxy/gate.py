@@ -52,3 +52,50 @@ class SettleGate:
             with self._cond:
                 self._reading = False
                 self._cond.notify_all()
+
+
+class ExclusiveTransactions:
+    """Runs every forwarded TransactWriteItems alone: no other forwarded call is in flight.
+
+    moto deep-copies a transaction's tables first and, when a condition fails, puts the copies
+    back, undoing every write another request made to those tables in the meantime (moto
+    serves requests on threads and does not lock its tables). A committed write lost that way
+    would look like a bug of the client under test. Other calls share the lock with each other;
+    a waiting transaction stops new ones from entering, so transactions are not starved.
+    """
+
+    def __init__(self):
+        self._cond = threading.Condition()
+        self._calls = 0
+        self._transaction = False
+        self._waiting = 0
+
+    @contextmanager
+    def call(self):
+        with self._cond:
+            while self._transaction or self._waiting:
+                self._cond.wait()
+            self._calls += 1
+        try:
+            yield
+        finally:
+            with self._cond:
+                self._calls -= 1
+                self._cond.notify_all()
+
+    @contextmanager
+    def transaction(self):
+        with self._cond:
+            self._waiting += 1
+            try:
+                while self._transaction or self._calls:
+                    self._cond.wait()
+            finally:
+                self._waiting -= 1
+            self._transaction = True
+        try:
+            yield
+        finally:
+            with self._cond:
+                self._transaction = False
+                self._cond.notify_all()
