@@ -203,3 +203,28 @@ def test_transactions_run_alone_and_are_not_starved_by_other_calls():
     for t in threads:
         t.join(5)
     assert order == ["call1+", "call2+", "call2-", "call1-", "tx+", "tx-", "call3+", "call3-"]
+
+
+def test_a_steady_queue_of_transactions_does_not_starve_other_calls():
+    import threading
+    import time
+
+    from streamproxy.gate import ExclusiveTransactions
+    lock, stop = ExclusiveTransactions(), threading.Event()
+
+    def busy():
+        while not stop.is_set():
+            with lock.transaction():
+                time.sleep(0.02)
+
+    writers = [threading.Thread(target=busy) for _ in range(3)]
+    for t in writers:
+        t.start()
+    time.sleep(0.1)
+    started = time.monotonic()
+    with lock.call():
+        waited = time.monotonic() - started
+    stop.set()
+    for t in writers:
+        t.join(5)
+    assert waited < 0.5, f"a call waited {waited:.2f}s behind transactions"

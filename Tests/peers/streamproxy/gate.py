@@ -60,21 +60,30 @@ class ExclusiveTransactions:
     moto deep-copies a transaction's tables first and, when a condition fails, puts the copies
     back, undoing every write another request made to those tables in the meantime (moto
     serves requests on threads and does not lock its tables). A committed write lost that way
-    would look like a bug of the client under test. Other calls share the lock with each other;
-    a waiting transaction stops new ones from entering, so transactions are not starved.
+    would look like a bug of the client under test. Other calls share the lock with each other.
+    A waiting transaction holds new calls back (transactions are not starved), but a call waits
+    for one transaction at most: once a transaction ends, the calls that waited for it go in
+    before the next one (a steady queue of transactions cannot starve lease renewals or reads).
     """
 
     def __init__(self):
         self._cond = threading.Condition()
         self._calls = 0
         self._transaction = False
-        self._waiting = 0
+        self._waiting = 0  # transactions waiting
+        self._waiting_calls = 0
+        self._calls_turn = False  # a transaction ended while calls waited: they go first
 
     @contextmanager
     def call(self):
         with self._cond:
-            while self._transaction or self._waiting:
+            self._waiting_calls += 1
+            while self._transaction or (self._waiting and not self._calls_turn):
                 self._cond.wait()
+            self._waiting_calls -= 1
+            if self._waiting_calls == 0 and self._calls_turn:
+                self._calls_turn = False
+                self._cond.notify_all()
             self._calls += 1
         try:
             yield
@@ -88,7 +97,7 @@ class ExclusiveTransactions:
         with self._cond:
             self._waiting += 1
             try:
-                while self._transaction or self._calls:
+                while self._transaction or self._calls or self._calls_turn:
                     self._cond.wait()
             finally:
                 self._waiting -= 1
@@ -98,4 +107,5 @@ class ExclusiveTransactions:
         finally:
             with self._cond:
                 self._transaction = False
+                self._calls_turn = self._waiting_calls > 0
                 self._cond.notify_all()
