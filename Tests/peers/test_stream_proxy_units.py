@@ -172,3 +172,59 @@ def test_gate_keeps_passes_and_transactions_apart_and_prefers_passes():
     for t in (first, follower, late):
         t.join(5)
     assert order == ["tx1+", "tx1-", "pass+", "pass-", "tx2+", "tx2-"]
+
+
+def test_transactions_run_alone_and_are_not_starved_by_other_calls():
+    # moto's rollback of a failed transaction restores a table copy and would undo any write
+    # that ran beside it: a transaction must wait for calls in flight and hold new ones back.
+    import threading
+    import time
+
+    from streamproxy.gate import ExclusiveTransactions
+    lock, order = ExclusiveTransactions(), []
+
+    def run(kind: str, hold: float):
+        with (lock.transaction() if kind.startswith("tx") else lock.call()):
+            order.append(kind + "+")
+            time.sleep(hold)
+            order.append(kind + "-")
+
+    threads = [threading.Thread(target=run, args=("call1", 0.3))]
+    threads[-1].start()
+    time.sleep(0.05)
+    threads.append(threading.Thread(target=run, args=("call2", 0.05)))  # calls share the lock
+    threads[-1].start()
+    time.sleep(0.1)
+    threads.append(threading.Thread(target=run, args=("tx", 0.2)))  # waits for both calls
+    threads[-1].start()
+    time.sleep(0.05)
+    threads.append(threading.Thread(target=run, args=("call3", 0)))  # held back by the waiting tx
+    threads[-1].start()
+    for t in threads:
+        t.join(5)
+    assert order == ["call1+", "call2+", "call2-", "call1-", "tx+", "tx-", "call3+", "call3-"]
+
+
+def test_a_steady_queue_of_transactions_does_not_starve_other_calls():
+    import threading
+    import time
+
+    from streamproxy.gate import ExclusiveTransactions
+    lock, stop = ExclusiveTransactions(), threading.Event()
+
+    def busy():
+        while not stop.is_set():
+            with lock.transaction():
+                time.sleep(0.02)
+
+    writers = [threading.Thread(target=busy) for _ in range(3)]
+    for t in writers:
+        t.start()
+    time.sleep(0.1)
+    started = time.monotonic()
+    with lock.call():
+        waited = time.monotonic() - started
+    stop.set()
+    for t in writers:
+        t.join(5)
+    assert waited < 0.5, f"a call waited {waited:.2f}s behind transactions"

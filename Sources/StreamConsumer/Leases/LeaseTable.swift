@@ -31,10 +31,17 @@ public final class LeaseTable: LeaseStore {
                     "lease table \(tableName) does not exist; create it or allow the consumer to create it",
                     underlying: error)
             }
-            description = try client.createTable(
-                CreateTableInput(
-                    tableName: tableName, keySchema: [KeySchemaElement(attributeName: "leaseKey", keyType: "HASH")],
-                    attributeDefinitions: [AttributeDefinition(attributeName: "leaseKey", attributeType: "S")]))
+            do {
+                description = try client.createTable(
+                    CreateTableInput(
+                        tableName: tableName,
+                        keySchema: [KeySchemaElement(attributeName: "leaseKey", keyType: "HASH")],
+                        attributeDefinitions: [AttributeDefinition(attributeName: "leaseKey", attributeType: "S")]))
+            } catch let error as AWSError where error.code == "ResourceInUseException" {
+                // Another worker created it between our describe and create (workers started
+                // together): use theirs.
+                description = try client.describeTable(tableName)
+            }
         }
         guard
             description.keySchema.isEmpty

@@ -54,49 +54,58 @@ class SettleGate:
                 self._cond.notify_all()
 
 
-class RollbackGuard:
-    """Runs a forwarded transaction alone in moto.
+class ExclusiveTransactions:
+    """Runs every forwarded TransactWriteItems alone: no other forwarded call is in flight.
 
-    moto snapshots *every* table before a TransactWriteItems and, when a condition fails, puts
-    the snapshot back: any other call that wrote in between is silently undone (a lease renewal,
-    another worker's committed transaction, the traffic's own writes) although its client was
-    told it succeeded. DynamoDB isolates transactions, so the proxy does too: transactions are
-    exclusive, every other forwarded call shares the guard. Waiting transactions go first, so
-    a steady flow of other calls cannot starve them.
+    moto deep-copies a transaction's tables first and, when a condition fails, puts the copies
+    back, undoing every write another request made to those tables in the meantime (moto
+    serves requests on threads and does not lock its tables). A committed write lost that way
+    would look like a bug of the client under test. Other calls share the lock with each other.
+    A waiting transaction holds new calls back (transactions are not starved), but a call waits
+    for one transaction at most: once a transaction ends, the calls that waited for it go in
+    before the next one (a steady queue of transactions cannot starve lease renewals or reads).
     """
 
     def __init__(self):
         self._cond = threading.Condition()
-        self._shared = 0
-        self._exclusive = False
-        self._waiting = 0
+        self._calls = 0
+        self._transaction = False
+        self._waiting = 0  # transactions waiting
+        self._waiting_calls = 0
+        self._calls_turn = False  # a transaction ended while calls waited: they go first
 
     @contextmanager
-    def shared(self):
+    def call(self):
         with self._cond:
-            while self._exclusive or self._waiting:
+            self._waiting_calls += 1
+            while self._transaction or (self._waiting and not self._calls_turn):
                 self._cond.wait()
-            self._shared += 1
+            self._waiting_calls -= 1
+            if self._waiting_calls == 0 and self._calls_turn:
+                self._calls_turn = False
+                self._cond.notify_all()
+            self._calls += 1
         try:
             yield
         finally:
             with self._cond:
-                self._shared -= 1
+                self._calls -= 1
                 self._cond.notify_all()
 
     @contextmanager
-    def exclusive(self):
+    def transaction(self):
         with self._cond:
             self._waiting += 1
             try:
-                while self._exclusive or self._shared:
+                while self._transaction or self._calls or self._calls_turn:
                     self._cond.wait()
             finally:
                 self._waiting -= 1
-            self._exclusive = True
+            self._transaction = True
         try:
             yield
         finally:
             with self._cond:
-                self._exclusive = False
+                self._transaction = False
+                self._calls_turn = self._waiting_calls > 0
                 self._cond.notify_all()

@@ -14,7 +14,7 @@ import zlib
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 from .faults import Fault, FaultBook
-from .gate import ROLLBACK_APIS, RollbackGuard
+from .gate import ROLLBACK_APIS, ExclusiveTransactions
 from .model import StreamError, StreamModel
 from .streams_api import NotOurs, StreamsAPI
 from .upstream import READ_ONLY_PREFIXES, StreamFollower, Upstream
@@ -40,7 +40,7 @@ class ProxyServer(ThreadingHTTPServer):
         super().__init__(("127.0.0.1", port), ProxyHandler)
         self.upstream, self.model, self.api = upstream, model, api
         self.follower, self.book = follower, book
-        self.rollback_guard = RollbackGuard()
+        self.exclusive = ExclusiveTransactions()
         self.verbose = False
 
     def handle_error(self, request, client_address):
@@ -138,10 +138,11 @@ class ProxyHandler(BaseHTTPRequestHandler):
         if target.startswith(STREAMS_PREFIX):
             status, headers, data = self._streams(api, body)
         elif api in ROLLBACK_APIS:
-            with self.server.follower.gate.transaction():
+            with self.server.exclusive.transaction(), self.server.follower.gate.transaction():
                 status, headers, data = self._forward(body, api)
         else:
-            status, headers, data = self._forward(body, api)
+            with self.server.exclusive.call():
+                status, headers, data = self._forward(body, api)
         if fault is not None and fault.kind == "reset_after":
             return self._reset()
         self._send(status, data, headers)
@@ -181,11 +182,9 @@ class ProxyHandler(BaseHTTPRequestHandler):
 
     def _forward(self, body: bytes, api: str):
         retry = api.startswith(READ_ONLY_PREFIXES)
-        guard = self.server.rollback_guard
         try:
-            with guard.exclusive() if api in ROLLBACK_APIS else guard.shared():
-                return self.server.upstream.forward("POST", self.path, list(self.headers.items()), body,
-                                                    retry=retry)
+            return self.server.upstream.forward("POST", self.path, list(self.headers.items()), body,
+                                                retry=retry)
         except (OSError, http.client.HTTPException) as error:
             message = f"upstream unavailable: {error!r}"
             data = json.dumps({"__type": error_type("ServiceUnavailableException"),
