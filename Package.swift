@@ -83,14 +83,17 @@ let package = Package(
             swiftSettings: strict),
 
         .testTarget(name: "AWSCoreTests", dependencies: ["TestPeers", "AWSCore"], swiftSettings: strict),
-        .testTarget(name: "AWSDynamoDBTests", dependencies: ["TestPeers", "AWSDynamoDB", "AWSCore"], swiftSettings: strict),
+        .testTarget(
+            name: "AWSDynamoDBTests", dependencies: ["TestPeers", "AWSDynamoDB", "AWSCore"], swiftSettings: strict),
         .testTarget(
             name: "StreamConsumerTests",
             dependencies: ["TestPeers", "StreamConsumer", "StreamConsumerTestKit", "AWSDynamoDB", "AWSCore"],
             swiftSettings: strict),
         .testTarget(
             name: "UsageAggregationTests",
-            dependencies: ["TestPeers", "UsageAggregation", "StreamConsumer", "StreamConsumerTestKit", "AWSDynamoDB", "AWSCore"],
+            dependencies: [
+                "TestPeers", "UsageAggregation", "StreamConsumer", "StreamConsumerTestKit", "AWSDynamoDB", "AWSCore",
+            ],
             swiftSettings: strict),
         .testTarget(name: "SystemdSupportTests", dependencies: ["TestPeers", "SystemdSupport"], swiftSettings: strict),
         .testTarget(name: "ObservabilityTests", dependencies: ["TestPeers", "Observability"], swiftSettings: strict),

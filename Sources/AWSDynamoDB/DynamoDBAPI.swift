@@ -30,7 +30,8 @@ public struct TableDescription: Sendable, Equatable {
 
     public init(
         tableName: String, tableStatus: String, tableArn: String? = nil, keySchema: [KeySchemaElement] = [],
-        streamEnabled: Bool = false, streamViewType: String? = nil, latestStreamArn: String? = nil, itemCount: Int? = nil
+        streamEnabled: Bool = false, streamViewType: String? = nil, latestStreamArn: String? = nil,
+        itemCount: Int? = nil
     ) {
         self.tableName = tableName
         self.tableStatus = tableStatus
@@ -108,7 +109,11 @@ public struct ExpressionParts: Sendable, Equatable {
 
 /// `ReturnValues` of a write.
 public enum ReturnValues: String, Sendable {
-    case none = "NONE", allOld = "ALL_OLD", allNew = "ALL_NEW", updatedOld = "UPDATED_OLD", updatedNew = "UPDATED_NEW"
+    case none = "NONE"
+    case allOld = "ALL_OLD"
+    case allNew = "ALL_NEW"
+    case updatedOld = "UPDATED_OLD"
+    case updatedNew = "UPDATED_NEW"
 }
 
 public struct PutItemInput: Sendable {
@@ -116,7 +121,9 @@ public struct PutItemInput: Sendable {
     public var item: Item
     public var expression: ExpressionParts
     public var returnValues: ReturnValues
-    public init(tableName: String, item: Item, expression: ExpressionParts = .init(), returnValues: ReturnValues = .none) {
+    public init(
+        tableName: String, item: Item, expression: ExpressionParts = .init(), returnValues: ReturnValues = .none
+    ) {
         self.tableName = tableName
         self.item = item
         self.expression = expression
@@ -147,7 +154,8 @@ public struct DeleteItemInput: Sendable {
     public var key: Item
     public var expression: ExpressionParts
     public var returnValues: ReturnValues
-    public init(tableName: String, key: Item, expression: ExpressionParts = .init(), returnValues: ReturnValues = .none) {
+    public init(tableName: String, key: Item, expression: ExpressionParts = .init(), returnValues: ReturnValues = .none)
+    {
         self.tableName = tableName
         self.key = key
         self.expression = expression

@@ -37,7 +37,9 @@ public enum Peers {
         addr.sin_addr.s_addr = inet_addr("127.0.0.1")
         addr.sin_port = 0
         _ = withUnsafePointer(to: &addr) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
+            }
         }
         var len = socklen_t(MemoryLayout<sockaddr_in>.size)
         _ = withUnsafeMutablePointer(to: &addr) {
@@ -49,7 +51,9 @@ public enum Peers {
     /// Runs the venv's python with `arguments` and returns its stdout; throws with stderr on a
     /// non-zero exit.
     @discardableResult
-    public static func runPython(_ arguments: [String], stdin: Data? = nil, environment: [String: String] = [:]) throws -> Data {
+    public static func runPython(_ arguments: [String], stdin: Data? = nil, environment: [String: String] = [:]) throws
+        -> Data
+    {
         let process = Process()
         process.executableURL = python
         process.arguments = arguments
@@ -73,8 +77,9 @@ public enum Peers {
         process.waitUntilExit()
         while !reader.isFinished { usleep(1000) }
         if process.terminationStatus != 0 {
-            throw PeerError("python \(arguments.joined(separator: " ")) exited \(process.terminationStatus): "
-                + String(decoding: errData, as: UTF8.self))
+            throw PeerError(
+                "python \(arguments.joined(separator: " ")) exited \(process.terminationStatus): "
+                    + String(decoding: errData, as: UTF8.self))
         }
         return outData
     }

@@ -10,7 +10,10 @@ public struct Credentials: Sendable, Equatable, CustomStringConvertible {
     /// Which provider produced them (for logs and `status`), e.g. `environment`, `imds`.
     public var source: String
 
-    public init(accessKeyID: String, secretAccessKey: String, sessionToken: String? = nil, expiration: Date? = nil, source: String) {
+    public init(
+        accessKeyID: String, secretAccessKey: String, sessionToken: String? = nil, expiration: Date? = nil,
+        source: String
+    ) {
         self.accessKeyID = accessKeyID
         self.secretAccessKey = secretAccessKey
         self.sessionToken = sessionToken
