@@ -119,7 +119,9 @@ def test_version_comes_from_the_binary_without_a_version_file(tree, tmp_path):
     fake.write_text("#!/bin/sh\necho 'zael-aggregator 0.9.0-rc1'\n")
     fake.chmod(0o755)
     out = tmp_path / "out"
-    result = run([str(root / "scripts" / "package-deb"), "--binary", str(fake), "--output", str(out)], cwd=root)
+    # A shell script cannot be stripped; the real binary is.
+    args = [str(root / "scripts" / "package-deb"), "--binary", str(fake), "--output", str(out), "--no-strip"]
+    result = run(args, cwd=root)
     deb = Path(result.stdout.strip().splitlines()[-1])
     assert run(["dpkg-deb", "-f", str(deb), "Version"], cwd=root).stdout.strip() == "0.9.0-rc1"
 
@@ -129,7 +131,7 @@ def test_refuses_without_a_version_or_without_the_unit(tree, tmp_path):
     silent = tmp_path / "silent"
     silent.write_text("#!/bin/sh\necho zael-aggregator\n")  # no version in its --version output
     silent.chmod(0o755)
-    args = [str(root / "scripts" / "package-deb"), "--binary", str(silent), "--output", str(tmp_path)]
+    args = [str(root / "scripts" / "package-deb"), "--binary", str(silent), "--output", str(tmp_path), "--no-strip"]
     no_version = run(args, cwd=root, check=False)
     assert no_version.returncode != 0
     assert "version" in no_version.stderr

@@ -187,4 +187,25 @@ import Testing
             path: "/nonexistent-dir/emf.log", streamName: "s", metrics: PrometheusMetricsFactory(), logger: logger)
         #expect(throws: ObservabilityError.self) { try writer.flush() }
     }
+
+    @Test func customSources_readMetricsRegisteredUnderOtherNames() throws {
+        let factory = PrometheusMetricsFactory()
+        let path = temporaryPath()
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        Gauge(label: "zael_consumer_iterator_age_seconds", dimensions: [("shard", "s1")], factory: factory).record(2)
+        Counter(label: "zael_consumer_records_processed_total", factory: factory).increment(by: 7)
+        Counter(label: MetricNames.recordsProcessed, factory: factory).increment(by: 1000)  // not a source here
+        let sources = EMFMetricSources(
+            iteratorAge: "zael_consumer_iterator_age_seconds",
+            counted: [.init(prometheus: "zael_consumer_records_processed_total", emf: "RecordsProcessed")])
+        let writer = EMFWriter(path: path, streamName: "s", metrics: factory, sources: sources, logger: logger)
+        let lines = try writer.flush()
+        let documents = try readLines(path)
+        #expect(lines.count == 2)
+        #expect(documents.allSatisfy { validateEMF($0).isEmpty })
+        #expect(documents[0]["RecordsProcessed"] as? Double == 7)
+        #expect(documents[0]["IteratorAge"] as? Double == 2000)
+        #expect(documents[0]["Errors"] == nil)
+        #expect(documents[1]["ShardId"] as? String == "s1")
+    }
 }

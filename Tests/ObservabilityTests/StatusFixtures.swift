@@ -4,7 +4,7 @@ import Foundation
 
 /// Snapshots for the status tests.
 enum StatusFixtures {
-    static let states: [ShardState] = [.processing, .waitingForParent, .ended, .backingOff]
+    static let states: [ShardState] = [.processing, .waitingForParents, .stoppedShardEnded, .notOwned]
 
     static func shard(_ index: Int) -> ShardStatus {
         let checkpoint: String = index == 2 ? "SHARD_END" : "4960000000000000000000\(index)"

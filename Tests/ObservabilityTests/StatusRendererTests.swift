@@ -57,9 +57,9 @@ import Testing
         let snapshot = StatusFixtures.snapshot()
         let text = StatusRenderer.json(snapshot)
         #expect(try StatusSnapshot.decoder().decode(StatusSnapshot.self, from: Data(text.utf8)) == snapshot)
-        #expect(text.contains("\"state\" : \"waiting-for-parent\""))
+        #expect(text.contains("\"state\" : \"waitingForParents\""))
 
-        let future = text.replacingOccurrences(of: "\"waiting-for-parent\"", with: "\"draining\"")
+        let future = text.replacingOccurrences(of: "\"waitingForParents\"", with: "\"draining\"")
         let decoded = try StatusSnapshot.decoder().decode(StatusSnapshot.self, from: Data(future.utf8))
         #expect(decoded.shards[1].state == ShardState(rawValue: "draining"))
     }

@@ -23,20 +23,10 @@ public final class EMFWriter: @unchecked Sendable {
     /// The CloudWatch namespace of every metric.
     public static let namespace = "ZaelAggregator"
 
-    /// Counters reported as per-interval counts: (Prometheus name, EMF name).
-    static let countedMetrics: [(prometheus: String, emf: String)] = [
-        (MetricNames.recordsProcessed, "RecordsProcessed"),
-        (MetricNames.batches, "Batches"),
-        (MetricNames.snapshotWrites, "SnapshotWrites"),
-        (MetricNames.errors, "Errors"),
-        (MetricNames.throttles, "Throttles"),
-        (MetricNames.retries, "Retries"),
-        (MetricNames.spooledRecords, "SpooledRecords"),
-    ]
-
     private let path: String
     private let streamName: String
     private let metrics: PrometheusMetricsFactory
+    private let sources: EMFMetricSources
     private let logger: Logger
     private let now: @Sendable () -> Date
     private let queue = DispatchQueue(label: "zael.emf-writer")
@@ -47,13 +37,16 @@ public final class EMFWriter: @unchecked Sendable {
     /// - Parameters:
     ///   - path: the file to append to; created with mode 0640 if missing.
     ///   - streamName: the `StreamName` dimension, bounded (one value per daemon instance).
+    ///   - sources: which Prometheus metrics feed which EMF metrics (default: ``MetricNames``).
     public init(
-        path: String, streamName: String, metrics: PrometheusMetricsFactory, logger: Logger,
+        path: String, streamName: String, metrics: PrometheusMetricsFactory,
+        sources: EMFMetricSources = EMFMetricSources(), logger: Logger,
         now: @escaping @Sendable () -> Date = { Date() }
     ) {
         self.path = path
         self.streamName = streamName
         self.metrics = metrics
+        self.sources = sources
         self.logger = logger
         self.now = now
     }
@@ -108,9 +101,9 @@ public final class EMFWriter: @unchecked Sendable {
         let timestamp = Int64((date.timeIntervalSince1970 * 1000).rounded(.down))
 
         var shardAges: [(shard: String, milliseconds: Double)] = []
-        for series in byName[MetricNames.iteratorAge]?.series ?? [] {
+        for series in byName[sources.iteratorAge]?.series ?? [] {
             let milliseconds = (series.value.doubleValue * 1000).rounded()
-            guard let shard = series.label(MetricNames.LabelKey.shard), milliseconds.isFinite else { continue }
+            guard let shard = series.label(sources.shardLabel), milliseconds.isFinite else { continue }
             shardAges.append((shard, milliseconds))
         }
 
@@ -120,7 +113,7 @@ public final class EMFWriter: @unchecked Sendable {
             streamValues["IteratorAge"] = maxAge
             units.append(("IteratorAge", "Milliseconds"))
         }
-        for (prometheus, emf) in Self.countedMetrics {
+        for (prometheus, emf) in sources.counted.map({ ($0.prometheus, $0.emf) }) {
             let total = byName[prometheus]?.series.reduce(0) { $0 + $1.value.doubleValue } ?? 0  // counters are finite
             let previous = previousTotals[prometheus] ?? 0
             // A smaller total means series were destroyed or reset: count from zero again.

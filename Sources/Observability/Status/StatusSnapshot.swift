@@ -94,19 +94,24 @@ public struct ShardStatus: Codable, Sendable, Equatable {
 }
 
 /// A shard consumer's state, as a string so newer daemons can add states that older clients
-/// still decode and print.
+/// still decode and print. The constants are the engine's (`ShardConsumer`) spellings.
 public struct ShardState: RawRepresentable, Codable, Sendable, Hashable, CustomStringConvertible {
     public var rawValue: String
     public init(rawValue: String) { self.rawValue = rawValue }
 
+    /// A child shard waiting until its parents reach SHARD_END.
+    public static let waitingForParents = ShardState(rawValue: "waitingForParents")
     public static let initializing = ShardState(rawValue: "initializing")
-    public static let waitingForParent = ShardState(rawValue: "waiting-for-parent")
     public static let processing = ShardState(rawValue: "processing")
-    public static let idle = ShardState(rawValue: "idle")
-    public static let backingOff = ShardState(rawValue: "backing-off")
-    public static let shuttingDown = ShardState(rawValue: "shutting-down")
-    public static let ended = ShardState(rawValue: "ended")
-    public static let leaseLost = ShardState(rawValue: "lease-lost")
+    /// Checkpointing SHARD_END.
+    public static let endingShard = ShardState(rawValue: "endingShard")
+    public static let shuttingDown = ShardState(rawValue: "shuttingDown")
+    public static let notifyingLeaseLost = ShardState(rawValue: "notifyingLeaseLost")
+    public static let stoppedShardEnded = ShardState(rawValue: "stopped(shardEnded)")
+    public static let stoppedLeaseLost = ShardState(rawValue: "stopped(leaseLost)")
+    public static let stoppedRequested = ShardState(rawValue: "stopped(requested)")
+    /// A lease listed in the lease table that another worker (or nobody) holds.
+    public static let notOwned = ShardState(rawValue: "notOwned")
 
     public var description: String { rawValue }
 
