@@ -8,7 +8,7 @@ import StreamConsumer
 public struct UsageAggregatorFactory: RecordProcessorFactory {
     private let settings: UsageAggregationSettings
     private let makeClient: @Sendable (_ shardId: String, _ lane: Int) -> DynamoDBAPI
-    private let makeRejectionHandler: @Sendable () -> RecordRejectionHandler?
+    private let makeRejectionHandler: @Sendable (_ shardId: String, _ lane: Int) -> RecordRejectionHandler?
     private let logger: Logger
     private let metricsFactory: MetricsFactory
 
@@ -18,7 +18,7 @@ public struct UsageAggregatorFactory: RecordProcessorFactory {
     public init(
         settings: UsageAggregationSettings, logger: Logger, metricsFactory: MetricsFactory = MetricsSystem.factory,
         makeClient: @escaping @Sendable (_ shardId: String, _ lane: Int) -> DynamoDBAPI,
-        makeRejectionHandler: @escaping @Sendable () -> RecordRejectionHandler?
+        makeRejectionHandler: @escaping @Sendable (_ shardId: String, _ lane: Int) -> RecordRejectionHandler?
     ) {
         self.settings = settings
         self.logger = logger
@@ -29,7 +29,8 @@ public struct UsageAggregatorFactory: RecordProcessorFactory {
 
     public func makeProcessor(shardId: String, lane: Int, laneCount: Int) -> RecordProcessor {
         UsageAggregator(
-            client: makeClient(shardId, lane), settings: settings, rejectionHandler: makeRejectionHandler(),
+            client: makeClient(shardId, lane), settings: settings,
+            rejectionHandler: makeRejectionHandler(shardId, lane),
             logger: logger, metricsFactory: metricsFactory)
     }
 }

@@ -69,7 +69,7 @@ import Testing
                 clients.made["\(shard)/\(lane)"] = db
                 return db
             },
-            makeRejectionHandler: { nil })
+            makeRejectionHandler: { _, _ in nil })
         let processor = factory.makeProcessor(shardId: "s", lane: 1, laneCount: 2)
         let checkpointer = FakeCheckpointer()
         checkpointer.attach(to: clients.made["s/1"]!)

@@ -19,15 +19,11 @@ import socket
 import subprocess
 import sys
 import time
-import urllib.request
 import warnings
 
+from zl_common import raw_streams_call
+
 REGION = "us-east-1"
-# moto ignores the signature, but reads the region and service from the credential scope.
-FAKE_AUTH = (
-    "AWS4-HMAC-SHA256 Credential=testing/20250101/us-east-1/dynamodb/aws4_request, "
-    "SignedHeaders=content-type;host;x-amz-target, Signature=" + "0" * 64
-)
 
 
 def free_port():
@@ -51,23 +47,6 @@ def start_moto():
             time.sleep(0.05)
     proc.terminate()
     raise SystemExit("moto_server did not start")
-
-
-def streams_call(endpoint, operation, body):
-    """One raw DynamoDB Streams call; returns the response body bytes."""
-    request = urllib.request.Request(
-        endpoint + "/",
-        data=json.dumps(body).encode(),
-        method="POST",
-        headers={
-            "Content-Type": "application/x-amz-json-1.0",
-            "X-Amz-Target": "DynamoDBStreams_20120810." + operation,
-            "Authorization": FAKE_AUTH,
-            "Host": endpoint.split("//", 1)[1],
-        },
-    )
-    with urllib.request.urlopen(request, timeout=30) as response:
-        return response.read()
 
 
 def drive_traffic(endpoint, table, rounds):
@@ -126,10 +105,10 @@ def main():
         stream_arn = ddb.create_table(**definition)["TableDescription"]["LatestStreamArn"]
         drive_traffic(endpoint, table, args.rounds)
 
-        description = json.loads(streams_call(endpoint, "DescribeStream", {"StreamArn": stream_arn}))
+        description = json.loads(raw_streams_call(endpoint, "DescribeStream", {"StreamArn": stream_arn}))
         shard_id = description["StreamDescription"]["Shards"][0]["ShardId"]
         iterator = json.loads(
-            streams_call(
+            raw_streams_call(
                 endpoint,
                 "GetShardIterator",
                 {"StreamArn": stream_arn, "ShardId": shard_id, "ShardIteratorType": "TRIM_HORIZON"},
@@ -138,7 +117,7 @@ def main():
         os.makedirs(args.out, exist_ok=True)
         page = 0
         while iterator:
-            body = streams_call(endpoint, "GetRecords", {"ShardIterator": iterator, "Limit": args.limit})
+            body = raw_streams_call(endpoint, "GetRecords", {"ShardIterator": iterator, "Limit": args.limit})
             parsed = json.loads(body)
             if not parsed.get("Records"):
                 break  # moto's shard never closes: an empty page is the end of the recording

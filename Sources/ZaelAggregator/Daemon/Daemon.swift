@@ -86,9 +86,17 @@ struct Daemon: DaemonRunner {
         let health = DaemonHealth(deadline: services.watchdogInterval ?? .seconds(30))
         let scheduler = ShardScheduler(
             configuration: consumerConfiguration(streamArn: streamArn),
-            processorFactory: AggregatorProcessorFactory(
-                aws: aws, settings: aggregationSettings, failureDestination: failureDestination,
-                streamArn: streamArn, logger: logger),
+            // The clients retry throttled and failed calls themselves. In exactly-once delivery
+            // that is safe: every transaction carries the lane's checkpoint fence, so a resent
+            // transaction whose first try committed fails the fence, and the engine re-reads the
+            // lane and adopts the committed checkpoint instead of applying anything twice.
+            processorFactory: UsageAggregatorFactory(
+                settings: aggregationSettings, logger: logger,
+                makeClient: { _, _ in aws.makeDynamoDB() },
+                makeRejectionHandler: { shardId, lane in
+                    RejectionSpool(
+                        destination: failureDestination, streamArn: streamArn, shardId: shardId, lane: lane)
+                }),
             makeStreamsClient: { aws.makeStreams() },
             makeLeaseStore: { [configuration] in
                 LeaseTable(
