@@ -22,6 +22,7 @@ public final class InMemoryLeaseTable: LeaseStore, @unchecked Sendable {
     private var lanes: [String: LaneItem] = [:]
     private var effects: [String: Int] = [:]
     private var hook: (@Sendable (String) throws -> Void)?
+    private var journal: [String] = []
     public let tableName: String
 
     public init(tableName: String = "leases") { self.tableName = tableName }
@@ -43,6 +44,13 @@ public final class InMemoryLeaseTable: LeaseStore, @unchecked Sendable {
     /// How many times an effect `id` was put by committed transactions.
     public func effectCount(id: String) -> Int { lock.withLock { effects[id] ?? 0 } }
     public var allEffects: [String: Int] { lock.withLock { effects } }
+
+    /// Every write that changed a lease or a lane, in order: what a failing test prints to
+    /// show how a checkpoint moved.
+    public var history: [String] { lock.withLock { journal } }
+
+    /// Called with `lock` held.
+    private func note(_ line: String) { journal.append(line) }
 
     private func enter(_ operation: String) throws {
         try lock.withLock { hook }?(operation)
@@ -75,8 +83,10 @@ public final class InMemoryLeaseTable: LeaseStore, @unchecked Sendable {
             }
             stored.owner = owner
             stored.counter += 1
+            stored.claimedAt = stored.counter
             stored.ownerSwitchesSinceCheckpoint += 1
             leases[lease.shardId] = stored
+            note("take \(lease.shardId) by \(owner) counter \(stored.counter) lanes \(stored.laneCount ?? 0)")
             return .taken(stored)
         }
     }
@@ -97,14 +107,17 @@ public final class InMemoryLeaseTable: LeaseStore, @unchecked Sendable {
     public func updateLease(_ lease: Lease) throws -> LeaseWriteOutcome {
         try enter("updateLease")
         return lock.withLock {
-            guard var stored = leases[lease.shardId], stored.owner == lease.owner, lease.owner != nil else {
-                return .lostRace
-            }
+            guard var stored = leases[lease.shardId], stored.owner == lease.owner, lease.owner != nil,
+                stored.claimedAt == lease.claimedAt
+            else { return .lostRace }
             stored.checkpoint = lease.checkpoint
             stored.laneCount = lease.laneCount
             stored.previousLaneCount = lease.previousLaneCount
             if !lease.childShardIds.isEmpty { stored.childShardIds = lease.childShardIds }
             leases[lease.shardId] = stored
+            note(
+                "update \(lease.shardId) by \(lease.owner ?? "-") checkpoint \(stored.checkpoint.wire) lanes "
+                    + "\(stored.laneCount ?? 0) previous \(stored.previousLaneCount ?? 0)")
             return .taken(stored)
         }
     }
@@ -112,12 +125,13 @@ public final class InMemoryLeaseTable: LeaseStore, @unchecked Sendable {
     public func releaseLease(_ lease: Lease, checkpoint: LeaseCheckpoint?) throws -> LeaseWriteOutcome {
         try enter("releaseLease")
         return lock.withLock {
-            guard var stored = leases[lease.shardId], stored.owner == lease.owner, lease.owner != nil else {
-                return .lostRace
-            }
+            guard var stored = leases[lease.shardId], stored.owner == lease.owner, lease.owner != nil,
+                stored.claimedAt == lease.claimedAt
+            else { return .lostRace }
             stored.owner = nil
             if let checkpoint { stored.checkpoint = checkpoint }
             leases[lease.shardId] = stored
+            note("release \(lease.shardId) by \(lease.owner ?? "-") checkpoint \(stored.checkpoint.wire)")
             return .taken(stored)
         }
     }
@@ -135,6 +149,7 @@ public final class InMemoryLeaseTable: LeaseStore, @unchecked Sendable {
             item.owner = owner
             item.claim = claim
             lanes[key.leaseKey] = item
+            note("claim \(key.leaseKey) by \(owner) claim \(claim) at \(item.checkpoint?.digits ?? "-")")
             return .claimed(item.checkpoint)
         }
     }
@@ -146,6 +161,7 @@ public final class InMemoryLeaseTable: LeaseStore, @unchecked Sendable {
         return lock.withLock {
             if let item = lanes[key.leaseKey], item.claim > claim { return .lostRace }
             lanes[key.leaseKey] = LaneItem(owner: owner, claim: claim, checkpoint: checkpoint)
+            note("reset \(key.leaseKey) by \(owner) claim \(claim) to \(checkpoint?.digits ?? "-")")
             return .claimed(checkpoint)
         }
     }
@@ -181,6 +197,7 @@ public final class InMemoryLeaseTable: LeaseStore, @unchecked Sendable {
         try enter("deleteLanes")
         lock.withLock {
             for key in keys { lanes[key.leaseKey] = nil }
+            note("delete \(keys.map(\.leaseKey))")
         }
     }
 
@@ -244,6 +261,7 @@ public final class InMemoryLeaseTable: LeaseStore, @unchecked Sendable {
         else { return false }
         item.checkpoint = next
         lanes[key] = item
+        note("checkpoint \(key) by \(fence.owner) claim \(fence.claim) to \(next.digits)")
         return true
     }
 }

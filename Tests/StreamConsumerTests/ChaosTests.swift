@@ -84,6 +84,15 @@ import Testing
         #expect(done, "applied \(table.allEffects.count) of \(all.count)")
         let twice = table.allEffects.filter { $0.value != 1 }
         #expect(twice.isEmpty, "applied more than once: \(twice.count)")
+        if !twice.isEmpty {
+            // How the checkpoints moved is the only way to tell a race here after the fact.
+            for line in table.history { print("lease table: \(line)") }
+            for call in log.allCalls where call.succeeded {
+                print(
+                    "applied \(call.shardId) lane \(call.lane)/\(call.laneCount): \(call.sequenceNumbers.map(\.digits))"
+                )
+            }
+        }
         #expect(Set(table.allEffects.keys) == Set(all.map(\.digits)))
         for (_, sequences) in log.appliedByKey { #expect(sequences == sequences.sorted()) }
     }

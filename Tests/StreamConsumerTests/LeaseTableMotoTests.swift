@@ -99,6 +99,46 @@ struct MotoPeer: Sendable {
         #expect(try table.listLeases().isEmpty)
     }
 
+    @Test func anEarlierTenureOfTheSameOwner_cannotUpdateOrReleaseTheLease() throws {
+        let moto = try MotoServer()
+        let table = MotoPeer(endpoint: moto.endpoint).leaseTable("leases")
+        try table.prepare()
+        let fresh = Lease(shardId: "shard-1", checkpoint: .trimHorizon)
+        #expect(try table.createLease(fresh))
+        guard case .taken(let first) = try table.takeLease(fresh, owner: "w1") else {
+            Issue.record("take failed")
+            return
+        }
+        #expect(first.claimedAt == first.counter)
+        // w1 loses the lease to w2, then takes it back: a new tenure under the same name.
+        guard case .taken(let stolen) = try table.takeLease(first, owner: "w2"),
+            case .taken(let second) = try table.takeLease(stolen, owner: "w1")
+        else {
+            Issue.record("takes failed")
+            return
+        }
+        #expect(second.owner == "w1" && second.claimedAt == second.counter && second.claimedAt != first.claimedAt)
+        var stale = first
+        stale.laneCount = 4
+        #expect(try table.updateLease(stale) == .lostRace, "the first tenure's consumer is fenced out")
+        #expect(try table.releaseLease(first, checkpoint: nil) == .lostRace)
+        var current = second
+        current.laneCount = 2
+        guard case .taken(let updated) = try table.updateLease(current) else {
+            Issue.record("the current tenure could not update")
+            return
+        }
+        #expect(updated.laneCount == 2 && updated.claimedAt == second.claimedAt)
+        // Renewals keep the tenure.
+        guard case .taken(let renewed) = try table.renewLease(updated, checkpoint: nil) else { return }
+        #expect(renewed.claimedAt == second.claimedAt && renewed.counter == second.counter + 1)
+        guard case .taken(let released) = try table.releaseLease(renewed, checkpoint: nil) else {
+            Issue.record("release failed")
+            return
+        }
+        #expect(released.owner == nil)
+    }
+
     @Test func laneItems_claimFenceAndStayOutOfLeaseListings() throws {
         let moto = try MotoServer()
         let peer = MotoPeer(endpoint: moto.endpoint)

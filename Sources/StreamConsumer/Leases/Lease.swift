@@ -43,6 +43,10 @@ public struct Lease: Sendable, Equatable {
     public var owner: String?
     /// `leaseCounter`: bumped by every take and renew; the heartbeat others watch.
     public var counter: Int
+    /// `claimedAt`: the counter written by the take that made `owner` the owner. It names one
+    /// tenure: a worker that lost the lease and took it back has a new one, so writes of its
+    /// older consumer (same owner name) no longer match.
+    public var claimedAt: Int?
     /// `checkpoint`: the lowest lane checkpoint, or TRIM_HORIZON / LATEST / SHARD_END.
     public var checkpoint: LeaseCheckpoint
     /// `ownerSwitchesSinceCheckpoint`.
@@ -60,7 +64,7 @@ public struct Lease: Sendable, Equatable {
     public init(
         shardId: String, owner: String? = nil, counter: Int = 0, checkpoint: LeaseCheckpoint,
         ownerSwitchesSinceCheckpoint: Int = 0, parentShardIds: [String] = [], childShardIds: [String] = [],
-        laneCount: Int? = nil, previousLaneCount: Int? = nil
+        laneCount: Int? = nil, previousLaneCount: Int? = nil, claimedAt: Int? = nil
     ) {
         self.shardId = shardId
         self.owner = owner
@@ -71,6 +75,7 @@ public struct Lease: Sendable, Equatable {
         self.childShardIds = childShardIds
         self.laneCount = laneCount
         self.previousLaneCount = previousLaneCount
+        self.claimedAt = claimedAt
     }
 }
 

@@ -60,15 +60,16 @@ public protocol LeaseStore: AnyObject {
     /// Creates the lease unless one exists; returns whether it was created.
     func createLease(_ lease: Lease) throws -> Bool
     /// Takes `lease` as it was seen (counter and owner unchanged) for `owner`: sets the owner,
-    /// bumps the counter and `ownerSwitchesSinceCheckpoint`.
+    /// bumps the counter and `ownerSwitchesSinceCheckpoint`, and starts a tenure (`claimedAt` =
+    /// the new counter).
     func takeLease(_ lease: Lease, owner: String) throws -> LeaseWriteOutcome
     /// Renews a held lease (`leaseCounter = :seen AND leaseOwner = :me`), bumping the counter;
     /// also stores `checkpoint` when given.
     func renewLease(_ lease: Lease, checkpoint: LeaseCheckpoint?) throws -> LeaseWriteOutcome
     /// Writes lease fields other than ownership (checkpoint, lane counts, children) of a lease
-    /// held by `lease.owner`, conditioned on that owner.
+    /// held by `lease.owner`, conditioned on that owner and its tenure (`claimedAt`).
     func updateLease(_ lease: Lease) throws -> LeaseWriteOutcome
-    /// Clears `leaseOwner` (conditioned on the owner), storing `checkpoint` when given.
+    /// Clears `leaseOwner` (conditioned on the owner and its tenure), storing `checkpoint` when given.
     func releaseLease(_ lease: Lease, checkpoint: LeaseCheckpoint?) throws -> LeaseWriteOutcome
     /// Deletes a lease and nothing else.
     func deleteLease(shardId: String) throws

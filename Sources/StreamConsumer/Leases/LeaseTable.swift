@@ -102,7 +102,7 @@ public final class LeaseTable: LeaseStore {
         }
         return try update(
             lease.shardId,
-            "SET leaseOwner = :me, leaseCounter = :next, "
+            "SET leaseOwner = :me, leaseCounter = :next, claimedAt = :next, "
                 + "ownerSwitchesSinceCheckpoint = if_not_exists(ownerSwitchesSinceCheckpoint, :zero) + :one",
             condition: condition, values: values)
     }
@@ -125,6 +125,7 @@ public final class LeaseTable: LeaseStore {
     public func updateLease(_ lease: Lease) throws -> LeaseWriteOutcome {
         guard let owner = lease.owner else { return .lostRace }
         var values: Item = [":me": .s(owner), ":cp": .s(lease.checkpoint.wire)]
+        let tenure = Self.tenureCondition(lease, values: &values)
         var sets = ["#cp = :cp"]
         var removes: [String] = []
         if let laneCount = lease.laneCount {
@@ -146,20 +147,29 @@ public final class LeaseTable: LeaseStore {
         var expression = "SET " + sets.joined(separator: ", ")
         if !removes.isEmpty { expression += " REMOVE " + removes.joined(separator: ", ") }
         return try update(
-            lease.shardId, expression, condition: "leaseOwner = :me", values: values, names: ["#cp": "checkpoint"])
+            lease.shardId, expression, condition: tenure, values: values, names: ["#cp": "checkpoint"])
     }
 
     public func releaseLease(_ lease: Lease, checkpoint: LeaseCheckpoint?) throws -> LeaseWriteOutcome {
         guard let owner = lease.owner else { return .lostRace }
         var values: Item = [":me": .s(owner)]
+        let tenure = Self.tenureCondition(lease, values: &values)
         var expression = "REMOVE leaseOwner"
         if let checkpoint {
             expression += " SET #cp = :cp"
             values[":cp"] = .s(checkpoint.wire)
         }
         return try update(
-            lease.shardId, expression, condition: "leaseOwner = :me", values: values,
+            lease.shardId, expression, condition: tenure, values: values,
             names: checkpoint == nil ? [:] : ["#cp": "checkpoint"])
+    }
+
+    /// `leaseOwner = :me` and the same tenure (`claimedAt`), so a consumer of an earlier tenure
+    /// of this owner cannot rewrite the lease (lane count, checkpoint) after a re-take.
+    private static func tenureCondition(_ lease: Lease, values: inout Item) -> String {
+        guard let claimedAt = lease.claimedAt else { return "leaseOwner = :me AND attribute_not_exists(claimedAt)" }
+        values[":tenure"] = .n(String(claimedAt))
+        return "leaseOwner = :me AND claimedAt = :tenure"
     }
 
     public func deleteLease(shardId: String) throws {
@@ -285,7 +295,8 @@ extension Lease {
             ownerSwitchesSinceCheckpoint: item["ownerSwitchesSinceCheckpoint"]?.n.flatMap { Int($0) } ?? 0,
             parentShardIds: item["parentShardId"]?.ss ?? [], childShardIds: item["childShardIds"]?.ss ?? [],
             laneCount: item["laneCount"]?.n.flatMap { Int($0) },
-            previousLaneCount: item["previousLaneCount"]?.n.flatMap { Int($0) })
+            previousLaneCount: item["previousLaneCount"]?.n.flatMap { Int($0) },
+            claimedAt: item["claimedAt"]?.n.flatMap { Int($0) })
     }
 
     /// The lease as a table item (string sets are left out when empty: DynamoDB rejects empty sets).
@@ -299,6 +310,7 @@ extension Lease {
         if !childShardIds.isEmpty { item["childShardIds"] = .ss(childShardIds) }
         if let laneCount { item["laneCount"] = .n(String(laneCount)) }
         if let previousLaneCount { item["previousLaneCount"] = .n(String(previousLaneCount)) }
+        if let claimedAt { item["claimedAt"] = .n(String(claimedAt)) }
         return item
     }
 }

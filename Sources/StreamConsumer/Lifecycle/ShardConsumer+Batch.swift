@@ -12,7 +12,7 @@ extension ShardConsumer {
     /// batch. Returns true at shard end (every record processed). Throws `LeaseLostError`.
     func step() throws -> Bool {
         let tunables = dependencies.tunables()
-        if previousLanes == nil && tunables.parallelizationFactor != lanes.count && batcher.isEmpty {
+        if previousLanes == nil && tunables.parallelizationFactor != lanes.count && batcher.isEmpty && !stop.isFired {
             try changeLaneCount(to: tunables.parallelizationFactor)
         }
         let clock = dependencies.clock

@@ -82,7 +82,7 @@ public final class ShardConsumer: @unchecked Sendable {
     ) {
         self.shardId = lease.shardId
         self.lease = lease
-        self.claim = lease.counter
+        self.claim = lease.claimedAt ?? lease.counter
         self.dependencies = dependencies
         self.onStopped = onStopped
         self.queue = DispatchQueue(label: "zael.shard.\(lease.shardId)")
