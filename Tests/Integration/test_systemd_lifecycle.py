@@ -19,6 +19,7 @@ the lifecycle tests run in order against one daemon instance.
 
 import json
 import os
+import re
 import resource
 import signal
 import subprocess
@@ -208,6 +209,7 @@ def test_failing_endpoint_backs_off_without_a_restart(sandbox, stack):
         reported = wait_for(lambda: "last error" in (s := state(sandbox))["StatusText"] and s, timeout=30)
         assert reported, state(sandbox)
         assert "InternalServerError" in reported["StatusText"] or "500" in reported["StatusText"], reported
+        assert re.search(r"last error \d+ s ago: ", reported["StatusText"]), reported
         # 40 s of failures: longer than WatchdogSec=30, so a wedge would have been restarted.
         time.sleep(40 - 1)
         after = state(sandbox, "WatchdogTimestampMonotonic")
@@ -220,7 +222,7 @@ def test_failing_endpoint_backs_off_without_a_restart(sandbox, stack):
         assert 3 <= fired < 400, fired
     finally:
         stack.proxy.control(action="clear_faults")
-    # It reads again once the endpoint answers (STATUS= keeps naming the last error seen).
+    # It reads again once the endpoint answers (STATUS= names the error, with its age, for 10 minutes).
     calls = stack.proxy.stats()["calls"]["GetRecords"]
     assert wait_for(lambda: stack.proxy.stats()["calls"]["GetRecords"] > calls + 1, timeout=30)
 

@@ -14,7 +14,9 @@ public enum StatusRenderer {
                 clean(shard.shardId), clean(shard.state.rawValue), clean(shard.owner ?? "-"),
                 clean(shard.checkpoint ?? "-"),
                 shard.iteratorAgeSeconds.map(duration) ?? "-", rate(shard.recordsPerSecond), String(shard.retries),
-                clean(shard.lastError ?? "-"),
+                shard.lastError.map { error in
+                    (shard.lastErrorAgeSeconds.map { "\(duration($0)) ago: " } ?? "") + clean(error)
+                } ?? "-",
             ])
         }
         out += snapshot.shards.isEmpty ? "no shards held\n" : shards.render()

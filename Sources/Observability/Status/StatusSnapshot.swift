@@ -77,10 +77,12 @@ public struct ShardStatus: Codable, Sendable, Equatable {
     public var retries: Int64
     /// The last error's bounded description (class and message, no payload, no credentials).
     public var lastError: String?
+    /// How long ago `lastError` happened, in seconds.
+    public var lastErrorAgeSeconds: Double?
 
     public init(
         shardId: String, owner: String?, state: ShardState, checkpoint: String?, iteratorAgeSeconds: Double?,
-        recordsPerSecond: Double = 0, retries: Int64 = 0, lastError: String? = nil
+        recordsPerSecond: Double = 0, retries: Int64 = 0, lastError: String? = nil, lastErrorAgeSeconds: Double? = nil
     ) {
         self.shardId = shardId
         self.owner = owner
@@ -90,6 +92,7 @@ public struct ShardStatus: Codable, Sendable, Equatable {
         self.recordsPerSecond = recordsPerSecond
         self.retries = retries
         self.lastError = lastError
+        self.lastErrorAgeSeconds = lastErrorAgeSeconds
     }
 }
 

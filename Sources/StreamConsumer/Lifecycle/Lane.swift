@@ -37,6 +37,8 @@ final class Lane: @unchecked Sendable {
     private(set) var spooled = 0
     private(set) var processed = 0
     private(set) var lastError: String?
+    /// When `lastError` happened (the consumer clock).
+    private(set) var lastErrorAt: Duration?
 
     init(index: Int, laneCount: Int, processor: RecordProcessor, checkpointer: LaneCheckpointer, shardId: String) {
         self.index = index
@@ -99,6 +101,7 @@ final class Lane: @unchecked Sendable {
                 case .unchanged?, nil:
                     lastFailure = LeaseLostError(shardId: context.shardId)
                     lastError = "fenced write failed but the lane is still ours"
+                    lastErrorAt = context.clock.now()
                     context.metrics.error("processor")
                 }
             } catch let error as AWSError where error.kind == .cancelled {
@@ -106,6 +109,7 @@ final class Lane: @unchecked Sendable {
             } catch {
                 lastFailure = error
                 lastError = "\(error)"
+                lastErrorAt = context.clock.now()
                 context.metrics.error("processor")
                 context.logger.error(
                     "processor failed",

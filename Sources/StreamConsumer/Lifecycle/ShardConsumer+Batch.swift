@@ -83,7 +83,11 @@ extension ShardConsumer {
         case .restarted(let reason):
             batcher.reset()
             fetchedShardEnd = false
-            publish { $0.lastError = reason }
+            let now = dependencies.clock.now()
+            publish {
+                $0.lastError = reason
+                $0.lastErrorAt = now
+            }
         case .shardEnd:
             // Records already fetched are still delivered: they cannot be fetched again.
             fetchedShardEnd = true
@@ -147,7 +151,9 @@ extension ShardConsumer {
         let processed = lanes.reduce(0) { $0 + $1.processed }
         let retries = lanes.reduce(0) { $0 + $1.retries }
         let bisects = lanes.reduce(0) { $0 + $1.bisects }
-        let lastError = lanes.compactMap(\.lastError).last
+        // The most recent lane error, so an old one does not hide a newer one.
+        let latest = lanes.compactMap { lane in lane.lastErrorAt.map { (at: $0, text: lane.lastError ?? "") } }
+            .max { $0.at < $1.at }
         let now = dependencies.clock.now()
         if now - rateWindow.start >= .seconds(5) || rateWindow.start == .zero {
             let elapsed = (now - rateWindow.start).seconds
@@ -159,7 +165,10 @@ extension ShardConsumer {
             $0.processed = processed
             $0.retries = retries
             $0.bisects = bisects
-            if let lastError { $0.lastError = lastError }
+            if let latest, $0.lastErrorAt.map({ latest.at > $0 }) ?? true {
+                $0.lastError = latest.text
+                $0.lastErrorAt = latest.at
+            }
         }
     }
 

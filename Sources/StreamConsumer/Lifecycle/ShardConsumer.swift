@@ -42,6 +42,9 @@ public final class ShardConsumer: @unchecked Sendable {
         var bisects = 0
         var recordsPerSecond = 0.0
         var lastError: String?
+        /// When `lastError` happened (the consumer clock), so the status can tell a fresh error
+        /// from one the shard has long recovered from.
+        var lastErrorAt: Duration?
     }
 
     public let shardId: String
@@ -205,6 +208,10 @@ public final class ShardConsumer: @unchecked Sendable {
 
     func noteError(_ error: Error) {
         logger.warning("shard consumer error", metadata: ["error": "\(error)"])
-        publish { $0.lastError = "\(error)" }
+        let now = dependencies.clock.now()
+        publish {
+            $0.lastError = "\(error)"
+            $0.lastErrorAt = now
+        }
     }
 }

@@ -14,6 +14,23 @@ public struct ConsumerStatus: Sendable {
         public var recordsPerSecond: Double
         public var retries: Int
         public var lastError: String?
+        /// How long ago `lastError` happened.
+        public var lastErrorAge: Duration?
+
+        public init(
+            shardId: String, owner: String?, state: String, checkpoint: String?, iteratorAge: Duration?,
+            recordsPerSecond: Double = 0, retries: Int = 0, lastError: String? = nil, lastErrorAge: Duration? = nil
+        ) {
+            self.shardId = shardId
+            self.owner = owner
+            self.state = state
+            self.checkpoint = checkpoint
+            self.iteratorAge = iteratorAge
+            self.recordsPerSecond = recordsPerSecond
+            self.retries = retries
+            self.lastError = lastError
+            self.lastErrorAge = lastErrorAge
+        }
     }
 
     public var workerId: String

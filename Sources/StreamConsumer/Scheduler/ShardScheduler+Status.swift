@@ -10,6 +10,7 @@ extension ShardScheduler {
         var retries = retired.retries
         var bisects = retired.bisects
         var listed = Set<String>()
+        let now = clock.now()
         for lease in coordinator?.lastListing ?? [] {
             listed.insert(lease.shardId)
             let local = consumers[lease.shardId]?.status
@@ -18,7 +19,7 @@ extension ShardScheduler {
                     shardId: lease.shardId, owner: lease.owner, state: local?.state ?? "notOwned",
                     checkpoint: local?.lowestCheckpoint?.wire ?? lease.checkpoint.wire, iteratorAge: local?.iteratorAge,
                     recordsPerSecond: local?.recordsPerSecond ?? 0, retries: local?.retries ?? 0,
-                    lastError: local?.lastError))
+                    lastError: local?.lastError, lastErrorAge: local?.lastErrorAt.map { now - $0 }))
         }
         for (shardId, consumer) in consumers {
             let local = consumer.status
@@ -30,7 +31,8 @@ extension ShardScheduler {
                     ConsumerStatus.ShardStatus(
                         shardId: shardId, owner: configuration.workerId, state: local.state,
                         checkpoint: local.lowestCheckpoint?.wire, iteratorAge: local.iteratorAge,
-                        recordsPerSecond: local.recordsPerSecond, retries: local.retries, lastError: local.lastError))
+                        recordsPerSecond: local.recordsPerSecond, retries: local.retries, lastError: local.lastError,
+                        lastErrorAge: local.lastErrorAt.map { now - $0 }))
             }
         }
         return ConsumerStatus(

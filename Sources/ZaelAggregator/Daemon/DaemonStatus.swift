@@ -16,7 +16,8 @@ struct DaemonStatus: Sendable {
             Observability.ShardStatus(
                 shardId: shard.shardId, owner: shard.owner, state: ShardState(rawValue: shard.state),
                 checkpoint: shard.checkpoint, iteratorAgeSeconds: shard.iteratorAge.map(\.seconds),
-                recordsPerSecond: shard.recordsPerSecond, retries: Int64(shard.retries), lastError: shard.lastError)
+                recordsPerSecond: shard.recordsPerSecond, retries: Int64(shard.retries), lastError: shard.lastError,
+                lastErrorAgeSeconds: shard.lastErrorAge.map(\.seconds))
         }
         let config = configuration.settings.map { entry in
             StatusSnapshot.ConfigEntry(
@@ -46,9 +47,17 @@ struct DaemonStatus: Sendable {
         var text = "\(status.leasesOwned) shard\(status.leasesOwned == 1 ? "" : "s") owned"
         text += String(format: ", max iterator age %.1f s, %.1f rec/s", maxAge, rate)
         if status.spooledRecords > 0 { text += ", \(status.spooledRecords) spooled" }
-        if let error = owned.compactMap(\.lastError).last {
-            text += ", last error: \(error.prefix(160))"
+        // Only a recent error: one the shards recovered from long ago is not news.
+        let recent = owned.compactMap { shard -> (age: Duration, text: String)? in
+            guard let text = shard.lastError, let age = shard.lastErrorAge, age < recentError else { return nil }
+            return (age, text)
+        }
+        if let error = recent.min(by: { $0.age < $1.age }) {
+            text += ", last error \(Int(error.age.seconds)) s ago: \(error.text.prefix(160))"
         }
         return text
     }
+
+    /// How long `STATUS=` keeps showing an error (the status socket always has it, with its age).
+    static let recentError = Duration.seconds(600)
 }
