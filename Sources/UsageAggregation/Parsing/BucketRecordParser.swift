@@ -76,8 +76,8 @@ public struct BucketRecordParser: Sendable {
                 return .other
             case 2 where bytes[0] == UInt8(ascii: "r") && bytes[1] == UInt8(ascii: "f"): return .refillTime
             case 2 where bytes[0] == UInt8(ascii: "v") && bytes[1] == UInt8(ascii: "u"): return .version
-            case 9 where bytes.elementsEqual("entity_id".utf8): return .entityId
-            case 11 where bytes.elementsEqual("shard_count".utf8): return .shardCount
+            case 9 where same(bytes, "entity_id"): return .entityId
+            case 11 where same(bytes, "shard_count"): return .shardCount
             default: return .other
             }
         }
@@ -136,6 +136,11 @@ public struct BucketRecordParser: Sendable {
 
     public func parse(_ record: StreamRecord) -> Outcome {
         guard record.eventName == .modify else { return .ignored(.notModify) }
+        if let lazyNew = record.lazyNewImage, record.lazyOldImage != nil || record.oldImage == nil,
+            let outcome = parseLazy(lazyNew, record.lazyOldImage)
+        {
+            return outcome
+        }
         // No NewImage reads as an empty one: no PK, so not a bucket.
         guard let newImage = record.newImage else { return .ignored(.notBucket) }
         let oldImage = record.oldImage
