@@ -49,18 +49,23 @@ extension JSONReader {
     @inlinable @inline(__always)
     internal func plainASCIIStringEnd(from start: Int) -> Int? {
         var p = start
-        // Eight bytes at a time while none is a quote, a backslash, a control or a non-ASCII
-        // byte; the byte loop decides exactly.
+        // Eight bytes at a time: each test sets the high bit of the bytes that are a quote, a
+        // backslash, a control or a non-ASCII byte, exactly for the first such byte (borrows
+        // only mark bytes after it), so the lowest mark is the first stop.
         let ones: UInt64 = 0x0101_0101_0101_0101
         let highs: UInt64 = 0x8080_8080_8080_8080
         while p &+ 8 <= count {
-            let word = UnsafeRawPointer(base + p).loadUnaligned(as: UInt64.self)
+            let word = UInt64(littleEndian: UnsafeRawPointer(base + p).loadUnaligned(as: UInt64.self))
             let quote = word ^ (ones &* 0x22)
             let backslash = word ^ (ones &* 0x5C)
             let stops =
                 ((quote &- ones) & ~quote) | ((backslash &- ones) & ~backslash) | ((word &- ones &* 0x20) & ~word)
                 | word
-            if stops & highs != 0 { break }
+            let marks = stops & highs
+            if marks != 0 {
+                let stop = p &+ marks.trailingZeroBitCount &>> 3
+                return base[stop] == UInt8(ascii: "\"") ? stop : nil
+            }
             p &+= 8
         }
         while p < count {
