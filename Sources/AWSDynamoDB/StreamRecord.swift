@@ -1,7 +1,7 @@
 /// One DynamoDB Streams record, as GetRecords returns it.
 ///
-/// `GetRecordsDecoder` leaves the images lazy (`lazyNewImage`, `lazyOldImage`): `newImage` and
-/// `oldImage` then build the item on each read, so hot paths read the lazy forms or
+/// `GetRecordsDecoder` leaves the keys and images lazy (`lazyKeys`, `lazyNewImage`,
+/// `lazyOldImage`): `keys`, `newImage` and `oldImage` then build the item on each read, so hot paths read the lazy forms or
 /// `newImageValue(named:)`. Records compare by their images' contents, however held.
 public struct StreamRecord: Sendable, Equatable {
     public enum EventName: Sendable, Hashable {
@@ -36,8 +36,10 @@ public struct StreamRecord: Sendable, Equatable {
     /// `dynamodb.ApproximateCreationDateTime`, seconds since the epoch (whole seconds on AWS,
     /// fractional on moto).
     public var approximateCreationDateTime: Double?
-    public var keys: Item
-    /// Exactly one of the eager and the lazy form of each image is set, or neither.
+    /// Exactly one of the eager and the lazy form of the keys and of each image is set, or
+    /// neither.
+    private var eagerKeys: Item
+    public private(set) var lazyKeys: LazyItem?
     private var eagerNewImage: Item?
     private var eagerOldImage: Item?
     public private(set) var lazyNewImage: LazyItem?
@@ -60,7 +62,7 @@ public struct StreamRecord: Sendable, Equatable {
         self.eventSource = eventSource
         self.awsRegion = awsRegion
         self.approximateCreationDateTime = approximateCreationDateTime
-        self.keys = keys
+        self.eagerKeys = keys
         self.eagerNewImage = newImage
         self.eagerOldImage = oldImage
         self.sequenceNumber = sequenceNumber
@@ -72,16 +74,25 @@ public struct StreamRecord: Sendable, Equatable {
     /// A record whose images stay spans of their GetRecords page.
     public init(
         eventID: String, eventName: EventName, eventVersion: String?, eventSource: String?, awsRegion: String?,
-        approximateCreationDateTime: Double?, keys: Item, lazyNewImage: LazyItem?, lazyOldImage: LazyItem?,
+        approximateCreationDateTime: Double?, lazyKeys: LazyItem, lazyNewImage: LazyItem?, lazyOldImage: LazyItem?,
         sequenceNumber: SequenceNumber, sizeBytes: Int, streamViewType: String?, userIdentityPrincipal: String?
     ) {
         self.init(
             eventID: eventID, eventName: eventName, eventVersion: eventVersion, eventSource: eventSource,
-            awsRegion: awsRegion, approximateCreationDateTime: approximateCreationDateTime, keys: keys,
+            awsRegion: awsRegion, approximateCreationDateTime: approximateCreationDateTime, keys: [:],
             sequenceNumber: sequenceNumber, sizeBytes: sizeBytes, streamViewType: streamViewType,
             userIdentityPrincipal: userIdentityPrincipal)
+        self.lazyKeys = lazyKeys
         self.lazyNewImage = lazyNewImage
         self.lazyOldImage = lazyOldImage
+    }
+
+    public var keys: Item {
+        get { lazyKeys?.item ?? eagerKeys }
+        set {
+            eagerKeys = newValue
+            lazyKeys = nil
+        }
     }
 
     public var newImage: Item? {

@@ -17,6 +17,7 @@ import Testing
             #expect(lazy.nextShardIterator == eager.nextShardIterator, comment)
             for (l, e) in zip(lazy.records, eager.records) {
                 // Not merely equal by `==`: each image is lazy, and each attribute reads alone.
+                #expect(l.lazyKeys != nil, comment)
                 #expect(l.lazyNewImage != nil || e.newImage == nil, comment)
                 #expect(l.lazyOldImage != nil || e.oldImage == nil, comment)
                 for (name, value) in e.newImage ?? [:] {

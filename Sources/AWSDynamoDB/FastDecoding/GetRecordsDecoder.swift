@@ -127,7 +127,7 @@ extension GetRecordsDecoder.Parser {
             return StreamRecord(
                 eventID: eventID, eventName: StreamRecord.EventName(wire: eventName), eventVersion: eventVersion,
                 eventSource: eventSource, awsRegion: awsRegion, approximateCreationDateTime: change.seconds,
-                keys: change.keys, lazyNewImage: change.lazyNewImage, lazyOldImage: change.lazyOldImage,
+                lazyKeys: change.lazyKeys!, lazyNewImage: change.lazyNewImage, lazyOldImage: change.lazyOldImage,
                 sequenceNumber: change.sequenceNumber, sizeBytes: change.sizeBytes,
                 streamViewType: change.streamViewType, userIdentityPrincipal: principal)
         }
@@ -144,6 +144,7 @@ extension GetRecordsDecoder.Parser {
         var keys: Item
         var newImage: Item?
         var oldImage: Item?
+        var lazyKeys: LazyItem?
         var lazyNewImage: LazyItem?
         var lazyOldImage: LazyItem?
         var sequenceNumber: SequenceNumber
@@ -155,6 +156,7 @@ extension GetRecordsDecoder.Parser {
     mutating func readChange() throws(JSONParseError) -> Change {
         let start = reader.offset
         var keys: Item?
+        var lazyKeys: LazyItem?
         var newImage: Item?
         var oldImage: Item?
         var lazyNewImage: LazyItem?
@@ -167,7 +169,11 @@ extension GetRecordsDecoder.Parser {
             repeat {
                 let name = try reader.readMemberName()
                 if name.spells("Keys") {
-                    keys = try readOptionalItem()
+                    if let page {
+                        lazyKeys = try readOptionalLazyItem(page: page)
+                    } else {
+                        keys = try readOptionalItem()
+                    }
                 } else if name.spells("NewImage") {
                     if let page {
                         lazyNewImage = try readOptionalLazyItem(page: page)
@@ -210,12 +216,14 @@ extension GetRecordsDecoder.Parser {
                 }
             } while try reader.nextMember()
         }
-        guard let keys else { throw JSONParseError(offset: start, reason: .unexpectedShape("member Keys")) }
+        guard keys != nil || lazyKeys != nil else {
+            throw JSONParseError(offset: start, reason: .unexpectedShape("member Keys"))
+        }
         guard let sequenceNumber else {
             throw JSONParseError(offset: start, reason: .unexpectedShape("member SequenceNumber"))
         }
         return Change(
-            keys: keys, newImage: newImage, oldImage: oldImage, lazyNewImage: lazyNewImage,
+            keys: keys ?? [:], newImage: newImage, oldImage: oldImage, lazyKeys: lazyKeys, lazyNewImage: lazyNewImage,
             lazyOldImage: lazyOldImage, sequenceNumber: sequenceNumber, seconds: seconds, sizeBytes: sizeBytes,
             streamViewType: streamViewType)
     }
