@@ -58,24 +58,24 @@ import Testing
             rejectedLimits: rejected.sorted { $0.description < $1.description })
     }
 
-    /// Both rejections for the same cause; the attribute each names may differ only when the
-    /// record has several faults of that step (page order vs. hash order), so the lazy one's
-    /// attribute must be faulty too.
-    func sameCause(_ lazy: BucketRecordParser.Outcome, _ eager: BucketRecordParser.Outcome, _ record: StreamRecord)
+    /// Both rejections for a faulty number; which one each names may differ only when the record
+    /// has several (page order vs. hash order), so the attribute the lazy path names must be an
+    /// `N` of the record that is faulty in the way it says.
+    func sameStep(_ lazy: BucketRecordParser.Outcome, _ eager: BucketRecordParser.Outcome, _ record: StreamRecord)
         -> Bool
     {
-        guard case .rejected(let a) = lazy, case .rejected(let b) = eager, a.metricLabel == b.metricLabel else {
-            return false
+        guard case .rejected(let a) = lazy, case .rejected(let b) = eager else { return false }
+        func named(_ reason: RejectionReason) -> String? {
+            switch reason {
+            case .notAnInteger(let attribute), .numberOutOfRange(let attribute): return attribute
+            default: return nil
+            }
         }
-        let named: String
-        switch a {
-        case .notAnInteger(let attribute), .numberOutOfRange(let attribute): named = attribute
-        default: return false
-        }
-        return [record.newImage?[named], record.oldImage?[named]].contains { value in
+        guard let attribute = named(a), named(b) != nil else { return false }
+        return [record.newImage?[attribute], record.oldImage?[attribute]].contains { value in
             guard case .n(let text)? = value else { return false }
             if case .notAnInteger = a { return PythonInteger.parse(text) == .failure(.notAnInteger) }
-            return true
+            return PythonInteger.parse(text) != .failure(.notAnInteger)
         }
     }
 
@@ -118,7 +118,7 @@ import Testing
                 let expected = normalized(original.parse(e))
                 #expect(normalized(parser.parse(e)) == expected)
                 if fromLazy != expected {
-                    #expect(sameCause(fromLazy, expected, e), "\(fromLazy) vs \(expected): \(e.newImage ?? [:])")
+                    #expect(sameStep(fromLazy, expected, e), "\(fromLazy) vs \(expected): \(e.newImage ?? [:])")
                     differingAttribute += 1
                 }
                 outcomes["\(expected)".prefix(14).description, default: 0] += 1
