@@ -11,6 +11,35 @@ public struct SnapshotCoalescer: Sendable {
         var entityId: String
         var resource: String
         var windowStart: String
+        /// The hash of (namespace, entity, resource), computed once per delta for all its
+        /// windows: an identity then hashes one integer and one short string.
+        var bucketHash: Int
+
+        init(namespaceId: String, entityId: String, resource: String, windowStart: String, bucketHash: Int) {
+            self.namespaceId = namespaceId
+            self.entityId = entityId
+            self.resource = resource
+            self.windowStart = windowStart
+            self.bucketHash = bucketHash
+        }
+
+        static func bucketHash(of delta: UsageDelta) -> Int {
+            var hasher = Hasher()
+            hasher.combine(delta.namespaceId)
+            hasher.combine(delta.entityId)
+            hasher.combine(delta.resource)
+            return hasher.finalize()
+        }
+
+        static func == (a: ItemIdentity, b: ItemIdentity) -> Bool {
+            a.bucketHash == b.bucketHash && a.windowStart == b.windowStart && a.entityId == b.entityId
+                && a.resource == b.resource && a.namespaceId == b.namespaceId
+        }
+
+        func hash(into hasher: inout Hasher) {
+            hasher.combine(bucketHash)
+            hasher.combine(windowStart)
+        }
     }
 
     /// Where one delta goes for one window.
@@ -42,13 +71,14 @@ public struct SnapshotCoalescer: Sendable {
         let keys = keyCache.keys(forMilliseconds: delta.timestampMilliseconds, windows: windows)
         var targets: [Target] = []
         targets.reserveCapacity(windows.count)
+        let bucketHash = ItemIdentity.bucketHash(of: delta)
         for (window, windowKey) in zip(windows, keys) {
             guard let windowKey else { continue }
             targets.append(
                 Target(
                     identity: ItemIdentity(
                         namespaceId: delta.namespaceId, entityId: delta.entityId, resource: delta.resource,
-                        windowStart: windowKey),
+                        windowStart: windowKey, bucketHash: bucketHash),
                     window: window))
         }
         return targets
@@ -69,6 +99,15 @@ public struct SnapshotCoalescer: Sendable {
             }
         }
         return fresh.count
+    }
+
+    /// `newItemCount` for one list of targets.
+    func newItemCount(for targets: [Target], found: [Int?]) -> Int {
+        var count = 0
+        for (offset, target) in targets.enumerated() where found[offset] == nil {
+            if !targets[..<offset].contains(where: { $0.identity == target.identity }) { count += 1 }
+        }
+        return count
     }
 
     /// Adds one delta for every window. Returns false if a counter sum would overflow (the
