@@ -25,6 +25,7 @@ extension BucketRecordParser {
         var limitEnd: Int
         var tag: LimitTag
         var field: Field
+        var code: UInt32
     }
 
     /// Nil when the images had escapes (their spans are not their text): use the dictionary path.
@@ -51,16 +52,24 @@ extension BucketRecordParser {
             let name = view.name(index)
             switch Self.classify(name) {
             case .counter(let limitEnd, let tag):
-                if let earlier = counters.firstIndex(where: { $0.tag == tag && Self.same(view.name($0.index), name) }) {
+                // A repeated name replaces the earlier one. Equal tags of names up to 8 bytes are
+                // equal limits; longer ones compare their bytes.
+                let exact = tag.length <= LimitTag.exactLength
+                if let earlier = counters.firstIndex(where: {
+                    $0.tag == tag && (exact || Self.same(view.name($0.index), name))
+                }) {
                     counters[earlier].index = index
                 } else {
                     counters.append(LazyCounter(index: index, limitEnd: limitEnd, tag: tag))
                 }
-            case .field(let limitEnd, let tag, let field):
-                if let earlier = fields.firstIndex(where: { $0.tag == tag && Self.same(view.name($0.index), name) }) {
+            case .field(let limitEnd, let tag, let field, let code):
+                let exact = tag.length <= LimitTag.exactLength
+                if let earlier = fields.firstIndex(where: {
+                    $0.code == code && $0.tag == tag && (exact || Self.same(view.name($0.index), name))
+                }) {
                     fields[earlier].index = index
                 } else {
-                    fields.append(LazyField(index: index, limitEnd: limitEnd, tag: tag, field: field))
+                    fields.append(LazyField(index: index, limitEnd: limitEnd, tag: tag, field: field, code: code))
                 }
             case .partitionKey: pk = index
             case .sortKey: sk = index
@@ -104,15 +113,22 @@ extension BucketRecordParser {
 
         // The counters: `b_{limit}_tc` as an N in both images (the OldImage's last occurrence).
         var kept = 0
-        for index in counters.indices where view.attributes[counters[index].index].type == .n {
-            guard let oldView else { break }
-            let name = view.name(counters[index].index)
-            guard let oldIndex = oldView.attributes.indices.last(where: { Self.same(oldView.name($0), name) }),
-                oldView.attributes[oldIndex].type == .n
-            else { continue }
-            counters[kept] = counters[index]
-            counters[kept].oldIndex = oldIndex
-            kept += 1
+        if let oldView {
+            // Only OldImage names shaped `b_…_tc` can equal a counter's: list them once.
+            var oldCounters: [Int] = []
+            oldCounters.reserveCapacity(counters.count)
+            for index in oldView.attributes.indices where Self.isCounterShaped(oldView.name(index)) {
+                oldCounters.append(index)
+            }
+            for index in counters.indices where view.attributes[counters[index].index].type == .n {
+                let name = view.name(counters[index].index)
+                guard let oldIndex = oldCounters.last(where: { Self.same(oldView.name($0), name) }),
+                    oldView.attributes[oldIndex].type == .n
+                else { continue }
+                counters[kept] = counters[index]
+                counters[kept].oldIndex = oldIndex
+                kept += 1
+            }
         }
         counters.removeLast(counters.count - kept)
         for index in counters.indices {
@@ -192,6 +208,15 @@ extension BucketRecordParser {
         guard let text else { return nil }
         if case .failure(.notAnInteger) = PythonInteger.parse(bytes: text) { return .notAnInteger(attribute: name()) }
         return nil
+    }
+
+    /// `b_…_tc`: a superset of the names `classify` takes for counters.
+    @inline(__always)
+    static func isCounterShaped(_ name: UnsafeBufferPointer<UInt8>) -> Bool {
+        let count = name.count
+        return count > 4 && name[0] == UInt8(ascii: "b") && name[1] == UInt8(ascii: "_")
+            && name[count - 3] == UInt8(ascii: "_") && name[count - 2] == UInt8(ascii: "t")
+            && name[count - 1] == UInt8(ascii: "c")
     }
 
     @inline(__always)
