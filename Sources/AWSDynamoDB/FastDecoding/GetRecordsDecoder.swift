@@ -92,7 +92,7 @@ extension GetRecordsDecoder.Parser {
     mutating func readRecord() throws(JSONParseError) -> StreamRecord {
         let start = reader.offset
         var eventID: String?
-        var eventName: String?
+        var eventName: StreamRecord.EventName?
         var eventVersion: String?
         var eventSource: String?
         var awsRegion: String?
@@ -104,11 +104,11 @@ extension GetRecordsDecoder.Parser {
                 if name.spells("eventID") {
                     eventID = try readOptionalString()
                 } else if name.spells("eventName") {
-                    eventName = try readOptionalString()
+                    eventName = try readOptionalEventName()
                 } else if name.spells("eventVersion") {
-                    eventVersion = try readOptionalString()
+                    eventVersion = try readOptionalKnownString()
                 } else if name.spells("eventSource") {
-                    eventSource = try readOptionalString()
+                    eventSource = try readOptionalKnownString()
                 } else if name.spells("awsRegion") {
                     awsRegion = try readOptionalString()
                 } else if name.spells("dynamodb") {
@@ -125,14 +125,14 @@ extension GetRecordsDecoder.Parser {
         guard let change else { throw JSONParseError(offset: start, reason: .unexpectedShape("member dynamodb")) }
         if page != nil {
             return StreamRecord(
-                eventID: eventID, eventName: StreamRecord.EventName(wire: eventName), eventVersion: eventVersion,
+                eventID: eventID, eventName: eventName, eventVersion: eventVersion,
                 eventSource: eventSource, awsRegion: awsRegion, approximateCreationDateTime: change.seconds,
                 lazyKeys: change.lazyKeys!, lazyNewImage: change.lazyNewImage, lazyOldImage: change.lazyOldImage,
                 sequenceNumber: change.sequenceNumber, sizeBytes: change.sizeBytes,
                 streamViewType: change.streamViewType, userIdentityPrincipal: principal)
         }
         return StreamRecord(
-            eventID: eventID, eventName: StreamRecord.EventName(wire: eventName), eventVersion: eventVersion,
+            eventID: eventID, eventName: eventName, eventVersion: eventVersion,
             eventSource: eventSource, awsRegion: awsRegion, approximateCreationDateTime: change.seconds,
             keys: change.keys, newImage: change.newImage, oldImage: change.oldImage,
             sequenceNumber: change.sequenceNumber, sizeBytes: change.sizeBytes,
@@ -210,7 +210,7 @@ extension GetRecordsDecoder.Parser {
                         sizeBytes = size
                     }
                 } else if name.spells("StreamViewType") {
-                    streamViewType = try readOptionalString()
+                    streamViewType = try readOptionalKnownString()
                 } else {
                     try reader.skipValue()
                 }
@@ -241,6 +241,29 @@ extension GetRecordsDecoder.Parser {
             } while try reader.nextMember()
         }
         return principal
+    }
+
+    mutating func readOptionalEventName() throws(JSONParseError) -> StreamRecord.EventName? {
+        if try reader.readNullIfPresent() { return nil }
+        let text = try reader.readStringBytes()
+        if text.spells("MODIFY") { return .modify }
+        if text.spells("INSERT") { return .insert }
+        if text.spells("REMOVE") { return .remove }
+        return .other(String(decoding: text, as: UTF8.self))
+    }
+
+    /// A string that is mostly one of a few constants (`eventSource`, `eventVersion`,
+    /// `StreamViewType`): those are returned as literals, without building a string per record.
+    mutating func readOptionalKnownString() throws(JSONParseError) -> String? {
+        if try reader.readNullIfPresent() { return nil }
+        let text = try reader.readStringBytes()
+        if text.spells("aws:dynamodb") { return "aws:dynamodb" }
+        if text.spells("1.1") { return "1.1" }
+        if text.spells("NEW_AND_OLD_IMAGES") { return "NEW_AND_OLD_IMAGES" }
+        if text.spells("NEW_IMAGE") { return "NEW_IMAGE" }
+        if text.spells("OLD_IMAGE") { return "OLD_IMAGE" }
+        if text.spells("KEYS_ONLY") { return "KEYS_ONLY" }
+        return String(decoding: text, as: UTF8.self)
     }
 
     @inline(__always)
