@@ -15,14 +15,6 @@ public struct SnapshotCoalescer: Sendable {
         /// windows: an identity then hashes one integer and one short string.
         var bucketHash: Int
 
-        init(namespaceId: String, entityId: String, resource: String, windowStart: String, bucketHash: Int) {
-            self.namespaceId = namespaceId
-            self.entityId = entityId
-            self.resource = resource
-            self.windowStart = windowStart
-            self.bucketHash = bucketHash
-        }
-
         static func bucketHash(of delta: UsageDelta) -> Int {
             var hasher = Hasher()
             hasher.combine(delta.namespaceId)

@@ -76,14 +76,14 @@ public struct UpdateItemBuilder {
             ZaeLimiterSchema.usageIndexSortKey(windowKey: update.windowStart, entity: update.entityId))
         values.values[slots[6]] = .s(update.namespaceId)
         values.values[slots[7]] = .s(update.key.partitionKey)
-        values.values[slots[8]] = .n(String(update.totalEvents))
+        values.values[slots[8]] = .n(Self.decimal(update.totalEvents))
         var slot = Self.fixedPlaceholders.count
         for entry in update.tokens {
-            values.values[slots[slot]] = .n(String(entry.sum))
+            values.values[slots[slot]] = .n(Self.decimal(entry.sum))
             slot += 1
         }
         for entry in update.overdrawn {
-            values.values[slots[slot]] = .n(String(entry.count))
+            values.values[slots[slot]] = .n(Self.decimal(entry.count))
             slot += 1
         }
         var key = keyTemplate
@@ -92,6 +92,12 @@ public struct UpdateItemBuilder {
         return UpdateItemInput(
             tableName: tableName, key: key, updateExpression: template.expression,
             expression: ExpressionParts(names: template.names, values: values))
+    }
+
+    /// `String(value)`, through `Int64` when it fits (the generic `Int128` printing is slower).
+    static func decimal(_ value: Int128) -> String {
+        if let small = Int64(exactly: value) { return String(small) }
+        return String(value)
     }
 
     private mutating func template(for update: SnapshotUpdate) -> Template {
