@@ -69,13 +69,14 @@ enum AggregationBenchmark {
     }
 
     /// From raw GetRecords bodies (one page per batch): `GetRecordsDecoder` alone (lazy images, as
-    /// the daemon decodes; eager `Item` images for comparison), exactly-once aggregation of the
-    /// decoded pages alone, then decoding plus exactly-once aggregation, as the daemon spends CPU
-    /// per fetched page.
+    /// the daemon decodes; eager `Item` images for comparison), parsing and exactly-once
+    /// aggregation of the decoded pages alone, then decoding plus exactly-once aggregation, as the
+    /// daemon spends CPU per fetched page.
     static func measureFromBytes(name: String, pages: [[UInt8]], records: Int) {
         var bestDecode = Double.infinity
         var bestEager = Double.infinity
         var bestDecoded = Double.infinity
+        var bestParse = Double.infinity
         var bestAll = Double.infinity
         var decoded = 0
         let logger = Logger(label: "bench", factory: { _ in SwiftLogNoOpLogHandler() })
@@ -96,6 +97,17 @@ enum AggregationBenchmark {
             start = cpuSeconds()
             for page in pages { decoded += try! GetRecordsDecoder.decode(page, images: .eager).records.count }
             bestEager = min(bestEager, cpuSeconds() - start)
+
+            let parser = BucketRecordParser()
+            var deltas = 0
+            start = cpuSeconds()
+            for slice in decodedPages {
+                for record in slice {
+                    if case .parsed(let found, _) = parser.parse(record) { deltas += found.count }
+                }
+            }
+            bestParse = min(bestParse, cpuSeconds() - start)
+            precondition(deltas > 0)
 
             var aggregator = UsageAggregator(
                 client: CountingDynamoDB(), settings: UsageAggregationSettings(tableName: "t"),
@@ -118,7 +130,8 @@ enum AggregationBenchmark {
         print(
             "\(name) from GetRecords bytes (\(pages.count) pages, \(bytes / records) B/record): "
                 + "decode only CPU \(us(bestDecode)) µs/record (eager images \(us(bestEager))), "
-                + "exactly-once of decoded pages CPU \(us(bestDecoded)) µs/record, "
+                + "of decoded pages: parse only CPU \(us(bestParse)) µs/record, "
+                + "exactly-once CPU \(us(bestDecoded)) µs/record, "
                 + "decode + exactly-once CPU \(us(bestAll)) µs/record")
     }
 
