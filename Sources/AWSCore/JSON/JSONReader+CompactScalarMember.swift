@@ -24,7 +24,7 @@ extension JSONReader {
     /// anything else; the caller then reads the member the general way, which validates it and
     /// throws as usual. Whatever this accepts the general reads accept too, with the same spans
     /// and the same position and depth after, so the shortcut cannot change a decoding.
-    @inlinable
+    @inlinable @inline(__always)
     public mutating func readCompactScalarMember() -> CompactScalarMember? {
         let quote = UInt8(ascii: "\"")
         guard position < count, base[position] == quote, depth < maxDepth,

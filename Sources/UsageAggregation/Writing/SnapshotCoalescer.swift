@@ -117,6 +117,8 @@ public struct SnapshotCoalescer: Sendable {
     mutating func resolve(_ targets: [Target], found: [Int?], first delta: UsageDelta) -> [Int] {
         var positions: [Int] = []
         positions.reserveCapacity(targets.count)
+        // The targets are one delta's windows: one partition key serves them all.
+        var partitionKey: String?
         for (offset, target) in targets.enumerated() {
             if let existing = found[offset] {
                 positions.append(existing)
@@ -129,9 +131,12 @@ public struct SnapshotCoalescer: Sendable {
             let position = updates.count
             index[target.identity] = position
             let identity = target.identity
+            let pk =
+                partitionKey
+                ?? ZaeLimiterSchema.entityPartitionKey(namespace: identity.namespaceId, entity: identity.entityId)
+            partitionKey = pk
             let key = SnapshotKey(
-                partitionKey: ZaeLimiterSchema.entityPartitionKey(
-                    namespace: identity.namespaceId, entity: identity.entityId),
+                partitionKey: pk,
                 sortKey: ZaeLimiterSchema.usageSortKey(resource: identity.resource, windowKey: identity.windowStart))
             updates.append(
                 SnapshotUpdate(key: key, first: delta, window: target.window, windowStart: identity.windowStart))

@@ -46,6 +46,7 @@ public struct UpdateItemBuilder {
     private var lastTemplate = 0
     /// Hostile traffic could bring ever new limit names: the cache starts over beyond this.
     static let maximumTemplates = 64
+    private var lastResourceIndexKey: (namespace: String, resource: String, key: String)?
     private let keyTemplate: Item
     private let keySlots: (pk: Item.Index, sk: Item.Index)
 
@@ -70,8 +71,7 @@ public struct UpdateItemBuilder {
         values.values[slots[1]] = .s(update.resource)
         values.values[slots[2]] = .s(update.window.rawValue)
         values.values[slots[3]] = .s(update.windowStart)
-        values.values[slots[4]] = .s(
-            ZaeLimiterSchema.resourceIndexKey(namespace: update.namespaceId, resource: update.resource))
+        values.values[slots[4]] = .s(resourceIndexKey(update))
         values.values[slots[5]] = .s(
             ZaeLimiterSchema.usageIndexSortKey(windowKey: update.windowStart, entity: update.entityId))
         values.values[slots[6]] = .s(update.namespaceId)
@@ -92,6 +92,16 @@ public struct UpdateItemBuilder {
         return UpdateItemInput(
             tableName: tableName, key: key, updateExpression: template.expression,
             expression: ExpressionParts(names: template.names, values: values))
+    }
+
+    /// `GSI2PK`, kept for the next item: a bucket's items (one per window) come one after another.
+    private mutating func resourceIndexKey(_ update: SnapshotUpdate) -> String {
+        if let last = lastResourceIndexKey, last.namespace == update.namespaceId, last.resource == update.resource {
+            return last.key
+        }
+        let key = ZaeLimiterSchema.resourceIndexKey(namespace: update.namespaceId, resource: update.resource)
+        lastResourceIndexKey = (update.namespaceId, update.resource, key)
+        return key
     }
 
     /// `String(value)`, through `Int64` when it fits (the generic `Int128` printing is slower).
