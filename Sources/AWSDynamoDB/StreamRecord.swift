@@ -77,11 +77,19 @@ public struct StreamRecord: Sendable, Equatable {
         approximateCreationDateTime: Double?, lazyKeys: LazyItem, lazyNewImage: LazyItem?, lazyOldImage: LazyItem?,
         sequenceNumber: SequenceNumber, sizeBytes: Int, streamViewType: String?, userIdentityPrincipal: String?
     ) {
-        self.init(
-            eventID: eventID, eventName: eventName, eventVersion: eventVersion, eventSource: eventSource,
-            awsRegion: awsRegion, approximateCreationDateTime: approximateCreationDateTime, keys: [:],
-            sequenceNumber: sequenceNumber, sizeBytes: sizeBytes, streamViewType: streamViewType,
-            userIdentityPrincipal: userIdentityPrincipal)
+        // Every field assigned here rather than through the other initializer, which made the
+        // optimizer copy the whole record (a retain and a release per field).
+        self.eventID = eventID
+        self.eventName = eventName
+        self.eventVersion = eventVersion
+        self.eventSource = eventSource
+        self.awsRegion = awsRegion
+        self.approximateCreationDateTime = approximateCreationDateTime
+        self.eagerKeys = [:]
+        self.sequenceNumber = sequenceNumber
+        self.sizeBytes = sizeBytes
+        self.streamViewType = streamViewType
+        self.userIdentityPrincipal = userIdentityPrincipal
         self.lazyKeys = lazyKeys
         self.lazyNewImage = lazyNewImage
         self.lazyOldImage = lazyOldImage
