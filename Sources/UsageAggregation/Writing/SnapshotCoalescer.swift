@@ -119,18 +119,19 @@ public struct SnapshotCoalescer: Sendable {
         positions.reserveCapacity(targets.count)
         // The targets are one delta's windows: one partition key serves them all.
         var partitionKey: String?
-        for (offset, target) in targets.enumerated() {
+        for offset in targets.indices {
             if let existing = found[offset] {
                 positions.append(existing)
                 continue
             }
-            if let earlier = targets[..<offset].firstIndex(where: { $0.identity == target.identity }) {
+            if let earlier = targets[..<offset].firstIndex(where: { $0.identity == targets[offset].identity }) {
                 positions.append(positions[earlier])
                 continue
             }
             let position = updates.count
-            index[target.identity] = position
-            let identity = target.identity
+            let identity = targets[offset].identity
+            let window = targets[offset].window
+            index[identity] = position
             let pk =
                 partitionKey
                 ?? ZaeLimiterSchema.entityPartitionKey(namespace: identity.namespaceId, entity: identity.entityId)
@@ -139,7 +140,7 @@ public struct SnapshotCoalescer: Sendable {
                 partitionKey: pk,
                 sortKey: ZaeLimiterSchema.usageSortKey(resource: identity.resource, windowKey: identity.windowStart))
             updates.append(
-                SnapshotUpdate(key: key, first: delta, window: target.window, windowStart: identity.windowStart))
+                SnapshotUpdate(key: key, first: delta, window: window, windowStart: identity.windowStart))
             positions.append(position)
         }
         return positions

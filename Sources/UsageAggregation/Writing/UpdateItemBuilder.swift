@@ -63,10 +63,11 @@ public struct UpdateItemBuilder {
     /// `ttl` is set only if absent. No attribute beyond the reference's is written: zae-limiter
     /// reads every unknown number as a counter.
     public mutating func input(for update: SnapshotUpdate) -> UpdateItemInput {
-        let template = self.template(for: update)
-        let slots = template.slots
+        // Read in place: copying the template would retain and release each of its fields.
+        let found = templateIndex(for: update)
+        let slots = templates[found].template.slots
         // Copies share the template's layout, so its indices address the same entries.
-        var values = template.values
+        var values = templates[found].template.values
         values.values[slots[0]] = .s(update.entityId)
         values.values[slots[1]] = .s(update.resource)
         values.values[slots[2]] = .s(update.window.rawValue)
@@ -90,8 +91,8 @@ public struct UpdateItemBuilder {
         key.values[keySlots.pk] = .s(update.key.partitionKey)
         key.values[keySlots.sk] = .s(update.key.sortKey)
         return UpdateItemInput(
-            tableName: tableName, key: key, updateExpression: template.expression,
-            expression: ExpressionParts(names: template.names, values: values))
+            tableName: tableName, key: key, updateExpression: templates[found].template.expression,
+            expression: ExpressionParts(names: templates[found].template.names, values: values))
     }
 
     /// `GSI2PK`, kept for the next item: a bucket's items (one per window) come one after another.
@@ -110,20 +111,18 @@ public struct UpdateItemBuilder {
         return String(value)
     }
 
-    private mutating func template(for update: SnapshotUpdate) -> Template {
-        if lastTemplate < templates.count, templates[lastTemplate].shape.matches(update) {
-            return templates[lastTemplate].template
-        }
+    /// The position in `templates` of the update's shape, made if new.
+    private mutating func templateIndex(for update: SnapshotUpdate) -> Int {
+        if lastTemplate < templates.count, templates[lastTemplate].shape.matches(update) { return lastTemplate }
         if let found = templates.firstIndex(where: { $0.shape.matches(update) }) {
             lastTemplate = found
-            return templates[found].template
+            return found
         }
         if templates.count >= Self.maximumTemplates { templates.removeAll(keepingCapacity: true) }
         let shape = Shape(limits: update.tokens.map(\.limit), overdrawn: update.overdrawn.map(\.limit))
-        let template = Self.makeTemplate(shape, ttl: ttl)
-        templates.append((shape, template))
+        templates.append((shape, Self.makeTemplate(shape, ttl: ttl)))
         lastTemplate = templates.count - 1
-        return template
+        return lastTemplate
     }
 
     static func makeTemplate(_ shape: Shape, ttl: AttributeValue) -> Template {
