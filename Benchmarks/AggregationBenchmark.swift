@@ -68,39 +68,71 @@ enum AggregationBenchmark {
                 + "CPU \(String(format: "%.2f", best * 1e6 / Double(records.count))) µs/record")
     }
 
-    /// From raw GetRecords bodies (one page per batch): `GetRecordsDecoder` alone, then decoding
-    /// plus exactly-once aggregation, as the daemon spends CPU per fetched page.
+    /// From raw GetRecords bodies (one page per batch): `GetRecordsDecoder` alone (lazy images, as
+    /// the daemon decodes; eager `Item` images for comparison), parsing and exactly-once
+    /// aggregation of the decoded pages alone, then decoding plus exactly-once aggregation, as the
+    /// daemon spends CPU per fetched page.
     static func measureFromBytes(name: String, pages: [[UInt8]], records: Int) {
         var bestDecode = Double.infinity
+        var bestEager = Double.infinity
+        var bestDecoded = Double.infinity
+        var bestParse = Double.infinity
         var bestAll = Double.infinity
         var decoded = 0
+        let logger = Logger(label: "bench", factory: { _ in SwiftLogNoOpLogHandler() })
+        let decodedPages = pages.map { try! GetRecordsDecoder.decode($0).records }
+        func aggregate(_ slice: [StreamRecord], _ aggregator: UsageAggregator, _ checkpointer: Checkpointer) {
+            try! aggregator.process(
+                RecordBatch(
+                    streamArn: "a", shardId: "s", lane: 0, laneCount: 1, records: slice,
+                    batchEnd: slice.last!.sequenceNumber),
+                checkpointer: checkpointer)
+        }
         for _ in 0..<5 {
             decoded = 0
             var start = cpuSeconds()
             for page in pages { decoded += try! GetRecordsDecoder.decode(page).records.count }
             bestDecode = min(bestDecode, cpuSeconds() - start)
 
-            let aggregator = UsageAggregator(
+            start = cpuSeconds()
+            for page in pages { decoded += try! GetRecordsDecoder.decode(page, images: .eager).records.count }
+            bestEager = min(bestEager, cpuSeconds() - start)
+
+            let parser = BucketRecordParser()
+            var deltas = 0
+            start = cpuSeconds()
+            for slice in decodedPages {
+                for record in slice {
+                    if case .parsed(let found, _) = parser.parse(record) { deltas += found.count }
+                }
+            }
+            bestParse = min(bestParse, cpuSeconds() - start)
+            precondition(deltas > 0)
+
+            var aggregator = UsageAggregator(
                 client: CountingDynamoDB(), settings: UsageAggregationSettings(tableName: "t"),
-                rejectionHandler: nil, logger: Logger(label: "bench", factory: { _ in SwiftLogNoOpLogHandler() }))
+                rejectionHandler: nil, logger: logger)
+            start = cpuSeconds()
+            for slice in decodedPages { aggregate(slice, aggregator, NullCheckpointer()) }
+            bestDecoded = min(bestDecoded, cpuSeconds() - start)
+
+            aggregator = UsageAggregator(
+                client: CountingDynamoDB(), settings: UsageAggregationSettings(tableName: "t"),
+                rejectionHandler: nil, logger: logger)
             let checkpointer = NullCheckpointer()
             start = cpuSeconds()
-            for page in pages {
-                let slice = try! GetRecordsDecoder.decode(page).records
-                try! aggregator.process(
-                    RecordBatch(
-                        streamArn: "a", shardId: "s", lane: 0, laneCount: 1, records: slice,
-                        batchEnd: slice.last!.sequenceNumber),
-                    checkpointer: checkpointer)
-            }
+            for page in pages { aggregate(try! GetRecordsDecoder.decode(page).records, aggregator, checkpointer) }
             bestAll = min(bestAll, cpuSeconds() - start)
         }
-        precondition(decoded == records)
+        precondition(decoded == 2 * records)
         let bytes = pages.reduce(0) { $0 + $1.count }
+        func us(_ seconds: Double) -> String { String(format: "%.2f", seconds * 1e6 / Double(records)) }
         print(
             "\(name) from GetRecords bytes (\(pages.count) pages, \(bytes / records) B/record): "
-                + "decode only CPU \(String(format: "%.2f", bestDecode * 1e6 / Double(records))) µs/record, "
-                + "decode + exactly-once CPU \(String(format: "%.2f", bestAll * 1e6 / Double(records))) µs/record")
+                + "decode only CPU \(us(bestDecode)) µs/record (eager images \(us(bestEager))), "
+                + "of decoded pages: parse only CPU \(us(bestParse)) µs/record, "
+                + "exactly-once CPU \(us(bestDecoded)) µs/record, "
+                + "decode + exactly-once CPU \(us(bestAll)) µs/record")
     }
 
     /// `BucketRecordParser` alone, to split the per-record cost.

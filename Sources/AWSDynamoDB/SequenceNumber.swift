@@ -7,7 +7,12 @@ public struct SequenceNumber: Sendable, Hashable, Comparable, CustomStringConver
 
     /// Nil unless `text` is a non-empty run of ASCII digits.
     public init?(_ text: String) {
-        guard !text.isEmpty, text.utf8.allSatisfy({ $0 >= 48 && $0 <= 57 }) else { return nil }
+        guard let first = text.utf8.first, text.utf8.allSatisfy({ $0 >= 48 && $0 <= 57 }) else { return nil }
+        // Stream sequence numbers never start with 0: keep the text as it is.
+        if first != UInt8(ascii: "0") {
+            digits = text
+            return
+        }
         let trimmed = text.drop { $0 == "0" }
         digits = trimmed.isEmpty ? "0" : String(trimmed)
     }

@@ -17,7 +17,10 @@ extension UsageAggregator {
         }
         var actions: [TransactWriteItem] = []
         actions.reserveCapacity(chunk.updates.count + 1)
-        for update in chunk.updates { actions.append(.update(builder.input(for: update))) }
+        // Read in place: a copy of each update would retain and release its fields.
+        chunk.updates.withUnsafeBufferPointer { updates in
+            for index in updates.indices { actions.append(.update(builder.input(for: updates[index]))) }
+        }
         actions.append(checkpointer.fencedCheckpoint(to: chunk.checkpoint))
 
         var conflicts = 0

@@ -61,20 +61,27 @@ public final class UsageAggregator: RecordProcessor {
         var rejections: [RecordRejection] = []
         // The batch position of each entry's record, for the rare overflow report.
         var recordIndexOf: [Int] = []
-        for (recordIndex, record) in batch.records.enumerated() {
-            switch parser.parse(record) {
-            case .ignored:
-                statistics.ignoredRecords += 1
-            case .rejected(let reason):
-                rejections.append(RecordRejection(shardId: batch.shardId, record: record, reason: reason))
-            case .parsed(let deltas, let rejectedLimits):
-                for reason in rejectedLimits {
-                    rejections.append(RecordRejection(shardId: batch.shardId, record: record, reason: reason))
+        // Records are read in place (`for record in` or a subscript would copy each one: a
+        // retain and a release per field).
+        batch.records.withUnsafeBufferPointer { records in
+            for recordIndex in records.indices {
+                switch parser.parse(records[recordIndex]) {
+                case .ignored:
+                    statistics.ignoredRecords += 1
+                case .rejected(let reason):
+                    rejections.append(
+                        RecordRejection(shardId: batch.shardId, record: records[recordIndex], reason: reason))
+                case .parsed(let deltas, let rejectedLimits):
+                    for reason in rejectedLimits {
+                        rejections.append(
+                            RecordRejection(shardId: batch.shardId, record: records[recordIndex], reason: reason))
+                    }
+                    guard !deltas.isEmpty else { continue }
+                    recordIndexOf.append(recordIndex)
+                    entries.append(
+                        ChunkPlanner.Entry(sequenceNumber: records[recordIndex].sequenceNumber, deltas: deltas))
+                    statistics.deltas += deltas.count
                 }
-                guard !deltas.isEmpty else { continue }
-                recordIndexOf.append(recordIndex)
-                entries.append(ChunkPlanner.Entry(sequenceNumber: record.sequenceNumber, deltas: deltas))
-                statistics.deltas += deltas.count
             }
         }
         statistics.records += batch.records.count

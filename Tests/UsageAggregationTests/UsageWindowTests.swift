@@ -46,6 +46,14 @@ import Testing
             #expect(PythonInteger.parse(bad) == .failure(.notAnInteger), "\(bad)")
         }
         #expect(PythonInteger.parse(String(repeating: "9", count: 39)) == .failure(.outOfRange))
+        // Plain decimal texts of every length around the 18-digit shortcut, as Swift reads them.
+        var rng = SystemRandomNumberGenerator()
+        for _ in 0..<2_000 {
+            let digits = String(
+                (0..<Int.random(in: 1...21, using: &rng)).map { _ in "0123456789".randomElement(using: &rng)! })
+            let text = (Bool.random(using: &rng) ? "-" : "") + digits
+            #expect(try PythonInteger.parse(text).get() == Int128(text), "\(text)")
+        }
         #expect(PythonInteger.floorDivide(-1, by: 1000) == -1)
         #expect(PythonInteger.floorDivide(-1000, by: 1000) == -1)
         #expect(PythonInteger.floorDivide(1999, by: 1000) == 1)

@@ -61,6 +61,14 @@ public struct JSONReader {
         JSONParseError(offset: position, reason: .unexpectedShape(expected))
     }
 
+    /// Where `bytes` (from `readStringBytes` or `readMemberName`) start in the document, or nil
+    /// when they are not in it: an escaped string, decoded into scratch.
+    @inlinable
+    public func documentOffset(of bytes: UnsafeBufferPointer<UInt8>) -> Int? {
+        guard let start = bytes.baseAddress, start >= base, start <= base + count else { return nil }
+        return start - base
+    }
+
     // MARK: Whitespace and single bytes
 
     @inlinable @inline(__always)

@@ -1,43 +1,44 @@
 import AWSCore
 
 extension GetRecordsDecoder.Parser {
-    /// The type member of an attribute value object.
-    enum AttributeType {
-        case s, n, b, bool, null, m, l, ss, ns, bs
+    typealias AttributeType = LazyItem.ValueType
+}
 
-        /// Classified from the member name's bytes (which the next read invalidates).
-        @inline(__always)
-        init?(_ name: UnsafeBufferPointer<UInt8>) {
-            switch name.count {
-            case 1:
-                switch name[0] {
-                case UInt8(ascii: "S"): self = .s
-                case UInt8(ascii: "N"): self = .n
-                case UInt8(ascii: "M"): self = .m
-                case UInt8(ascii: "L"): self = .l
-                case UInt8(ascii: "B"): self = .b
-                default: return nil
-                }
-            case 2 where name[1] == UInt8(ascii: "S"):
-                switch name[0] {
-                case UInt8(ascii: "S"): self = .ss
-                case UInt8(ascii: "N"): self = .ns
-                case UInt8(ascii: "B"): self = .bs
-                default: return nil
-                }
-            case 4:
-                if name.spells("BOOL") {
-                    self = .bool
-                } else if name.spells("NULL") {
-                    self = .null
-                } else {
-                    return nil
-                }
+extension LazyItem.ValueType {
+    /// Classified from the member name's bytes (which the next read invalidates).
+    @inline(__always)
+    init?(_ name: UnsafeBufferPointer<UInt8>) {
+        switch name.count {
+        case 1:
+            switch name[0] {
+            case UInt8(ascii: "S"): self = .s
+            case UInt8(ascii: "N"): self = .n
+            case UInt8(ascii: "M"): self = .m
+            case UInt8(ascii: "L"): self = .l
+            case UInt8(ascii: "B"): self = .b
             default: return nil
             }
+        case 2 where name[1] == UInt8(ascii: "S"):
+            switch name[0] {
+            case UInt8(ascii: "S"): self = .ss
+            case UInt8(ascii: "N"): self = .ns
+            case UInt8(ascii: "B"): self = .bs
+            default: return nil
+            }
+        case 4:
+            if name.spells("BOOL") {
+                self = .bool
+            } else if name.spells("NULL") {
+                self = .null
+            } else {
+                return nil
+            }
+        default: return nil
         }
     }
+}
 
+extension GetRecordsDecoder.Parser {
     /// Reads an item: an object of attribute values (a repeated name keeps its last value).
     mutating func readItem() throws(JSONParseError) -> Item {
         let first = pending.count
@@ -57,9 +58,30 @@ extension GetRecordsDecoder.Parser {
     /// Reads one attribute value object, which must have exactly one member of a known type.
     mutating func readAttributeValue() throws(JSONParseError) -> AttributeValue {
         let start = reader.offset
+        let value = try readValue(of: try readValueType(start: start))
+        try endAttributeValue(start: start)
+        return value
+    }
+
+    /// Enters an attribute value object and reads its type member's name.
+    @inline(__always)
+    mutating func readValueType(start: Int) throws(JSONParseError) -> AttributeType {
         guard try reader.enterObject(), let type = AttributeType(try reader.readMemberName()) else {
             throw JSONParseError(offset: start, reason: .unexpectedShape("an attribute value of a known type"))
         }
+        return type
+    }
+
+    /// Leaves an attribute value object, which must have had exactly one member.
+    @inline(__always)
+    mutating func endAttributeValue(start: Int) throws(JSONParseError) {
+        if try reader.nextMember() {
+            throw JSONParseError(offset: start, reason: .unexpectedShape("an attribute value with one member"))
+        }
+    }
+
+    /// Reads the value of an attribute value object's type member.
+    mutating func readValue(of type: AttributeType) throws(JSONParseError) -> AttributeValue {
         let value: AttributeValue
         switch type {
         case .s: value = .s(try reader.readString())
@@ -84,9 +106,6 @@ extension GetRecordsDecoder.Parser {
                 repeat { set.append(try readBinary()) } while try reader.nextElement()
             }
             value = .bs(set)
-        }
-        if try reader.nextMember() {
-            throw JSONParseError(offset: start, reason: .unexpectedShape("an attribute value with one member"))
         }
         return value
     }

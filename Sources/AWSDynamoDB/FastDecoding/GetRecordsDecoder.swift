@@ -10,17 +10,33 @@ import AWSCore
 /// value, optional members may be absent or `null`. Malformed JSON and the wrong shape both
 /// throw `JSONParseError` with the byte offset; no input traps.
 public enum GetRecordsDecoder {
+    /// How the records' NewImage and OldImage are decoded.
+    public enum Images: Sendable {
+        /// As `LazyItem`s over the page (validated in full, materialised on demand).
+        case lazy
+        /// As `Item` dictionaries.
+        case eager
+    }
+
     /// Decodes one GetRecords response body.
-    public static func decode(_ bytes: [UInt8]) throws(JSONParseError) -> GetRecordsOutput {
+    public static func decode(_ bytes: [UInt8], images: Images = .lazy) throws(JSONParseError) -> GetRecordsOutput {
+        // Lazy spans are 32-bit offsets; a larger body (never sent by the service) goes eager.
+        let page = images == .lazy && bytes.count <= Int(UInt32.max) ? bytes : nil
         // withUnsafeBytes erases typed throws, so carry the outcome out in a Result.
         let result = bytes.withUnsafeBytes { buffer in
-            Result { () throws(JSONParseError) in try decode(buffer) }
+            Result { () throws(JSONParseError) in
+                var parser = Parser(reader: JSONReader(buffer), page: page)
+                return try parser.readPage()
+            }
         }
         return try result.get()
     }
 
-    /// Decodes one GetRecords response body from borrowed bytes.
-    public static func decode(_ buffer: UnsafeRawBufferPointer) throws(JSONParseError) -> GetRecordsOutput {
+    /// Decodes one GetRecords response body from borrowed bytes (copied when images are lazy).
+    public static func decode(_ buffer: UnsafeRawBufferPointer, images: Images = .lazy) throws(JSONParseError)
+        -> GetRecordsOutput
+    {
+        if images == .lazy { return try decode(Array(buffer), images: .lazy) }
         var parser = Parser(reader: JSONReader(buffer))
         return try parser.readPage()
     }
@@ -30,13 +46,15 @@ extension GetRecordsDecoder {
     /// The reader plus the decoder's reusable state.
     struct Parser {
         var reader: JSONReader
+        /// The page's bytes when images are read lazily.
+        let page: [UInt8]?
         /// Members of the items being read, innermost last: an item is built only once its
         /// size is known, so its dictionary never grows (and rehashes) while it fills.
         var pending: [(name: String, value: AttributeValue)] = []
 
-        init(reader: JSONReader) {
+        init(reader: JSONReader, page: [UInt8]? = nil) {
             self.reader = reader
-            pending.reserveCapacity(64)
+            self.page = page
         }
     }
 }
@@ -74,7 +92,7 @@ extension GetRecordsDecoder.Parser {
     mutating func readRecord() throws(JSONParseError) -> StreamRecord {
         let start = reader.offset
         var eventID: String?
-        var eventName: String?
+        var eventName: StreamRecord.EventName?
         var eventVersion: String?
         var eventSource: String?
         var awsRegion: String?
@@ -86,11 +104,11 @@ extension GetRecordsDecoder.Parser {
                 if name.spells("eventID") {
                     eventID = try readOptionalString()
                 } else if name.spells("eventName") {
-                    eventName = try readOptionalString()
+                    eventName = try readOptionalEventName()
                 } else if name.spells("eventVersion") {
-                    eventVersion = try readOptionalString()
+                    eventVersion = try readOptionalKnownString()
                 } else if name.spells("eventSource") {
-                    eventSource = try readOptionalString()
+                    eventSource = try readOptionalKnownString()
                 } else if name.spells("awsRegion") {
                     awsRegion = try readOptionalString()
                 } else if name.spells("dynamodb") {
@@ -105,8 +123,16 @@ extension GetRecordsDecoder.Parser {
         guard let eventID else { throw JSONParseError(offset: start, reason: .unexpectedShape("member eventID")) }
         guard let eventName else { throw JSONParseError(offset: start, reason: .unexpectedShape("member eventName")) }
         guard let change else { throw JSONParseError(offset: start, reason: .unexpectedShape("member dynamodb")) }
+        if page != nil {
+            return StreamRecord(
+                eventID: eventID, eventName: eventName, eventVersion: eventVersion,
+                eventSource: eventSource, awsRegion: awsRegion, approximateCreationDateTime: change.seconds,
+                lazyKeys: change.lazyKeys!, lazyNewImage: change.lazyNewImage, lazyOldImage: change.lazyOldImage,
+                sequenceNumber: change.sequenceNumber, sizeBytes: change.sizeBytes,
+                streamViewType: change.streamViewType, userIdentityPrincipal: principal)
+        }
         return StreamRecord(
-            eventID: eventID, eventName: StreamRecord.EventName(wire: eventName), eventVersion: eventVersion,
+            eventID: eventID, eventName: eventName, eventVersion: eventVersion,
             eventSource: eventSource, awsRegion: awsRegion, approximateCreationDateTime: change.seconds,
             keys: change.keys, newImage: change.newImage, oldImage: change.oldImage,
             sequenceNumber: change.sequenceNumber, sizeBytes: change.sizeBytes,
@@ -118,6 +144,9 @@ extension GetRecordsDecoder.Parser {
         var keys: Item
         var newImage: Item?
         var oldImage: Item?
+        var lazyKeys: LazyItem?
+        var lazyNewImage: LazyItem?
+        var lazyOldImage: LazyItem?
         var sequenceNumber: SequenceNumber
         var seconds: Double?
         var sizeBytes: Int
@@ -127,8 +156,11 @@ extension GetRecordsDecoder.Parser {
     mutating func readChange() throws(JSONParseError) -> Change {
         let start = reader.offset
         var keys: Item?
+        var lazyKeys: LazyItem?
         var newImage: Item?
         var oldImage: Item?
+        var lazyNewImage: LazyItem?
+        var lazyOldImage: LazyItem?
         var sequenceNumber: SequenceNumber?
         var seconds: Double?
         var sizeBytes = 0
@@ -137,11 +169,23 @@ extension GetRecordsDecoder.Parser {
             repeat {
                 let name = try reader.readMemberName()
                 if name.spells("Keys") {
-                    keys = try readOptionalItem()
+                    if let page {
+                        lazyKeys = try readOptionalLazyItem(page: page)
+                    } else {
+                        keys = try readOptionalItem()
+                    }
                 } else if name.spells("NewImage") {
-                    newImage = try readOptionalItem()
+                    if let page {
+                        lazyNewImage = try readOptionalLazyItem(page: page)
+                    } else {
+                        newImage = try readOptionalItem()
+                    }
                 } else if name.spells("OldImage") {
-                    oldImage = try readOptionalItem()
+                    if let page {
+                        lazyOldImage = try readOptionalLazyItem(page: page)
+                    } else {
+                        oldImage = try readOptionalItem()
+                    }
                 } else if name.spells("SequenceNumber") {
                     sequenceNumber = nil
                     if try !reader.readNullIfPresent() {
@@ -166,19 +210,22 @@ extension GetRecordsDecoder.Parser {
                         sizeBytes = size
                     }
                 } else if name.spells("StreamViewType") {
-                    streamViewType = try readOptionalString()
+                    streamViewType = try readOptionalKnownString()
                 } else {
                     try reader.skipValue()
                 }
             } while try reader.nextMember()
         }
-        guard let keys else { throw JSONParseError(offset: start, reason: .unexpectedShape("member Keys")) }
+        guard keys != nil || lazyKeys != nil else {
+            throw JSONParseError(offset: start, reason: .unexpectedShape("member Keys"))
+        }
         guard let sequenceNumber else {
             throw JSONParseError(offset: start, reason: .unexpectedShape("member SequenceNumber"))
         }
         return Change(
-            keys: keys, newImage: newImage, oldImage: oldImage, sequenceNumber: sequenceNumber, seconds: seconds,
-            sizeBytes: sizeBytes, streamViewType: streamViewType)
+            keys: keys ?? [:], newImage: newImage, oldImage: oldImage, lazyKeys: lazyKeys, lazyNewImage: lazyNewImage,
+            lazyOldImage: lazyOldImage, sequenceNumber: sequenceNumber, seconds: seconds, sizeBytes: sizeBytes,
+            streamViewType: streamViewType)
     }
 
     mutating func readPrincipal() throws(JSONParseError) -> String? {
@@ -196,10 +243,39 @@ extension GetRecordsDecoder.Parser {
         return principal
     }
 
+    mutating func readOptionalEventName() throws(JSONParseError) -> StreamRecord.EventName? {
+        if try reader.readNullIfPresent() { return nil }
+        let text = try reader.readStringBytes()
+        if text.spells("MODIFY") { return .modify }
+        if text.spells("INSERT") { return .insert }
+        if text.spells("REMOVE") { return .remove }
+        return .other(String(decoding: text, as: UTF8.self))
+    }
+
+    /// A string that is mostly one of a few constants (`eventSource`, `eventVersion`,
+    /// `StreamViewType`): those are returned as literals, without building a string per record.
+    mutating func readOptionalKnownString() throws(JSONParseError) -> String? {
+        if try reader.readNullIfPresent() { return nil }
+        let text = try reader.readStringBytes()
+        if text.spells("aws:dynamodb") { return "aws:dynamodb" }
+        if text.spells("1.1") { return "1.1" }
+        if text.spells("NEW_AND_OLD_IMAGES") { return "NEW_AND_OLD_IMAGES" }
+        if text.spells("NEW_IMAGE") { return "NEW_IMAGE" }
+        if text.spells("OLD_IMAGE") { return "OLD_IMAGE" }
+        if text.spells("KEYS_ONLY") { return "KEYS_ONLY" }
+        return String(decoding: text, as: UTF8.self)
+    }
+
     @inline(__always)
     mutating func readOptionalString() throws(JSONParseError) -> String? {
         if try reader.readNullIfPresent() { return nil }
         return try reader.readString()
+    }
+
+    @inline(__always)
+    mutating func readOptionalLazyItem(page: [UInt8]) throws(JSONParseError) -> LazyItem? {
+        if try reader.readNullIfPresent() { return nil }
+        return try readLazyItem(page: page)
     }
 
     @inline(__always)

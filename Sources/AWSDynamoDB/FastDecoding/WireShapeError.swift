@@ -34,7 +34,14 @@ public struct WireShapeError: Error, Sendable, Equatable, CustomStringConvertibl
 enum WireConversion {
     /// `ApproximateCreationDateTime`: any JSON number, as a Double (Swift's correctly rounded,
     /// locale-independent parse).
-    static func seconds(fromNumberText text: String) -> Double? { Double(text) }
+    static func seconds(fromNumberText text: String) -> Double? {
+        // Whole seconds (AWS) below 2^53 convert exactly through Int, much faster than strtod;
+        // a leading `-` (and so `-0`) takes the general path.
+        if text.utf8.count <= 15, text.utf8.first.map({ $0 >= 48 && $0 <= 57 }) == true, let whole = Int(text) {
+            return Double(whole)
+        }
+        return Double(text)
+    }
 
     /// `SizeBytes`: a JSON integer that fits in Int.
     static func integer(fromNumberText text: String) -> Int? { Int(text) }

@@ -29,7 +29,9 @@ public struct SnapshotUpdate: Sendable, Equatable {
         self.resource = delta.resource
         self.window = window
         self.windowStart = windowStart
+        // Room for the usual limits at once (the first adds would otherwise grow it twice).
         self.tokens = []
+        self.tokens.reserveCapacity(4)
         self.overdrawn = []
         self.totalEvents = 0
     }

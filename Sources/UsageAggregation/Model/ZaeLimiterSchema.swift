@@ -38,21 +38,21 @@ public enum ZaeLimiterSchema {
 
     /// `{ns}/ENTITY#{entity}`: a snapshot's partition key and its GSI4SK.
     public static func entityPartitionKey(namespace: String, entity: String) -> String {
-        "\(namespace)/\(entityPrefix)\(entity)"
+        .concatenating(namespace, "/", entityPrefix, entity)
     }
 
     /// `#USAGE#{resource}#{windowKey}`.
     public static func usageSortKey(resource: String, windowKey: String) -> String {
-        "\(sortKeyUsagePrefix)\(resource)#\(windowKey)"
+        .concatenating(sortKeyUsagePrefix, resource, "#", windowKey)
     }
 
     /// `{ns}/RESOURCE#{resource}`.
     public static func resourceIndexKey(namespace: String, resource: String) -> String {
-        "\(namespace)/\(resourcePrefix)\(resource)"
+        .concatenating(namespace, "/", resourcePrefix, resource)
     }
 
     /// `USAGE#{windowKey}#{entity}`.
     public static func usageIndexSortKey(windowKey: String, entity: String) -> String {
-        "USAGE#\(windowKey)#\(entity)"
+        .concatenating("USAGE#", windowKey, "#", entity)
     }
 }

@@ -12,13 +12,24 @@ enum BucketKey: Equatable {
     init(partitionKey: String, sortKey: String, entityAttribute: String) {
         var partitionKey = partitionKey
         var sortKey = sortKey
+        var entityAttribute = entityAttribute
         self = partitionKey.withUTF8 { pk in
-            sortKey.withUTF8 { sk in Self.split(pk, sk, entityAttribute: entityAttribute) }
+            sortKey.withUTF8 { sk in
+                entityAttribute.withUTF8 { Self(partitionKey: pk, sortKey: sk, entityAttribute: $0) }
+            }
         }
     }
 
+    /// The same split on UTF-8 bytes (of a lazily decoded image).
+    init(
+        partitionKey pk: UnsafeBufferPointer<UInt8>, sortKey sk: UnsafeBufferPointer<UInt8>,
+        entityAttribute: UnsafeBufferPointer<UInt8>
+    ) {
+        self = Self.split(pk, sk, entityAttribute: entityAttribute)
+    }
+
     private static func split(
-        _ pk: UnsafeBufferPointer<UInt8>, _ sk: UnsafeBufferPointer<UInt8>, entityAttribute: String
+        _ pk: UnsafeBufferPointer<UInt8>, _ sk: UnsafeBufferPointer<UInt8>, entityAttribute: UnsafeBufferPointer<UInt8>
     ) -> BucketKey {
         guard let slash = pk.firstIndex(of: UInt8(ascii: "/")) else { return .notBucket }
         let namespace = text(pk, 0..<slash)
@@ -38,7 +49,9 @@ enum BucketKey: Equatable {
         guard sk.count > prefixLength, sk[0..<prefixLength].elementsEqual(ZaeLimiterSchema.sortKeyBucketPrefix.utf8)
         else { return .notBucket }
         guard !entityAttribute.isEmpty else { return .noEntityId }
-        return .bucket(namespace: namespace, entity: entityAttribute, resource: text(sk, prefixLength..<sk.count))
+        return .bucket(
+            namespace: namespace, entity: text(entityAttribute, 0..<entityAttribute.count),
+            resource: text(sk, prefixLength..<sk.count))
     }
 
     private static func text(_ bytes: UnsafeBufferPointer<UInt8>, _ range: Range<Int>) -> String {

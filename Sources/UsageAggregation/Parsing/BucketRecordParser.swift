@@ -58,8 +58,9 @@ public struct BucketRecordParser: Sendable {
     enum AttributeKind: Equatable {
         /// `b_{limit}_tc`; the limit is bytes `2..<limitEnd`.
         case counter(limitEnd: Int, LimitTag)
-        /// `b_{limit}_{field}` of an integer field the reference converts.
-        case field(limitEnd: Int, LimitTag, Field)
+        /// `b_{limit}_{field}` of an integer field the reference converts; `code` is the field's
+        /// packed bytes (`FieldCode`).
+        case field(limitEnd: Int, LimitTag, Field, code: UInt32)
         case partitionKey, sortKey, entityId, refillTime, shardCount, version
         case other
     }
@@ -76,8 +77,8 @@ public struct BucketRecordParser: Sendable {
                 return .other
             case 2 where bytes[0] == UInt8(ascii: "r") && bytes[1] == UInt8(ascii: "f"): return .refillTime
             case 2 where bytes[0] == UInt8(ascii: "v") && bytes[1] == UInt8(ascii: "u"): return .version
-            case 9 where bytes.elementsEqual("entity_id".utf8): return .entityId
-            case 11 where bytes.elementsEqual("shard_count".utf8): return .shardCount
+            case 9 where same(bytes, "entity_id"): return .entityId
+            case 11 where same(bytes, "shard_count"): return .shardCount
             default: return .other
             }
         }
@@ -89,12 +90,12 @@ public struct BucketRecordParser: Sendable {
         for position in (underscore + 1)..<bytes.count { code = code << 8 | UInt32(bytes[position]) }
         let tag = LimitTag(UnsafeBufferPointer(rebasing: bytes[2..<underscore]))
         switch code {
-        case packed("tc"): return .counter(limitEnd: underscore, tag)
-        case packed("tk"): return .field(limitEnd: underscore, tag, .tokens)
-        case packed("soft"): return .field(limitEnd: underscore, tag, .soft)
-        case packed("cp"), packed("ra"), packed("rp"), packed("ws"), packed("rsa"), packed("wa"), packed("wtc"),
-            packed("gc"), packed("tu"):
-            return .field(limitEnd: underscore, tag, .other)
+        case FieldCode.tc: return .counter(limitEnd: underscore, tag)
+        case FieldCode.tk: return .field(limitEnd: underscore, tag, .tokens, code: code)
+        case FieldCode.soft: return .field(limitEnd: underscore, tag, .soft, code: code)
+        case FieldCode.cp, FieldCode.ra, FieldCode.rp, FieldCode.ws, FieldCode.rsa, FieldCode.wa, FieldCode.wtc,
+            FieldCode.gc, FieldCode.tu:
+            return .field(limitEnd: underscore, tag, .other, code: code)
         default: return .other
         }
     }
@@ -113,10 +114,27 @@ public struct BucketRecordParser: Sendable {
         }
     }
 
-    private static func packed(_ text: StaticString) -> UInt32 {
-        var code: UInt32 = 0
-        text.withUTF8Buffer { for byte in $0 { code = code << 8 | UInt32(byte) } }
-        return code
+    /// Field names as up to four packed bytes (literals, so that `classify` compares constants).
+    enum FieldCode {
+        static let tc: UInt32 = 0x7463
+        static let tk: UInt32 = 0x746B
+        static let soft: UInt32 = 0x736F_6674
+        static let cp: UInt32 = 0x6370
+        static let ra: UInt32 = 0x7261
+        static let rp: UInt32 = 0x7270
+        static let ws: UInt32 = 0x7773
+        static let rsa: UInt32 = 0x72_7361
+        static let wa: UInt32 = 0x7761
+        static let wtc: UInt32 = 0x77_7463
+        static let gc: UInt32 = 0x6763
+        static let tu: UInt32 = 0x7475
+
+        /// The packed form of `text`, for tests of the literals above.
+        static func packed(_ text: StaticString) -> UInt32 {
+            var code: UInt32 = 0
+            text.withUTF8Buffer { for byte in $0 { code = code << 8 | UInt32(byte) } }
+            return code
+        }
     }
 
     /// The limit of a `b_{limit}_{field}` attribute: its UTF-8 bytes `2..<limitEnd`.
@@ -136,6 +154,11 @@ public struct BucketRecordParser: Sendable {
 
     public func parse(_ record: StreamRecord) -> Outcome {
         guard record.eventName == .modify else { return .ignored(.notModify) }
+        if let lazyNew = record.lazyNewImage, record.lazyOldImage != nil || record.oldImage == nil,
+            let outcome = parseLazy(lazyNew, record.lazyOldImage)
+        {
+            return outcome
+        }
         // No NewImage reads as an empty one: no PK, so not a bucket.
         guard let newImage = record.newImage else { return .ignored(.notBucket) }
         let oldImage = record.oldImage
@@ -162,7 +185,7 @@ public struct BucketRecordParser: Sendable {
                             limit: Self.limit(of: attribute, end: limitEnd), tag: tag, attribute: attribute,
                             newText: newText, oldText: oldText))
                 }
-            case .field(let limitEnd, let tag, let field):
+            case .field(let limitEnd, let tag, let field, _):
                 fields.append(
                     FieldAttribute(attribute: attribute, limitEnd: limitEnd, tag: tag, value: value, field: field))
             case .partitionKey: pk = value.s ?? ""

@@ -15,6 +15,19 @@ enum PythonInteger {
     }
 
     static func parse(bytes buffer: UnsafeBufferPointer<UInt8>) -> Result<Int128, Failure> {
+        // DynamoDB writes numbers as `-?[0-9]+`: up to 18 digits, one tight loop decides.
+        if buffer.count <= 18, let base = buffer.baseAddress {
+            let negative = buffer.count > 1 && base[0] == UInt8(ascii: "-")
+            var position = negative ? 1 : 0
+            var small: Int64 = 0
+            while position < buffer.count {
+                let digit = base[position] &- 48
+                guard digit < 10 else { break }
+                small = small &* 10 &+ Int64(digit)
+                position += 1
+            }
+            if position == buffer.count, position > 0 { return .success(Int128(negative ? -small : small)) }
+        }
         var start = 0
         var end = buffer.count
         while start < end, isSpace(buffer[start]) { start += 1 }

@@ -49,6 +49,23 @@ public struct ChunkPlanner: Sendable {
         var current = SnapshotCoalescer(windows: windows, expectedItems: expectedItems)
         var lastInChunk: SequenceNumber? = nil
         for (position, entry) in entries.enumerated() {
+            if let first = entry.deltas.first, entry.deltas.allSatisfy({ Self.sameItems($0, first) }) {
+                // A bucket record: all its deltas go to the same items (the common case, taken
+                // without the per-group bookkeeping below; same decisions).
+                let targets = current.targets(of: first)
+                var found = current.lookup(targets)
+                if let last = lastInChunk, current.count + current.newItemCount(for: targets, found: found) > maxItems {
+                    chunks.append(WriteChunk(updates: current.updates, checkpoint: last))
+                    current = SnapshotCoalescer(windows: windows, expectedItems: expectedItems)
+                    found = Array(repeating: nil, count: targets.count)
+                }
+                let at = current.resolve(targets, found: found, first: first)
+                for delta in entry.deltas {
+                    if !current.add(delta, at: at) { overflowed.append((position, delta)) }
+                }
+                lastInChunk = entry.sequenceNumber
+                continue
+            }
             // The deltas of one record share their items; compute them once per item set.
             var targets: [[SnapshotCoalescer.Target]] = []
             var groupOf: [Int] = []

@@ -11,6 +11,27 @@ public struct SnapshotCoalescer: Sendable {
         var entityId: String
         var resource: String
         var windowStart: String
+        /// The hash of (namespace, entity, resource), computed once per delta for all its
+        /// windows: an identity then hashes one integer and one short string.
+        var bucketHash: Int
+
+        static func bucketHash(of delta: UsageDelta) -> Int {
+            var hasher = Hasher()
+            hasher.combine(delta.namespaceId)
+            hasher.combine(delta.entityId)
+            hasher.combine(delta.resource)
+            return hasher.finalize()
+        }
+
+        static func == (a: ItemIdentity, b: ItemIdentity) -> Bool {
+            a.bucketHash == b.bucketHash && a.windowStart == b.windowStart && a.entityId == b.entityId
+                && a.resource == b.resource && a.namespaceId == b.namespaceId
+        }
+
+        func hash(into hasher: inout Hasher) {
+            hasher.combine(bucketHash)
+            hasher.combine(windowStart)
+        }
     }
 
     /// Where one delta goes for one window.
@@ -42,13 +63,14 @@ public struct SnapshotCoalescer: Sendable {
         let keys = keyCache.keys(forMilliseconds: delta.timestampMilliseconds, windows: windows)
         var targets: [Target] = []
         targets.reserveCapacity(windows.count)
+        let bucketHash = ItemIdentity.bucketHash(of: delta)
         for (window, windowKey) in zip(windows, keys) {
             guard let windowKey else { continue }
             targets.append(
                 Target(
                     identity: ItemIdentity(
                         namespaceId: delta.namespaceId, entityId: delta.entityId, resource: delta.resource,
-                        windowStart: windowKey),
+                        windowStart: windowKey, bucketHash: bucketHash),
                     window: window))
         }
         return targets
@@ -71,6 +93,15 @@ public struct SnapshotCoalescer: Sendable {
         return fresh.count
     }
 
+    /// `newItemCount` for one list of targets.
+    func newItemCount(for targets: [Target], found: [Int?]) -> Int {
+        var count = 0
+        for (offset, target) in targets.enumerated() where found[offset] == nil {
+            if !targets[..<offset].contains(where: { $0.identity == target.identity }) { count += 1 }
+        }
+        return count
+    }
+
     /// Adds one delta for every window. Returns false if a counter sum would overflow (the
     /// delta is then applied for no window).
     @discardableResult
@@ -86,24 +117,30 @@ public struct SnapshotCoalescer: Sendable {
     mutating func resolve(_ targets: [Target], found: [Int?], first delta: UsageDelta) -> [Int] {
         var positions: [Int] = []
         positions.reserveCapacity(targets.count)
-        for (offset, target) in targets.enumerated() {
+        // The targets are one delta's windows: one partition key serves them all.
+        var partitionKey: String?
+        for offset in targets.indices {
             if let existing = found[offset] {
                 positions.append(existing)
                 continue
             }
-            if let earlier = targets[..<offset].firstIndex(where: { $0.identity == target.identity }) {
+            if let earlier = targets[..<offset].firstIndex(where: { $0.identity == targets[offset].identity }) {
                 positions.append(positions[earlier])
                 continue
             }
             let position = updates.count
-            index[target.identity] = position
-            let identity = target.identity
+            let identity = targets[offset].identity
+            let window = targets[offset].window
+            index[identity] = position
+            let pk =
+                partitionKey
+                ?? ZaeLimiterSchema.entityPartitionKey(namespace: identity.namespaceId, entity: identity.entityId)
+            partitionKey = pk
             let key = SnapshotKey(
-                partitionKey: ZaeLimiterSchema.entityPartitionKey(
-                    namespace: identity.namespaceId, entity: identity.entityId),
+                partitionKey: pk,
                 sortKey: ZaeLimiterSchema.usageSortKey(resource: identity.resource, windowKey: identity.windowStart))
             updates.append(
-                SnapshotUpdate(key: key, first: delta, window: target.window, windowStart: identity.windowStart))
+                SnapshotUpdate(key: key, first: delta, window: window, windowStart: identity.windowStart))
             positions.append(position)
         }
         return positions

@@ -10,7 +10,7 @@ import StreamConsumer
 /// checkpoint.
 enum ZaeLimiterRecordFilter {
     static func accepts(_ record: StreamRecord) -> Bool {
-        guard record.eventName == .modify, let sortKey = record.newImage?["SK"]?.s else { return false }
+        guard record.eventName == .modify, let sortKey = record.newImageValue(named: "SK")?.s else { return false }
         return sortKey == "#STATE" || sortKey.hasPrefix("#BUCKET#")
     }
 
