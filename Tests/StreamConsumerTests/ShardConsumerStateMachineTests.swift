@@ -46,6 +46,17 @@ import Testing
         #expect(machine.handle(.leaseLostNotified) == .finish(.leaseLost))
     }
 
+    @Test func leaseLostTwice_theFenceAndTheCoordinator_stillNotifiesTheProcessors() {
+        // The consumer's own fenced write fails and the coordinator's renewal fails too: two
+        // reports of one loss. The second must not skip the processors' notification.
+        var machine = Machine()
+        _ = machine.handle(.started(hasLeasedParents: false))
+        _ = machine.handle(.initialized(atShardEnd: false))
+        #expect(machine.handle(.leaseLost) == .notifyLeaseLost)
+        #expect(machine.handle(.leaseLost) == .notifyLeaseLost)
+        #expect(machine.handle(.leaseLostNotified) == .finish(.leaseLost))
+    }
+
     @Test func leaseLostBeforeProcessorsExist_stopsAtOnce() {
         var machine = Machine()
         _ = machine.handle(.started(hasLeasedParents: true))

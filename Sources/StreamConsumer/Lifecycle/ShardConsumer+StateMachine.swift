@@ -81,6 +81,8 @@ extension ShardConsumer {
                 // Processors that were initialized learn of the loss; before that nothing to tell.
                 switch state {
                 case .processing, .endingShard, .shuttingDown: state = .notifyingLeaseLost
+                // A second report of the same loss (the fence and the coordinator both saw it).
+                case .notifyingLeaseLost: break
                 default: state = .stopped(.leaseLost)
                 }
             case (.waitingForParents, .started(let hasLeasedParents)):
