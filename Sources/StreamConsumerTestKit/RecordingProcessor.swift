@@ -58,15 +58,13 @@ public final class RecordingProcessor: RecordProcessor {
                 let chunk = batch.records[start..<min(batch.records.count, start + 99)]
                 start += chunk.count
                 let target = start == batch.records.count ? batch.batchEnd : chunk.last!.sequenceNumber
-                var items: [TransactWriteItem] = chunk.map { record in
-                    .put(PutItemInput(tableName: "effects", item: ["id": .s(record.sequenceNumber.digits)]))
-                }
-                items.append(checkpointer.fencedCheckpoint(to: target))
                 do {
-                    try table.transact(items)
-                } catch let error as AWSError where error.kind == .conditional {
+                    try table.commitEffects(
+                        of: chunk, through: target, fencedBy: checkpointer.fencedCheckpoint(to: target),
+                        shardId: shardId)
+                } catch let error as LeaseLostError {
                     log.add(call)
-                    throw LeaseLostError(shardId: shardId)
+                    throw error
                 }
                 checkpointer.committed(to: target)
             }

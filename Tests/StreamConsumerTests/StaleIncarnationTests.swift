@@ -18,15 +18,9 @@ final class GatedProcessor: RecordProcessor, @unchecked Sendable {
 
     func initialize(_ input: InitializationInput) throws {}
     func process(_ batch: RecordBatch, checkpointer: Checkpointer) throws {
-        var items: [TransactWriteItem] = batch.records.map { record in
-            .put(PutItemInput(tableName: "effects", item: ["id": .s(record.sequenceNumber.digits)]))
-        }
-        items.append(checkpointer.fencedCheckpoint(to: batch.batchEnd))
-        do {
-            try table.transact(items)
-        } catch let error as AWSError where error.kind == .conditional {
-            throw LeaseLostError(shardId: batch.shardId)
-        }
+        try table.commitEffects(
+            of: batch.records, through: batch.batchEnd, fencedBy: checkpointer.fencedCheckpoint(to: batch.batchEnd),
+            shardId: batch.shardId)
         checkpointer.committed(to: batch.batchEnd)
     }
     func leaseLost(_ input: LeaseLostInput) {}
