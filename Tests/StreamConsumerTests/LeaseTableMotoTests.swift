@@ -161,10 +161,7 @@ struct MotoPeer: Sendable {
         #expect(try table.listLeases().map(\.shardId) == ["s"])
         // A processor's transaction: effects plus the fenced checkpoint, all or nothing.
         let client = peer.dynamoDB()
-        _ = try client.createTable(
-            CreateTableInput(
-                tableName: "effects", keySchema: [KeySchemaElement(attributeName: "id", keyType: "HASH")],
-                attributeDefinitions: [AttributeDefinition(attributeName: "id", attributeType: "S")]))
+        try client.createEffectsTable()
         let effect = TransactWriteItem.update(
             UpdateItemInput(
                 tableName: "effects", key: ["id": .s("x")], updateExpression: "ADD applied :one",

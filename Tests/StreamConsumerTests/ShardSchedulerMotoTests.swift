@@ -65,17 +65,6 @@ struct DynamoDBEffectsProcessorFactory: RecordProcessorFactory {
         return result
     }
 
-    func appliedCounts(_ client: DynamoDBClient) throws -> [String: String] {
-        var counts: [String: String] = [:]
-        var start: Item?
-        repeat {
-            let page = try client.scan(ScanInput(tableName: "effects", exclusiveStartKey: start, consistentRead: true))
-            for item in page.items { counts[item["id"]?.s ?? ""] = item["applied"]?.n }
-            start = page.lastEvaluatedKey
-        } while start != nil
-        return counts
-    }
-
     @Test func realStream_appliedExactlyOnce_acrossACrashAndATakeover() throws {
         let moto = try MotoServer()
         let peer = MotoPeer(endpoint: moto.endpoint)
@@ -87,10 +76,7 @@ struct DynamoDBEffectsProcessorFactory: RecordProcessorFactory {
                 attributeDefinitions: [AttributeDefinition(attributeName: "PK", attributeType: "S")],
                 streamViewType: "NEW_AND_OLD_IMAGES"))
         let arn = try #require(data.latestStreamArn)
-        _ = try client.createTable(
-            CreateTableInput(
-                tableName: "effects", keySchema: [KeySchemaElement(attributeName: "id", keyType: "HASH")],
-                attributeDefinitions: [AttributeDefinition(attributeName: "id", attributeType: "S")]))
+        try client.createEffectsTable()
         func write(_ range: Range<Int>) throws {
             for index in range {
                 _ = try client.putItem(
@@ -114,17 +100,17 @@ struct DynamoDBEffectsProcessorFactory: RecordProcessorFactory {
         try first.start()
         var expected = try streamRecords(peer, arn)
         #expect(expected.count == 40)
-        #expect(eventually(timeout: .seconds(30)) { (try? appliedCounts(client).count) == expected.count })
+        #expect(eventually(timeout: .seconds(30)) { (try? client.appliedCounts().count) == expected.count })
         first.simulateCrash()
 
         try write(40..<70)
         expected = try streamRecords(peer, arn)
         let second = scheduler("w2")
         try second.start()
-        #expect(eventually(timeout: .seconds(30)) { (try? appliedCounts(client).count) == expected.count })
+        #expect(eventually(timeout: .seconds(30)) { (try? client.appliedCounts().count) == expected.count })
         second.shutdown(timeout: .seconds(10))
 
-        let counts = try appliedCounts(client)
+        let counts = try client.appliedCounts()
         #expect(Set(counts.keys) == Set(expected.map(\.digits)))
         #expect(counts.values.allSatisfy { $0 == "1" }, "every record applied exactly once")
         let leases = try peer.leaseTable("leases").listLeases()

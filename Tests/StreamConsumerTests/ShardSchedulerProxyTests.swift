@@ -10,17 +10,6 @@ import Testing
 /// The whole engine over the stream proxy: a multi-shard stream that rolls over and splits while
 /// it is consumed, with throttles, empty pages, 5xx and expired iterators injected.
 @Suite(.serialized) struct ShardSchedulerProxyTests {
-    func appliedCounts(_ client: DynamoDBClient) throws -> [String: String] {
-        var counts: [String: String] = [:]
-        var start: Item?
-        repeat {
-            let page = try client.scan(ScanInput(tableName: "effects", exclusiveStartKey: start, consistentRead: true))
-            for item in page.items { counts[item["id"]?.s ?? ""] = item["applied"]?.n }
-            start = page.lastEvaluatedKey
-        } while start != nil
-        return counts
-    }
-
     @Test func lineageAndFaults_everyRecordAppliedOnce() throws {
         let moto = try MotoServer()
         defer { moto.stop() }
@@ -34,10 +23,7 @@ import Testing
                 attributeDefinitions: [AttributeDefinition(attributeName: "PK", attributeType: "S")],
                 streamViewType: "NEW_AND_OLD_IMAGES"))
         let arn = try #require(data.latestStreamArn)
-        _ = try client.createTable(
-            CreateTableInput(
-                tableName: "effects", keySchema: [KeySchemaElement(attributeName: "id", keyType: "HASH")],
-                attributeDefinitions: [AttributeDefinition(attributeName: "id", attributeType: "S")]))
+        try client.createEffectsTable()
         func write(_ range: Range<Int>) throws {
             for index in range {
                 _ = try client.putItem(
@@ -65,20 +51,20 @@ import Testing
         try write(0..<60)
         let first = scheduler("w1")
         try first.start()
-        #expect(eventually(timeout: .seconds(60)) { (try? appliedCounts(client).count) == 60 })
+        #expect(eventually(timeout: .seconds(60)) { (try? client.appliedCounts().count) == 60 })
         try proxy.control(["action": "expire_iterators"])
         try proxy.control(["action": "rollover", "children": 2])
         try write(60..<100)
-        #expect(eventually(timeout: .seconds(60)) { (try? appliedCounts(client).count) == 100 })
+        #expect(eventually(timeout: .seconds(60)) { (try? client.appliedCounts().count) == 100 })
         first.simulateCrash()
 
         try write(100..<120)
         let second = scheduler("w2")
         try second.start()
-        #expect(eventually(timeout: .seconds(60)) { (try? appliedCounts(client).count) == 120 })
+        #expect(eventually(timeout: .seconds(60)) { (try? client.appliedCounts().count) == 120 })
         second.shutdown(timeout: .seconds(10))
 
-        let counts = try appliedCounts(client)
+        let counts = try client.appliedCounts()
         #expect(counts.count == 120)
         #expect(counts.values.allSatisfy { $0 == "1" }, "every record applied exactly once")
         let model = try proxy.shards()
