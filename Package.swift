@@ -44,7 +44,7 @@ let package = Package(
             dependencies: ["StreamConsumer", "AWSDynamoDB", "AWSCore"],
             swiftSettings: strict),
         .target(
-            name: "UsageAggregation",
+            name: "ZaeLimiter",
             dependencies: [
                 "StreamConsumer", "AWSDynamoDB", "AWSCore",
                 .product(name: "Logging", package: "swift-log"),
@@ -67,7 +67,7 @@ let package = Package(
         .executableTarget(
             name: "ZaelAggregator",
             dependencies: [
-                "AWSCore", "AWSDynamoDB", "StreamConsumer", "UsageAggregation", "SystemdSupport", "Observability",
+                "AWSCore", "AWSDynamoDB", "StreamConsumer", "ZaeLimiter", "SystemdSupport", "Observability",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
@@ -76,7 +76,7 @@ let package = Package(
         .executableTarget(
             name: "Benchmarks",
             dependencies: [
-                "AWSCore", "AWSDynamoDB", "UsageAggregation", "StreamConsumer",
+                "AWSCore", "AWSDynamoDB", "ZaeLimiter", "StreamConsumer",
                 .product(name: "Logging", package: "swift-log"),
             ],
             path: "Benchmarks",
@@ -90,13 +90,15 @@ let package = Package(
             dependencies: ["TestPeers", "StreamConsumer", "StreamConsumerTestKit", "AWSDynamoDB", "AWSCore"],
             swiftSettings: strict),
         .testTarget(
-            name: "UsageAggregationTests",
+            name: "ZaeLimiterTests",
             dependencies: [
-                "TestPeers", "UsageAggregation", "StreamConsumer", "StreamConsumerTestKit", "AWSDynamoDB", "AWSCore",
+                "TestPeers", "ZaeLimiter", "StreamConsumer", "StreamConsumerTestKit", "AWSDynamoDB", "AWSCore",
             ],
             swiftSettings: strict),
         .testTarget(name: "SystemdSupportTests", dependencies: ["TestPeers", "SystemdSupport"], swiftSettings: strict),
         .testTarget(name: "ObservabilityTests", dependencies: ["TestPeers", "Observability"], swiftSettings: strict),
-        .testTarget(name: "ZaelAggregatorTests", dependencies: ["TestPeers", "ZaelAggregator"], swiftSettings: strict),
+        .testTarget(
+            name: "ZaelAggregatorTests", dependencies: ["TestPeers", "ZaelAggregator", "ZaeLimiter"],
+            swiftSettings: strict),
     ]
 )

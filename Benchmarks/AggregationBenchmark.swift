@@ -3,7 +3,7 @@ import AWSDynamoDB
 import Foundation
 import Logging
 import StreamConsumer
-import UsageAggregation
+import ZaeLimiter
 
 /// Write requests per 1000 records and CPU per record of the usage aggregator, on a skewed and a
 /// uniform synthetic zae-limiter workload. With `--out DIR` it also writes each workload as a

@@ -5,7 +5,7 @@ import Observability
 import StreamConsumer
 import TestPeers
 import Testing
-import UsageAggregation
+import ZaeLimiter
 
 @testable import ZaelAggregator
 

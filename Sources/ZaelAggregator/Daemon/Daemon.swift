@@ -6,7 +6,7 @@ import Metrics
 import Observability
 import StreamConsumer
 import SystemdSupport
-import UsageAggregation
+import ZaeLimiter
 
 /// The long-running service behind `zael-aggregator run`.
 ///
@@ -223,7 +223,7 @@ struct Daemon: DaemonRunner {
             streamArn: streamArn, workerId: configuration.leases.workerID,
             failoverTime: configuration.leases.failoverTime, shardSyncInterval: configuration.leases.shardSyncInterval,
             startingPosition: configuration.consumer.startingPosition == .latest ? .latest : .trimHorizon,
-            recordFilter: ZaeLimiterRecordFilter.filter(for: configuration.consumer.filters),
+            recordFilter: configuration.consumer.filters == .zaeLimiter ? ZaeLimiterRecordFilter.recordFilter : .all,
             tunables: Self.tunables(configuration.consumer))
     }
 

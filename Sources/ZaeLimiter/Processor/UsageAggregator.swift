@@ -22,6 +22,9 @@ public final class UsageAggregator: RecordProcessor {
     let client: DynamoDBAPI
     let settings: UsageAggregationSettings
     private let rejectionHandler: RecordRejectionHandler?
+    /// Run on every batch before its first checkpoint (see `BatchDuty`).
+    private let duties: [BatchDuty]
+    private let epochMilliseconds: () -> Int64
     private let parser = BucketRecordParser()
     var logger: Logger
     private let epochSeconds: () -> Int64
@@ -31,12 +34,15 @@ public final class UsageAggregator: RecordProcessor {
     public private(set) var statistics = UsageAggregatorStatistics()
 
     /// - Parameters:
+    ///   - duties: the Lambda's other jobs, in the Lambda's order; run before each batch commits.
     ///   - epochSeconds: the clock for snapshot `ttl` (default: the system clock, truncated).
+    ///   - epochMilliseconds: the duties' one `now` per batch (default: the system clock).
     ///   - sleep: blocks the lane between conflict retries (tests pass a recorder).
     public init(
         client: DynamoDBAPI, settings: UsageAggregationSettings, rejectionHandler: RecordRejectionHandler?,
-        logger: Logger, metricsFactory: MetricsFactory = MetricsSystem.factory,
+        duties: [BatchDuty] = [], logger: Logger, metricsFactory: MetricsFactory = MetricsSystem.factory,
         epochSeconds: @escaping () -> Int64 = { Int64(Date().timeIntervalSince1970) },
+        epochMilliseconds: @escaping () -> Int64 = { Int64((Date().timeIntervalSince1970 * 1000).rounded(.down)) },
         sleep: @escaping (Duration) -> Void = { duration in
             let (seconds, attoseconds) = duration.components
             Thread.sleep(forTimeInterval: Double(seconds) + Double(attoseconds) / 1e18)
@@ -45,6 +51,8 @@ public final class UsageAggregator: RecordProcessor {
         self.client = client
         self.settings = settings
         self.rejectionHandler = rejectionHandler
+        self.duties = duties
+        self.epochMilliseconds = epochMilliseconds
         self.logger = logger
         self.epochSeconds = epochSeconds
         self.sleep = sleep
@@ -97,6 +105,7 @@ public final class UsageAggregator: RecordProcessor {
                     reason: .numberOutOfRange(attribute: attribute)))
         }
         try report(rejections)
+        try performDuties(batch)
 
         let ttl = epochSeconds() + Int64(settings.ttlDays) * 86_400
         var builder = UpdateItemBuilder(tableName: settings.tableName, ttlEpochSeconds: ttl)
@@ -131,6 +140,15 @@ public final class UsageAggregator: RecordProcessor {
     public func shardEnded(_ input: ShardEndedInput) throws {}
 
     public func shutdownRequested(_ input: ShutdownRequestedInput) throws {}
+
+    /// The duties see the whole lane batch (they select their own records) with one `now`.
+    private func performDuties(_ batch: RecordBatch) throws {
+        guard !duties.isEmpty else { return }
+        let input = DutyBatch(
+            records: batch.records, shardId: batch.shardId, lane: batch.lane, attempt: batch.attempt,
+            nowMilliseconds: epochMilliseconds())
+        for duty in duties { try duty.perform(input) }
+    }
 
     private func report(_ rejections: [RecordRejection]) throws {
         for rejection in rejections {

@@ -1,7 +1,7 @@
 import AWSDynamoDB
 import Testing
 
-@testable import ZaelAggregator
+import ZaeLimiter
 
 /// The zae-limiter record filter reads the NewImage's SK alone from lazily decoded records; it
 /// must decide as it does on the full image.

@@ -1,7 +1,7 @@
 import AWSDynamoDB
 import Testing
 
-@testable import UsageAggregation
+@testable import ZaeLimiter
 
 /// The byte-level `BucketRecordParser` must decide every record exactly as the string-based
 /// parser it replaced (`OriginalBucketRecordParser`), hostile records included.

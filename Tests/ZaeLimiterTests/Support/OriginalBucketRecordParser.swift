@@ -1,6 +1,6 @@
 import AWSDynamoDB
 
-@testable import UsageAggregation
+@testable import ZaeLimiter
 
 /// The parser as it was before the byte-level rewrite (string- and dictionary-based), kept
 /// verbatim as an oracle: the optimised `BucketRecordParser` must give the same outcome on every

@@ -1,7 +1,7 @@
 import AWSDynamoDB
 import Testing
 
-@testable import UsageAggregation
+@testable import ZaeLimiter
 
 /// Random and hostile records must never crash the parser or the aggregator.
 @Suite struct ParserFuzzTests {

@@ -3,7 +3,7 @@ import AWSDynamoDB
 import Logging
 import StreamConsumer
 
-@testable import UsageAggregation
+@testable import ZaeLimiter
 
 final class RecordingRejections: RecordRejectionHandler {
     var rejections: [RecordRejection] = []

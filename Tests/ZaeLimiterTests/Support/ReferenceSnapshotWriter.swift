@@ -1,6 +1,6 @@
 import AWSDynamoDB
 
-@testable import UsageAggregation
+@testable import ZaeLimiter
 
 /// A line-by-line transcription of the reference's `update_snapshot` (one UpdateItem per
 /// delta and window), used as the oracle for the coalescing equivalence tests.

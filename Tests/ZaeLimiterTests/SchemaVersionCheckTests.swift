@@ -2,7 +2,7 @@ import AWSDynamoDB
 import Logging
 import Testing
 
-@testable import UsageAggregation
+@testable import ZaeLimiter
 
 @Suite struct SchemaVersionCheckTests {
     let logger = Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() })
@@ -19,18 +19,18 @@ import Testing
     }
 
     @Test func unknownMajor_isRefused_namingTheSupportedVersions() {
-        #expect(throws: UsageAggregationError.unsupportedSchema(table: "limits", found: "1.0.0", supported: ["0.x"])) {
+        #expect(throws: ZaeLimiterError.unsupportedSchema(table: "limits", found: "1.0.0", supported: ["0.x"])) {
             try check(["schema_version": .s("1.0.0")])
         }
-        let message = UsageAggregationError.unsupportedSchema(table: "limits", found: "1.0.0", supported: ["0.x"])
+        let message = ZaeLimiterError.unsupportedSchema(table: "limits", found: "1.0.0", supported: ["0.x"])
             .description
         #expect(message.contains("0.x") && message.contains("1.0.0"))
-        #expect(throws: UsageAggregationError.self) { try check(["schema_version": .s("garbage")]) }
-        #expect(throws: UsageAggregationError.self) { try check(["other": .s("0.10.0")]) }
+        #expect(throws: ZaeLimiterError.self) { try check(["schema_version": .s("garbage")]) }
+        #expect(throws: ZaeLimiterError.self) { try check(["other": .s("0.10.0")]) }
     }
 
     @Test func missingRecord_isRefused_unlessOverridden() throws {
-        #expect(throws: UsageAggregationError.missingVersionRecord(table: "limits")) { try check(nil) }
+        #expect(throws: ZaeLimiterError.missingVersionRecord(table: "limits")) { try check(nil) }
         #expect(try check(nil, override: true) == nil)
         #expect(try check(["schema_version": .s("7.0.0")], override: true) == "7.0.0")
     }

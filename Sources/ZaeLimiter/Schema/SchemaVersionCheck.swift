@@ -22,7 +22,7 @@ public struct SchemaVersionCheck: Sendable {
     }
 
     /// Reads the record (consistent read) and returns the schema version found (nil when the
-    /// record is missing and `override` is set). Throws `UsageAggregationError` on a refusal,
+    /// record is missing and `override` is set). Throws `ZaeLimiterError` on a refusal,
     /// `AWSError` when the read fails.
     @discardableResult
     public func run(client: DynamoDBAPI, logger: Logger) throws -> String? {
@@ -37,7 +37,7 @@ public struct SchemaVersionCheck: Sendable {
                     "no zae-limiter version record; continuing (override)", metadata: ["table": "\(tableName)"])
                 return nil
             }
-            throw UsageAggregationError.missingVersionRecord(table: tableName)
+            throw ZaeLimiterError.missingVersionRecord(table: tableName)
         }
         let found = item[ZaeLimiterSchema.schemaVersionAttribute]?.s ?? "unknown"
         try evaluate(found, logger: logger)
@@ -55,7 +55,7 @@ public struct SchemaVersionCheck: Sendable {
                     metadata: ["table": "\(tableName)", "schema.version": "\(version)"])
                 return
             }
-            throw UsageAggregationError.unsupportedSchema(table: tableName, found: version, supported: supported)
+            throw ZaeLimiterError.unsupportedSchema(table: tableName, found: version, supported: supported)
         }
         let verified = Self.verifiedVersion.split(separator: ".").compactMap { Int($0) }
         if parts.count >= 2, let minor = parts[1], minor > verified[1] {

@@ -1,7 +1,7 @@
 import AWSDynamoDB
 import Testing
 
-@testable import UsageAggregation
+@testable import ZaeLimiter
 
 /// Applying the coalesced updates must leave every snapshot item exactly as applying the
 /// reference's per-delta, per-window updates in stream order does.

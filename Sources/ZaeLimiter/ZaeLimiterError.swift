@@ -1,5 +1,5 @@
-/// The errors of the UsageAggregation module.
-public enum UsageAggregationError: Error, Sendable, CustomStringConvertible, Equatable {
+/// The errors of the ZaeLimiter module (everything this daemon knows about zae-limiter).
+public enum ZaeLimiterError: Error, Sendable, CustomStringConvertible, Equatable {
     /// The table's version record names a schema this build does not know.
     case unsupportedSchema(table: String, found: String, supported: [String])
     /// The table has no `_/SYSTEM#` / `#VERSION` record (not a zae-limiter table, or never

@@ -3,7 +3,7 @@ import AWSDynamoDB
 import StreamConsumer
 import Testing
 
-@testable import UsageAggregation
+@testable import ZaeLimiter
 
 @Suite struct UsageAggregatorTransactionTests {
     @Test func skewedBatch_isOneTransactionWithTheCheckpointLast() throws {

@@ -1,4 +1,4 @@
-/// The zae-limiter 0.17.0 key layout (table schema 0.10.x) that usage aggregation reads and writes.
+/// The zae-limiter 0.17.0 key layout (table schema 0.10.x) that the daemon's duties read and write.
 ///
 /// Mirrors `zae_limiter/schema.py`; every builder here produces byte-identical strings.
 public enum ZaeLimiterSchema {
@@ -6,6 +6,9 @@ public enum ZaeLimiterSchema {
     public static let bucketPrefix = "BUCKET#"
     /// Sort-key prefix of an old-format bucket: `PK={ns}/ENTITY#{entity}`, `SK=#BUCKET#{resource}`.
     public static let sortKeyBucketPrefix = "#BUCKET#"
+    /// Sort key of a new-layout bucket item (`PK={ns}/BUCKET#{entity}#{resource}#{shard}`); the
+    /// only bucket items the maintenance duties write to.
+    public static let bucketStateSortKey = "#STATE"
     public static let entityPrefix = "ENTITY#"
     public static let resourcePrefix = "RESOURCE#"
     public static let sortKeyUsagePrefix = "#USAGE#"

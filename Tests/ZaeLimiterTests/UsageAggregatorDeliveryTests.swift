@@ -4,7 +4,7 @@ import Logging
 import StreamConsumer
 import Testing
 
-@testable import UsageAggregation
+@testable import ZaeLimiter
 
 @Suite struct UsageAggregatorDeliveryTests {
     @Test func atLeastOnce_updatesEachItemOnce_thenCheckpoints() throws {

@@ -2,7 +2,7 @@ import AWSCore
 import AWSDynamoDB
 import Testing
 
-@testable import UsageAggregation
+@testable import ZaeLimiter
 
 /// `BucketRecordParser` on lazily decoded images (the daemon's path) must decide every record as
 /// it does on the eagerly decoded `Item`s, and as the original parser does: hostile values,

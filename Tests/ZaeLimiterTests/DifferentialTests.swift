@@ -6,7 +6,7 @@ import StreamConsumer
 import TestPeers
 import Testing
 
-@testable import UsageAggregation
+@testable import ZaeLimiter
 
 /// The daemon's aggregator against zae-limiter's own `process_stream_records`, on the same
 /// stream records of real zae-limiter 0.17.0 traffic, each writing to its own copy of the

@@ -1,7 +1,7 @@
 import Foundation
 import Testing
 
-@testable import UsageAggregation
+@testable import ZaeLimiter
 
 @Suite struct UsageWindowTests {
     @Test func keysMatchTheReferenceFormats() {

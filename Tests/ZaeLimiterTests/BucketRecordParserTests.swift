@@ -1,7 +1,7 @@
 import AWSDynamoDB
 import Testing
 
-@testable import UsageAggregation
+@testable import ZaeLimiter
 
 @Suite struct BucketRecordParserTests {
     let parser = BucketRecordParser()

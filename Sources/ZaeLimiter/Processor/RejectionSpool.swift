@@ -1,22 +1,21 @@
 import StreamConsumer
-import UsageAggregation
 
 /// Sends records the aggregator could not apply to the on-failure destination, with the reason,
 /// before the checkpoint passes them.
-final class RejectionSpool: RecordRejectionHandler {
+public final class RejectionSpool: RecordRejectionHandler {
     let destination: FailureDestination
     let streamArn: String
     let shardId: String
     let lane: Int
 
-    init(destination: FailureDestination, streamArn: String, shardId: String, lane: Int) {
+    public init(destination: FailureDestination, streamArn: String, shardId: String, lane: Int) {
         self.destination = destination
         self.streamArn = streamArn
         self.shardId = shardId
         self.lane = lane
     }
 
-    func recordRejected(_ rejection: RecordRejection) throws {
+    public func recordRejected(_ rejection: RecordRejection) throws {
         try destination.send(
             FailedRecords(
                 streamArn: streamArn, shardId: rejection.shardId, lane: lane, reason: .rejectedByProcessor,
