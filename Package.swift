@@ -76,7 +76,7 @@ let package = Package(
         .executableTarget(
             name: "Benchmarks",
             dependencies: [
-                "AWSCore", "AWSDynamoDB", "ZaeLimiter", "StreamConsumer",
+                "AWSCore", "AWSDynamoDB", "ZaeLimiter", "StreamConsumer", "TestPeers",
                 .product(name: "Logging", package: "swift-log"),
             ],
             path: "Benchmarks",

@@ -1,16 +1,17 @@
 import AWSCore
 import AWSDynamoDB
+import TestPeers
 
 extension AggregationBenchmark {
     /// Bucket MODIFY records as zae-limiter 0.17.0 writes them: 1000 buckets (entities ×
     /// resources, two namespaces), limits rpm / tpm / wcu, `rf` advancing over two hours.
     /// Skewed: 80 % of records hit 10 hot buckets (an API key hammering one model); uniform: all
-    /// buckets alike. Deterministic (SplitMix64).
+    /// buckets alike. Deterministic (TestPeers' SeededRandom).
     struct Workload {
         var records: [StreamRecord]
 
         static func make(records count: Int, skewed: Bool) -> Workload {
-            var rng = SplitMix64(seed: skewed ? 1 : 2)
+            var rng = SeededRandom(seed: skewed ? 1 : 2)
             let bucketCount = 1000
             var consumed = [[Int]](repeating: [0, 0, 0], count: bucketCount)
             let start = 1_769_898_000_000  // 2026-01-31T22:20:00Z
@@ -94,18 +95,6 @@ extension AggregationBenchmark {
                 list.append(.object(members))
             }
             return .object([(key: "Records", value: .array(list))])
-        }
-    }
-
-    struct SplitMix64 {
-        var state: UInt64
-        init(seed: UInt64) { state = seed }
-        mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
         }
     }
 }

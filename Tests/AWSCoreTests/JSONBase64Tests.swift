@@ -1,11 +1,12 @@
 import Foundation
+import TestPeers
 import Testing
 
 @testable import AWSCore
 
 @Suite struct JSONBase64Tests {
     @Test func matchesFoundationOnRandomBytes() {
-        var generator = SystemRandomNumberGenerator()
+        var generator = SeededRandom.announced(#function)
         for length in 0..<200 {
             let bytes = (0..<length).map { _ in UInt8.random(in: 0...255, using: &generator) }
             let ours = Base64.encode(bytes)

@@ -1,3 +1,4 @@
+import TestPeers
 import Testing
 
 @testable import AWSCore
@@ -5,17 +6,6 @@ import Testing
 /// Random and mutated inputs: the parser must throw or succeed, never trap, and whatever it
 /// accepts must survive a serialize / parse round trip unchanged.
 @Suite struct JSONFuzzTests {
-    /// SplitMix64: small, seeded, so that a failure reproduces.
-    struct SeededGenerator: RandomNumberGenerator {
-        var state: UInt64
-        mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
-    }
 
     static let seeds: [[UInt8]] = [
         #"{"Records":[{"eventID":"1","dynamodb":{"Keys":{"PK":{"S":"a\u00e9\ud83d\ude00"}},"SizeBytes":12}}]}"#,
@@ -33,7 +23,7 @@ import Testing
     }
 
     @Test func randomBytesNeverCrash() {
-        var rng = SeededGenerator(state: 0x5EED)
+        var rng = SeededRandom(seed: 0x5EED)
         let alphabet = Array(#"{}[]:,"\/ 0123456789-+.eEtrufalsn"#.utf8) + [0x80, 0xC3, 0xA9, 0xED, 0xFF, 0x0A, 0x00]
         var accepted = 0
         for _ in 0..<20_000 {
@@ -49,7 +39,7 @@ import Testing
     }
 
     @Test func mutatedDocumentsNeverCrash() {
-        var rng = SeededGenerator(state: 42)
+        var rng = SeededRandom(seed: 42)
         var accepted = 0
         var rejected = 0
         for _ in 0..<20_000 {

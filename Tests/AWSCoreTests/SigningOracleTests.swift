@@ -68,24 +68,12 @@ struct SigningCase {
     }
 }
 
-/// SplitMix64: a tiny deterministic generator so every run signs the same cases.
-struct SplitMix64: RandomNumberGenerator {
-    var state: UInt64
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}
-
 /// Builds requests full of what SigV4 canonicalisation gets wrong: spaces, unicode, reserved
 /// characters and dot segments in paths; repeated, empty and prefix-sharing query keys;
 /// mixed-case names and whitespace runs in headers; session tokens and bodies.
 struct SigningCaseGenerator {
-    var rng: SplitMix64
-    init(seed: UInt64) { rng = SplitMix64(state: seed) }
+    var rng: SeededRandom
+    init(seed: UInt64) { rng = SeededRandom(seed: seed) }
 
     static let hosts = [
         ("https", "dynamodb.us-east-1.amazonaws.com"), ("https", "streams.dynamodb.eu-west-1.amazonaws.com"),

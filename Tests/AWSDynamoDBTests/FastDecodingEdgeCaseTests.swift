@@ -1,5 +1,6 @@
 import AWSCore
 import Foundation
+import TestPeers
 import Testing
 
 @testable import AWSDynamoDB
@@ -8,17 +9,6 @@ import Testing
 /// nesting, long numbers, empty collections, binaries. Each must decode identically on the
 /// fast path, the reference path and Foundation, and to the values written here.
 @Suite struct FastDecodingEdgeCaseTests {
-    /// SplitMix64, seeded so that a failure reproduces.
-    struct Seeded: RandomNumberGenerator {
-        var state: UInt64
-        mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
-    }
 
     /// One record whose NewImage is `image` (a JSON object text of attribute values).
     static func record(
@@ -129,7 +119,7 @@ import Testing
     }
 
     @Test func decodesBinaries() throws {
-        var rng = Seeded(state: 99)
+        var rng = SeededRandom(seed: 99)
         let blobs: [[UInt8]] =
             [[], [0], [0xFF, 0xFE], [1, 2, 3]]
             + (0..<8).map { n in (0..<(n * 7 + 1)).map { _ in UInt8.random(in: 0...255, using: &rng) } }

@@ -1,5 +1,6 @@
 import AWSCore
 import Foundation
+import TestPeers
 import Testing
 
 @testable import AWSDynamoDB
@@ -7,7 +8,7 @@ import Testing
 /// The request direction: `AttributeValue.jsonValue` and `Item.jsonValue`, read back by our
 /// reference path and by Foundation.
 @Suite struct FastDecodingEncodingTests {
-    static func randomValue(depth: Int, using rng: inout FastDecodingEdgeCaseTests.Seeded) -> AttributeValue {
+    static func randomValue(depth: Int, using rng: inout SeededRandom) -> AttributeValue {
         let texts = ["", "a", "é\"\\\n\u{0}😀", "PK#1", "名前"]
         let blob = (0..<Int.random(in: 0..<9, using: &rng)).map { _ in UInt8.random(in: 0...255, using: &rng) }
         switch Int.random(in: 0..<(depth > 0 ? 10 : 8), using: &rng) {
@@ -32,7 +33,7 @@ import Testing
     }
 
     @Test func encodedValuesDecodeToThemselves() throws {
-        var rng = FastDecodingEdgeCaseTests.Seeded(state: 3)
+        var rng = SeededRandom(seed: 3)
         for _ in 0..<500 {
             let value = Self.randomValue(depth: 4, using: &rng)
             let bytes = value.jsonValue.serializedBytes()

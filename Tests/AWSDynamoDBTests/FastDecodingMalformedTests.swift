@@ -1,5 +1,6 @@
 import AWSCore
 import Foundation
+import TestPeers
 import Testing
 
 @testable import AWSDynamoDB
@@ -96,7 +97,7 @@ import Testing
             ]),
             Array(#"{"Records":[],"NextShardIterator":null}"#.utf8),
         ]
-        var rng = FastDecodingEdgeCaseTests.Seeded(state: 7)
+        var rng = SeededRandom(seed: 7)
         var accepted = 0
         var rejected = 0
         for _ in 0..<4000 {

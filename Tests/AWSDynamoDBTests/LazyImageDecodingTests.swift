@@ -1,5 +1,6 @@
 import AWSCore
 import Foundation
+import TestPeers
 import Testing
 
 @testable import AWSDynamoDB
@@ -83,7 +84,7 @@ import Testing
             if try expectSameDecoding(Array(page[..<end]), "truncated at \(end)") == nil { failures += 1 }
         }
         #expect(failures == page.count)
-        var rng = SystemRandomNumberGenerator()
+        var rng = SeededRandom.announced(#function)
         let replacements = Array(#"{}[]:,"\ 0aNSMLBx"#.utf8) + [0x00, 0xC3, 0xFF]
         var outcomes = (ok: 0, failed: 0)
         for trial in 0..<3_000 {

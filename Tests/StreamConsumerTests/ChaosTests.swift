@@ -2,6 +2,7 @@ import AWSCore
 import AWSDynamoDB
 import Foundation
 import StreamConsumerTestKit
+import TestPeers
 import Testing
 
 @testable import StreamConsumer
@@ -19,9 +20,10 @@ import Testing
             .init(operation: "GetRecords", onCall: 40, times: 2, code: "ExpiredIteratorException", kind: .fatal))
         let table = InMemoryLeaseTable()
         let flaky = FailureBudget(count: 25)
+        let chance = SharedSeededRandom(.announced(#function))
         table.setHook { operation in
             guard ["renewLease", "checkpointLane", "takeLease", "listLeases"].contains(operation) else { return }
-            if Int.random(in: 0..<10) == 0, flaky.take() {
+            if chance.next(in: 0..<10) == 0, flaky.take() {
                 throw AWSError(kind: .transient, code: "InternalServerError", message: "chaos", operation: operation)
             }
         }

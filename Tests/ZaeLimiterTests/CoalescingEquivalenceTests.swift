@@ -1,4 +1,5 @@
 import AWSDynamoDB
+import TestPeers
 import Testing
 
 @testable import ZaeLimiter
@@ -58,7 +59,7 @@ import Testing
         [UsageWindow.hourly, .daily], [.hourly, .daily, .monthly], [.daily, .hourly], [.hourly, .hourly],
     ])
     func randomBatches_coalescedEqualsPerDelta(windows: [UsageWindow]) {
-        var rng = SystemRandomNumberGenerator()
+        var rng = SeededRandom.announced(#function)
         for round in 0..<40 {
             let deltas = randomDeltas(count: Int.random(in: 1...120, using: &rng), using: &rng)
             // Half the rounds start from items an earlier batch created.

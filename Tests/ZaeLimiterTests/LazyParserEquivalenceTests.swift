@@ -1,5 +1,6 @@
 import AWSCore
 import AWSDynamoDB
+import TestPeers
 import Testing
 
 @testable import ZaeLimiter
@@ -80,7 +81,7 @@ import Testing
     }
 
     @Test func randomRecords_decidedAlikeFromLazyAndEagerImages() throws {
-        var rng = SystemRandomNumberGenerator()
+        var rng = SeededRandom.announced(#function)
         let parser = BucketRecordParser()
         let original = OriginalBucketRecordParser()
         let generator = ParserEquivalenceTests()
@@ -133,7 +134,7 @@ import Testing
 
     /// The benchmark's workload shape: real bucket records give the same deltas either way.
     @Test func bucketRecords_giveTheSameDeltasFromLazyImages() throws {
-        var rng = SystemRandomNumberGenerator()
+        var rng = SeededRandom.announced(#function)
         var records: [String] = []
         var base = BucketImage()
         base.limits = ["rpm": (0, 1000), "tpm": (0, 5000), "wcu": (0, 10)]

@@ -1,4 +1,5 @@
 import AWSDynamoDB
+import TestPeers
 import Testing
 
 @testable import ZaeLimiter
@@ -31,7 +32,7 @@ import Testing
     }
 
     @Test func randomRecords_decidedAsTheOriginalParserDecidesThem() {
-        var rng = SystemRandomNumberGenerator()
+        var rng = SeededRandom.announced(#function)
         let parser = BucketRecordParser()
         let original = OriginalBucketRecordParser()
         var outcomes: [String: Int] = [:]

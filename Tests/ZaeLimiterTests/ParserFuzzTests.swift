@@ -1,4 +1,5 @@
 import AWSDynamoDB
+import TestPeers
 import Testing
 
 @testable import ZaeLimiter
@@ -25,7 +26,7 @@ import Testing
     }
 
     @Test func randomRecords_neverCrash() throws {
-        var rng = SystemRandomNumberGenerator()
+        var rng = SeededRandom.announced(#function)
         let names = [
             "PK", "SK", "entity_id", "rf", "shard_count", "vu", "b_rpm_tc", "b_rpm_tk", "b_rpm_soft", "b_wcu_tc",
             "b__tc", "b_tc", "b_x_ws", "b_window_tc",

@@ -1,4 +1,5 @@
 import Foundation
+import TestPeers
 import Testing
 
 @testable import ZaeLimiter
@@ -22,7 +23,7 @@ import Testing
         formatter.locale = Locale(identifier: "en_US_POSIX")
         formatter.timeZone = TimeZone(identifier: "UTC")
         formatter.dateFormat = "yyyy-MM-dd'T'HH':00:00Z'"
-        var rng = SystemRandomNumberGenerator()
+        var rng = SeededRandom.announced(#function)
         for _ in 0..<2_000 {
             let ms = Int64.random(in: -2_000_000_000_000...4_102_444_800_000, using: &rng)
             let seconds = (ms >= 0 ? ms : ms - 999) / 1000
@@ -47,7 +48,7 @@ import Testing
         }
         #expect(PythonInteger.parse(String(repeating: "9", count: 39)) == .failure(.outOfRange))
         // Plain decimal texts of every length around the 18-digit shortcut, as Swift reads them.
-        var rng = SystemRandomNumberGenerator()
+        var rng = SeededRandom.announced(#function)
         for _ in 0..<2_000 {
             let digits = String(
                 (0..<Int.random(in: 1...21, using: &rng)).map { _ in "0123456789".randomElement(using: &rng)! })

@@ -1,13 +1,14 @@
 import Foundation
 
-/// A temporary AF_UNIX datagram socket standing in for systemd's notify socket.
-final class NotifyReceiver {
+/// A temporary AF_UNIX datagram socket standing in for systemd's notify socket (the sd_notify
+/// tests and the daemon's READY/STATUS tests share it).
+public final class NotifyReceiver {
     /// `$NOTIFY_SOCKET` for this receiver: a path, or `@name` for the abstract namespace.
-    let address: String
+    public let address: String
     private let fd: Int32
     private let directory: String?
 
-    init(abstract: Bool = false) throws {
+    public init(abstract: Bool = false) throws {
         fd = socket(AF_UNIX, Int32(SOCK_DGRAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
         guard fd >= 0 else { throw POSIXError(.init(rawValue: errno) ?? .EIO) }
         var bytes: [UInt8]
@@ -35,7 +36,7 @@ final class NotifyReceiver {
     }
 
     /// The next datagram, or `nil` if none arrives within `timeout`.
-    func receive(timeout: Duration = .seconds(2)) -> String? {
+    public func receive(timeout: Duration = .seconds(2)) -> String? {
         var pfd = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
         let ms = Int32(timeout.components.seconds * 1000 + timeout.components.attoseconds / 1_000_000_000_000_000)
         guard poll(&pfd, 1, ms) == 1 else { return nil }
@@ -46,7 +47,7 @@ final class NotifyReceiver {
     }
 
     /// Every datagram already queued.
-    func drain() -> [String] {
+    public func drain() -> [String] {
         var out: [String] = []
         while let message = receive(timeout: .zero) { out.append(message) }
         return out
