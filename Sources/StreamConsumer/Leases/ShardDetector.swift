@@ -38,7 +38,8 @@ public final class ShardDetector {
                 // a cut listing off as the whole stream (whose missing shards then look gone).
                 if let next = page.lastEvaluatedShardId, next == startShardId {
                     throw ConsumerError(
-                        .stream, "DescribeStream repeated its cursor \(next) after \(shards.count) shards: listing cut short")
+                        .stream,
+                        "DescribeStream repeated its cursor \(next) after \(shards.count) shards: listing cut short")
                 }
                 startShardId = page.lastEvaluatedShardId
                 throttled = 0
