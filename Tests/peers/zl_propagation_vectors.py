@@ -94,7 +94,7 @@ class RecordingTable:
         if self.in_repair:
             weights = {"ok": 80, "ccf": 12, "InternalServerError": 8}
         else:
-            weights = {"ok": 84, "ccf": 14, "InternalServerError": 2}
+            weights = {"ok": 85.4, "ccf": 14, "InternalServerError": 0.6}
         return self.rng.choices(list(weights), weights=list(weights.values()))[0]
 
     def update_item(self, Key, UpdateExpression, ConditionExpression=None, ExpressionAttributeNames=None,
@@ -306,7 +306,8 @@ def make_case(rng, stats):
             if rng.random() < 0.3:
                 image[attr("rsched")] = s(rng.choice(["-", "-", rng.choice(RESETS)]))
         if kind in ("session", "calendar") and rng.random() < 0.8:
-            ws = now_ms - rng.randrange(0, 2 * 86_400_000)
+            rsa_ms = int(image.get(attr("rsa"), n(86_400))["N"]) * 1000
+            ws = now_ms - rng.randrange(0, rsa_ms if rng.random() < 0.7 else 2 * 86_400_000)
             image[attr("ws")] = n(ws)
             if rng.random() < 0.7:
                 image[attr("wa")] = n(rng.choice([ws, ws - 1000, ws + 5]))
@@ -364,7 +365,8 @@ def make_case(rng, stats):
             elif gc_roll < 0.8:
                 item.pop(f"b_{name}_gc", None)
             if f"b_{name}_ws" in item and rng.random() < 0.5:
-                ws = now_ms - rng.randrange(0, 2 * 86_400_000)
+                rsa_ms = int(item.get(f"b_{name}_rsa", n(86_400))["N"]) * 1000
+                ws = now_ms - rng.randrange(0, rsa_ms if rng.random() < 0.7 else 2 * 86_400_000)
                 item[f"b_{name}_ws"] = n(ws)
                 item[f"b_{name}_wa"] = n(rng.choice([ws, ws - 1]))
             if name in quota_names and rng.random() < 0.05:
@@ -417,6 +419,18 @@ def main():
         stats["with_clones"] += any(r["op"] == "TransactWriteItems" for r in table.requests)
         stats["with_repair"] += any("ProjectionExpression" in r["params"] for r in table.requests)
         stats["with_reads"] += any(r["op"] == "GetItem" for r in table.requests)
+        text = json.dumps(table.requests)
+        for branch, marker in (
+            ("calendar_guard", '"#qrf"'),
+            ("session_guard", '"#qw0"'),
+            ("legacy_donor", '":ql0"'),
+            ("donor_debits", '"ADD #qt0 :qn0'),
+            ("two_quota_debit", '":qx1"'),
+            ("owner_pinned", '":opg"'),
+            ("legacy_incarnation", "(#oca = :opi OR attribute_not_exists(#oca))"),
+            ("freeze_path1", ", #qf0 = if_not_exists(#qf0, :qo0)"),
+        ):
+            stats[branch] = stats.get(branch, 0) + (marker in text)
         out.write(json.dumps(vector, separators=(",", ":")) + "\n")
     out.write(json.dumps({"summary": stats}, separators=(",", ":")) + "\n")
 
