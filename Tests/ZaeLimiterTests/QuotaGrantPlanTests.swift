@@ -62,6 +62,13 @@ import Testing
                 windowApplied: nil, now: now))
     }
 
+    @Test func corruptWindowLength_doesNotOverflow() {
+        #expect(
+            QuotaGrantPlan.periodIsCurrent(
+                resetAfterSeconds: Int.max, previousResetEdge: { nil }, refill: 0, windowStart: Int.max - 5,
+                windowApplied: Int.max, now: 0))
+    }
+
     @Test func pythonFloorDivisionAndModulo() {
         #expect(PythonMath.floorDivide(-7, 2) == -4 && PythonMath.floorDivide(7, 2) == 3)
         #expect(PythonMath.floorDivide(-8, 2) == -4 && PythonMath.floorDivide(7, -2) == -4)

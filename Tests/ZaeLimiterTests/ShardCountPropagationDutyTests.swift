@@ -121,7 +121,9 @@ final class CountingMetrics: MetricsFactory, @unchecked Sendable {
         let metrics = CountingMetrics()
         let duty = ShardCountPropagationDuty(
             client: table, tableName: "t", logger: Self.logger, metricsFactory: metrics)
-        try duty.perform(Self.batch([bad, Self.record("b", "1", "2")]))
-        #expect(table.requests.count == 1 && metrics.total(Names.errors) == 1 && metrics.total(Names.writes) == 1)
+        // A negative old count would have the reference write shards old..-1, unbounded.
+        let negative = Self.record("n", "-9223372036854775807", "2")
+        try duty.perform(Self.batch([bad, negative, Self.record("b", "1", "2")]))
+        #expect(table.requests.count == 1 && metrics.total(Names.errors) == 2 && metrics.total(Names.writes) == 1)
     }
 }

@@ -70,7 +70,8 @@ enum QuotaGrantPlan {
     ) rethrows -> Bool {
         if let resetAfterSeconds {
             guard let windowStart else { return false }
-            if windowStart + resetAfterSeconds * 1000 <= now { return false }
+            // In 128 bits: a corrupt `rsa` must not trap (Python's integers do not overflow).
+            if Int128(windowStart) + Int128(resetAfterSeconds) * 1000 <= Int128(now) { return false }
             return windowStart <= (windowApplied ?? refill)
         }
         guard let edge = try previousResetEdge() else { return true }

@@ -61,6 +61,9 @@ struct ShardCountPropagation {
         let newCount = try pythonInt(newText, "shard_count")
         let oldCount = try pythonInt(oldText, "shard_count")
         guard newCount > oldCount else { return nil }
+        // A negative old count is corrupt; the reference would "clone" shards old..-1 (one write
+        // each, unbounded), so it is refused here rather than followed.
+        guard oldCount >= 0 else { throw MalformedAttribute(attribute: "shard_count") }
         guard let key = BucketPartitionKey(newImage["PK"]?.s ?? ""), key.shard == 0 else { return nil }
         return Trigger(
             namespace: key.namespace, entity: key.entity, resource: key.resource, oldCount: oldCount,
