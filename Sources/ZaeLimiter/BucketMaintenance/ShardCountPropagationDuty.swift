@@ -53,7 +53,9 @@ public final class ShardCountPropagationDuty: BatchDuty {
 
     /// Propagates one record and books its metrics; the outcome is returned for tests.
     func propagate(_ record: StreamRecord, now: Int) throws -> ShardCountPropagation.Outcome {
-        guard let newImage = record.newImage else { return .init() }
+        // Nearly every record is a bucket MODIFY with an unchanged count: decide that from two
+        // attributes of the lazy images before building either image (microseconds each).
+        guard Self.countChanged(record), let newImage = record.newImage else { return .init() }
         let outcome: ShardCountPropagation.Outcome
         do {
             outcome = try propagation.propagate(
@@ -88,6 +90,15 @@ public final class ShardCountPropagationDuty: BatchDuty {
                 ])
         }
         return outcome
+    }
+
+    /// Whether both images carry an `N` shard_count and the texts differ (equal texts can
+    /// never be an increase; anything else is left to the full trigger test).
+    static func countChanged(_ record: StreamRecord) -> Bool {
+        guard let new = record.newImageValue(named: "shard_count")?.n else { return false }
+        let old = record.lazyOldImage.map { $0.value(named: "shard_count") } ?? record.oldImage?["shard_count"]
+        guard let oldText = old?.n else { return false }
+        return new != oldText
     }
 
     /// Errors of the record's own content, which a redelivery would meet again.
