@@ -177,7 +177,8 @@ class RecordingTable:
         raise ClientError({"Error": {"Code": "InternalServerError", "Message": "scripted"}}, "TransactWriteItems")
 
 
-TZS = ["UTC", "UTC", "Europe/Berlin", "America/New_York", "Asia/Kolkata"]
+TZS = ["UTC", "UTC", "Europe/Berlin", "America/New_York", "Asia/Kolkata", "Australia/Lord_Howe"]
+BAD_TZS = ["Mars/Olympus", "utc", ""]
 LIMIT_NAMES = ["rpm", "tpm", "daily", "month_q", "session", "burst", "wcu"]
 EXTRA_NAMES = ["legacy_a", "legacy_b"]
 
@@ -268,7 +269,11 @@ def make_case(rng, stats):
     if rng.random() < 0.25:
         image["rsched"] = s(rng.choice(RESETS if rng.random() < 0.9 else BAD_RESETS))
     if rng.random() < 0.5:
-        image["sched_tz"] = s(tz)
+        image["sched_tz"] = s(tz if rng.random() < 0.95 else rng.choice(BAD_TZS))
+    elif rng.random() < 0.05:
+        image["sched_tz"] = n(5)  # not an S: reads as UTC
+    if rng.random() < 0.03:
+        image["sched"] = s("")
     if rng.random() < 0.1:
         image["meta"] = {"M": {"tier": s("gold"), "n": n(3)}}
 
