@@ -111,14 +111,14 @@ import Testing
         while committed < records.count {
             deliveries += 1
             try #require(deliveries < 10_000)
-            let batch = Array(records[committed..<min(records.count, committed + Int.random(in: 1...60, using: &rng))])
+            let batch = Array(records[committed..<min(records.count, committed + Int.random(in: 1...30, using: &rng))])
             var cuts = Set((0..<Int.random(in: 0...3, using: &rng)).map { _ in Int.random(in: 0..<batch.count, using: &rng) })
             cuts.insert(batch.count - 1)
             do {
                 try duty.perform(DutyBatch(records: batch, shardId: "shard-1", lane: 0, attempt: 1, nowMilliseconds: 0))
                 for cut in cuts.sorted() {
                     try duty.willCheckpoint(through: batch[cut].sequenceNumber)
-                    if Int.random(in: 0..<8, using: &rng) == 0 {
+                    if Int.random(in: 0..<5, using: &rng) == 0 {
                         crashes += 1
                         duty = Self.duty(store)  // kill -9: the checkpoint did not move
                         break
@@ -132,7 +132,7 @@ import Testing
         let archived = try Self.archivedEvents(store)
         #expect(archived.count == events.count, "every event once: \(archived.count) lines for \(events.count) events")
         #expect(Set(archived) == events)
-        #expect(crashes > 5)
+        #expect(crashes >= 5, "the run must really have crashed")
     }
 
     @Test func aFailedWrite_isThrownWithItsKindAndCounted() throws {

@@ -12,11 +12,12 @@ public enum AuditArchivalMetricNames {
     public static let bytesWritten = "zael_audit_bytes_written_total"
     /// Counter {reason}: audit records that could not be archived (no action, a malformed value).
     public static let skippedEvents = "zael_audit_events_skipped_total"
-    /// Counter {kind}: archive writes that failed after the client's retries, by error kind.
+    /// Counter {class}: archive writes that failed after the client's retries, by error class
+    /// (`AWSError.metricLabel`).
     public static let errors = "zael_audit_archive_errors_total"
 
     public static let reasonLabel = "reason"
-    public static let kindLabel = "kind"
+    public static let classLabel = "class"
 
     public static let all: [String] = [eventsArchived, objectsWritten, bytesWritten, skippedEvents, errors]
 }
@@ -46,7 +47,7 @@ struct AuditArchivalMetrics {
     func failed(_ error: any Error) {
         let kind = (error as? AWSError)?.metricLabel ?? "other"
         Counter(
-            label: AuditArchivalMetricNames.errors, dimensions: [(AuditArchivalMetricNames.kindLabel, kind)],
+            label: AuditArchivalMetricNames.errors, dimensions: [(AuditArchivalMetricNames.classLabel, kind)],
             factory: factory
         ).increment()
     }
