@@ -17,9 +17,11 @@ import Testing
                 sleep: { _ in true }))
     }
 
+    /// Runs a zl_audit.py command; its answer is the last line of stdout.
     static func peer(_ arguments: [String], _ moto: MotoServer) throws -> JSONValue {
-        try JSONValue.parse(
-            Array(try Peers.runPython([Peers.script("zl_audit.py").path] + arguments, environment: moto.awsEnvironment)))
+        let output = try Peers.runPython([Peers.script("zl_audit.py").path] + arguments, environment: moto.awsEnvironment)
+        let last = output.split(separator: UInt8(ascii: "\n")).last ?? []
+        return try JSONValue.parse(Array(last))
     }
 
     static func stats(_ proxy: PeerScriptServer) throws -> JSONValue {

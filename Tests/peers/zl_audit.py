@@ -45,9 +45,10 @@ def random_value(rng, depth=0):
     if kind == 1:
         return rng.randint(-(10**20), 10**20)
     if kind == 2:
-        return rng.choice([0.1 + 0.2, 1e16, 1e-7, 123.456, -0.0, 1e300, 5e-324, 2.5, 1e15, 0.0001])
+        # DynamoDB numbers: magnitudes 1E-130 to 1E+125.
+        return rng.choice([0.1 + 0.2, 1e16, 1e-7, 123.456, -0.0, 1e100, 1e-100, 2.5, 1e15, 0.0001])
     if kind == 3:
-        return rng.uniform(-1e6, 1e6) * 10 ** rng.randint(-30, 30)
+        return rng.uniform(-1e6, 1e6) * 10.0 ** rng.randint(-90, 90)
     if kind == 4:
         return rng.choice([True, False])
     if kind == 5:
