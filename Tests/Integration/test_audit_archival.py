@@ -65,7 +65,7 @@ def world(tmp_path):
     moto = Moto()
     try:
         written = peer("zl_audit.py", "write", "--endpoint", moto.url, "--table", TABLE,
-                       "--out", str(tmp_path / "records.json"), "--seed", str(SEED), "--events", "60")
+                       "--out", str(tmp_path / "records.json"), "--seed", str(SEED), "--events", "200")
         peer("zl_audit.py", "create-bucket", "--endpoint", moto.url, "--bucket", BUCKET)
         reference = peer("zl_audit.py", "reference", "--records", str(tmp_path / "records.json"))
         expected = bytes.fromhex(reference["body_hex"]).splitlines() + [
@@ -98,7 +98,7 @@ def assert_exactly_once(lines: list[bytes], expected: list[bytes]) -> None:
 
 def make_daemon(tmp_path, moto, proxy, name="d") -> Daemon:
     return Daemon(tmp_path, moto.url, TABLE, name=name, settings={
-        "consumer": {"batch_size": 7, "parallelization_factor": 2, "max_retry_attempts": -1},
+        "consumer": {"batch_size": 5, "parallelization_factor": 2, "max_retry_attempts": -1},
         "archival": {"bucket": BUCKET, "endpoint": proxy.url},
     })
 
@@ -117,13 +117,21 @@ def test_kill_9_during_archival_with_s3_faults(world, tmp_path):
     rng = random.Random(SEED)
     print(f"seed {SEED}: {written}, {len(expected)} audit events expected")
     proxy = S3FaultProxy(moto.url, "--seed", str(SEED), "--slowdown", "0.2", "--internal", "0.1",
-                         "--after", "0.15", "--reset", "0.05")
+                         "--after", "0.15", "--reset", "0.05", "--delay", "0.4")
     daemon = make_daemon(tmp_path, moto, proxy)
+    during_archival = 0
     try:
         for kill in range(10):
             daemon.start()
             daemon.wait_ready()
-            time.sleep(rng.uniform(0.2, 1.5))
+            # Kill while it archives: once this run has sent PutObjects, at a random moment.
+            puts = proxy.stats()["puts"]
+            try:
+                wait_for(lambda: proxy.stats()["puts"] > puts, 30, 0.05, "archive writes")
+                during_archival += 1
+            except pytest.fail.Exception:
+                pass  # everything may be archived already
+            time.sleep(rng.uniform(0, 0.6))
             daemon.kill()
             print(f"kill {kill + 1}: {len(archived_lines(moto.url))} lines so far, proxy {proxy.stats()}")
         daemon.start()
@@ -135,6 +143,7 @@ def test_kill_9_during_archival_with_s3_faults(world, tmp_path):
         daemon.stop()
         proxy.stop()
     assert daemon.kills == 10
+    assert during_archival >= 5, f"only {during_archival} kills landed while the daemon archived"
     assert stats["faults"] > 0, stats
     assert_exactly_once(archived_lines(moto.url), expected)
 

@@ -1,14 +1,15 @@
 """A loopback HTTP/1.1 proxy in front of moto's S3 that injects S3's failures.
 
 Usage: s3_fault_proxy.py --upstream http://127.0.0.1:PORT [--seed N] [--slowdown P] [--internal P]
-                         [--after P] [--reset P]
+                         [--after P] [--reset P] [--delay SECONDS]
 
 Prints the port it listens on (127.0.0.1, chosen by the OS) as the first line of stdout, then
 serves until killed. Each PUT, with the given probabilities (seeded; the seed is printed on
 stderr), is answered without reaching moto by 503 SlowDown (--slowdown) or 500 InternalError
 (--internal), or is forwarded and its answer replaced by 500 InternalError (--after: the object
 was written but the client cannot know), or the connection is closed (--reset). Other requests
-are forwarded as they are.
+are forwarded as they are. --delay holds each forwarded PUT up to that many seconds (uniform)
+before it reaches moto, so that a client killed meanwhile leaves a write in flight.
 
 Control (not forwarded, not counted): GET /__stats answers {"puts", "forwarded", "faults"};
 POST /__mode?m=MODE sets a standing answer for every PUT: "deny" (403 AccessDenied),
@@ -23,6 +24,7 @@ import random
 import socket
 import sys
 import threading
+import time
 import urllib.parse
 
 
@@ -139,6 +141,8 @@ def make_handler(args, state):
                 self.connection.shutdown(socket.SHUT_RDWR)
                 return
             draw -= args.reset
+            if args.delay > 0:
+                time.sleep(state.draw() * args.delay)
             result = self.forward(body)
             if draw < args.after:
                 return self.fault(500, "InternalError", "We encountered an internal error. Please try again.")
@@ -155,11 +159,16 @@ def main():
     parser.add_argument("--internal", type=float, default=0.0)
     parser.add_argument("--after", type=float, default=0.0)
     parser.add_argument("--reset", type=float, default=0.0)
+    parser.add_argument("--delay", type=float, default=0.0)
     args = parser.parse_args()
     seed = args.seed if args.seed is not None else random.randrange(1 << 30)
     print(f"s3_fault_proxy seed {seed}", file=sys.stderr, flush=True)
     state = State(seed)
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), make_handler(args, state))
+    class Server(http.server.ThreadingHTTPServer):
+        def handle_error(self, request, client_address):
+            pass  # clients killed mid-request (the point of the tests) break their pipes
+
+    server = Server(("127.0.0.1", 0), make_handler(args, state))
     server.daemon_threads = True
     print(server.server_address[1], flush=True)
     server.serve_forever()
