@@ -57,7 +57,8 @@ public struct S3Addressing: Sendable, Equatable {
         guard (3...63).contains(bytes.count), !isIPAddress(bucket) else { return false }
         if overTLS, bytes.contains(UInt8(ascii: ".")) { return false }
         let allowed = bytes.allSatisfy { byte in
-            (UInt8(ascii: "a")...UInt8(ascii: "z")).contains(byte) || (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(byte)
+            (UInt8(ascii: "a")...UInt8(ascii: "z")).contains(byte)
+                || (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(byte)
                 || byte == UInt8(ascii: "-") || byte == UInt8(ascii: ".")
         }
         guard allowed else { return false }
@@ -69,7 +70,8 @@ public struct S3Addressing: Sendable, Equatable {
 
     static func isIPAddress(_ text: String) -> Bool {
         let parts = text.split(separator: ".", omittingEmptySubsequences: false)
-        return parts.count == 4 && parts.allSatisfy { part in !part.isEmpty && part.count <= 3 && part.allSatisfy(\.isASCIIDigitCharacter) }
+        return parts.count == 4
+            && parts.allSatisfy { part in !part.isEmpty && part.count <= 3 && part.allSatisfy(\.isASCIIDigitCharacter) }
     }
 
     /// `scheme://host[:port]` split into the scheme and the authority.

@@ -1,5 +1,5 @@
-import Foundation
 import AWSCore
+import Foundation
 
 /// The one translation of S3 responses into `AWSError`.
 ///
@@ -20,7 +20,9 @@ public enum S3Error {
     static let transientCodes: Set<String> = [
         "InternalError", "ServiceUnavailable", "RequestTimeout", "OperationAborted", "InternalFailure",
     ]
-    static let credentialCodes: Set<String> = ["ExpiredToken", "TokenRefreshRequired", "InvalidToken", "RequestExpired"]
+    static let credentialCodes: Set<String> = [
+        "ExpiredToken", "TokenRefreshRequired", "InvalidToken", "RequestExpired",
+    ]
 
     /// Classifies one response of `operation`; nil for a 2xx.
     public static func classify(_ response: HTTPResponse, operation: String, attempt: Int = 1) -> AWSError? {

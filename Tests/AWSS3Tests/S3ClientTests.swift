@@ -19,7 +19,8 @@ import Testing
 
     /// Runs a zl_audit.py command; its answer is the last line of stdout.
     static func peer(_ arguments: [String], _ moto: MotoServer) throws -> JSONValue {
-        let output = try Peers.runPython([Peers.script("zl_audit.py").path] + arguments, environment: moto.awsEnvironment)
+        let output = try Peers.runPython(
+            [Peers.script("zl_audit.py").path] + arguments, environment: moto.awsEnvironment)
         let last = output.split(separator: UInt8(ascii: "\n")).last ?? []
         return try JSONValue.parse(Array(last))
     }
@@ -59,7 +60,9 @@ import Testing
             let key = try #require(object["key"]?.stringValue)
             #expect(expected[key].map(Self.hex) == object["body_hex"]?.stringValue, "\(key)")
         }
-        #expect(objects?.first { $0["key"]?.stringValue == keys[1] }?["content_type"]?.stringValue == "application/x-ndjson")
+        #expect(
+            objects?.first { $0["key"]?.stringValue == keys[1] }?["content_type"]?.stringValue == "application/x-ndjson"
+        )
     }
 
     @Test func missingBucket_isFatalAtOnce() throws {

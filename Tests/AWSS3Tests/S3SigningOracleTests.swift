@@ -20,7 +20,8 @@ import Testing
             let addressing = S3Addressing(
                 region: region,
                 endpointOverride: Bool.random(using: &rng)
-                    ? nil : ["http://127.0.0.1:4566", "https://s3.example.com:8443", "http://localhost:9000"]
+                    ? nil
+                    : ["http://127.0.0.1:4566", "https://s3.example.com:8443", "http://localhost:9000"]
                         .randomElement(using: &rng)!,
                 forcePathStyle: Int.random(in: 0..<4, using: &rng) == 0)
             let bucket = [
@@ -33,12 +34,14 @@ import Testing
             ]
             let key = (0..<Int.random(in: 1...5, using: &rng)).map { _ in segments.randomElement(using: &rng)! }
                 .joined(separator: "/")
-            let body = Array((0..<Int.random(in: 0...300, using: &rng)).map { _ in UInt8.random(in: 0...255, using: &rng) })
+            let body = Array(
+                (0..<Int.random(in: 0...300, using: &rng)).map { _ in UInt8.random(in: 0...255, using: &rng) })
             let request = S3Client.putObjectRequest(
                 addressing: addressing, bucket: bucket, key: key, body: body,
                 contentType: Bool.random(using: &rng) ? "application/x-ndjson" : nil,
                 contentEncoding: Bool.random(using: &rng) ? "gzip" : nil)
-            let token = Bool.random(using: &rng) ? "FwoGZXIvYXdzE\(UInt32.random(in: 0...UInt32.max, using: &rng))+/=" : nil
+            let token =
+                Bool.random(using: &rng) ? "FwoGZXIvYXdzE\(UInt32.random(in: 0...UInt32.max, using: &rng))+/=" : nil
             let credentials = Credentials(
                 accessKeyID: "AKIA\(Int.random(in: 100_000...999_999, using: &rng))",
                 secretAccessKey: "secret/\(UInt64.random(in: 0...UInt64.max, using: &rng))", sessionToken: token,

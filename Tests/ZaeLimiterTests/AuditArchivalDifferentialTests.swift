@@ -37,7 +37,8 @@ import Testing
 
     /// Runs a zl_audit.py command; its answer is the last line of stdout.
     static func peer(_ arguments: [String], _ moto: MotoServer) throws -> JSONValue {
-        let output = try Peers.runPython([Peers.script("zl_audit.py").path] + arguments, environment: moto.awsEnvironment)
+        let output = try Peers.runPython(
+            [Peers.script("zl_audit.py").path] + arguments, environment: moto.awsEnvironment)
         let last = output.split(separator: UInt8(ascii: "\n")).last ?? []
         return try JSONValue.parse(Array(last))
     }
@@ -116,7 +117,8 @@ import Testing
         // The key: the Lambda's for the events written through zae-limiter's API (whose first is
         // the earliest, so the Lambda's date and timestamp are the first event's too).
         let apiStore = RecordingStore(inner: nil)
-        let apiDuty = AuditArchivalDuty(store: apiStore, logger: Self.logger, metricsFactory: NOOPMetricsHandler.instance)
+        let apiDuty = AuditArchivalDuty(
+            store: apiStore, logger: Self.logger, metricsFactory: NOOPMetricsHandler.instance)
         let apiRecords = Array(auditRemoves.prefix(apiEvents))
         try apiDuty.perform(DutyBatch(records: apiRecords, shardId: shardId, lane: 0, attempt: 1, nowMilliseconds: 0))
         try apiDuty.willCheckpoint(through: apiRecords.last!.sequenceNumber)
@@ -125,6 +127,8 @@ import Testing
             Self.withReferenceID(
                 apiStore.objects[0].key, shardId: shardId, sequenceNumber: apiRecords[0].sequenceNumber.description)
                 == reference["api_only_key"]?.stringValue)
-        #expect(try Gzip.decompress(apiStore.objects[0].body) == Self.bytes(hex: reference["api_only_body_hex"]?.stringValue ?? ""))
+        #expect(
+            try Gzip.decompress(apiStore.objects[0].body)
+                == Self.bytes(hex: reference["api_only_body_hex"]?.stringValue ?? ""))
     }
 }

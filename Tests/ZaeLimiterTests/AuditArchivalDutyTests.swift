@@ -20,9 +20,13 @@ import Testing
         func put(key: String, body: [UInt8]) throws {
             puts += 1
             let failure = failures()
-            if failure == .before { throw AWSError(kind: .transient, code: "InternalError", message: "", operation: "PutObject") }
+            if failure == .before {
+                throw AWSError(kind: .transient, code: "InternalError", message: "", operation: "PutObject")
+            }
             objects[key] = body
-            if failure == .after { throw AWSError(kind: .throttling, code: "SlowDown", message: "", operation: "PutObject") }
+            if failure == .after {
+                throw AWSError(kind: .throttling, code: "SlowDown", message: "", operation: "PutObject")
+            }
         }
     }
 
@@ -51,23 +55,28 @@ import Testing
                     "details": .m(["n": .n("\(index).5"), "s": .s("ü\(index)")]),
                 ]
                 if Int.random(in: 0..<8, using: &rng) > 0 {
-                    image["timestamp"] = .s("2026-\(Int.random(in: 10...12, using: &rng))-0\(Int.random(in: 1...9, using: &rng))T10:00:00Z")
+                    image["timestamp"] = .s(
+                        "2026-\(Int.random(in: 10...12, using: &rng))-0\(Int.random(in: 1...9, using: &rng))T10:00:00Z")
                 }
                 records.append(
                     StreamRecord(
-                        eventID: "e\(index)", eventName: .remove, approximateCreationDateTime: 1_780_000_000 + Double(index),
-                        keys: ["PK": image["PK"]!, "SK": image["SK"]!], oldImage: image, sequenceNumber: sequenceNumber))
+                        eventID: "e\(index)", eventName: .remove,
+                        approximateCreationDateTime: 1_780_000_000 + Double(index),
+                        keys: ["PK": image["PK"]!, "SK": image["SK"]!], oldImage: image, sequenceNumber: sequenceNumber)
+                )
             case 5..<8:
                 records.append(
                     StreamRecord(
-                        eventID: "e\(index)", eventName: .modify, keys: ["PK": .s("ns1/BUCKET#a#b#0"), "SK": .s("#STATE")],
+                        eventID: "e\(index)", eventName: .modify,
+                        keys: ["PK": .s("ns1/BUCKET#a#b#0"), "SK": .s("#STATE")],
                         newImage: ["PK": .s("ns1/BUCKET#a#b#0"), "SK": .s("#STATE")],
                         oldImage: ["PK": .s("ns1/BUCKET#a#b#0"), "SK": .s("#STATE")], sequenceNumber: sequenceNumber))
             default:
                 records.append(
                     StreamRecord(
                         eventID: "e\(index)", eventName: .remove, keys: ["PK": .s("ns1/ENTITY#x")],
-                        oldImage: ["PK": .s("ns1/ENTITY#x"), "action": .s("not audit")], sequenceNumber: sequenceNumber))
+                        oldImage: ["PK": .s("ns1/ENTITY#x"), "action": .s("not audit")], sequenceNumber: sequenceNumber)
+                )
             }
         }
         return (records, events)
@@ -112,7 +121,8 @@ import Testing
             deliveries += 1
             try #require(deliveries < 10_000)
             let batch = Array(records[committed..<min(records.count, committed + Int.random(in: 1...30, using: &rng))])
-            var cuts = Set((0..<Int.random(in: 0...3, using: &rng)).map { _ in Int.random(in: 0..<batch.count, using: &rng) })
+            var cuts = Set(
+                (0..<Int.random(in: 0...3, using: &rng)).map { _ in Int.random(in: 0..<batch.count, using: &rng) })
             cuts.insert(batch.count - 1)
             do {
                 try duty.perform(DutyBatch(records: batch, shardId: "shard-1", lane: 0, attempt: 1, nowMilliseconds: 0))
@@ -142,7 +152,9 @@ import Testing
         var rng = SeededRNG(state: 3)
         let records = Self.stream(count: 30, rng: &rng).records
         try duty.perform(DutyBatch(records: records, shardId: "s", lane: 0, attempt: 1, nowMilliseconds: 0))
-        let error = try #require(throws: AWSError.self) { try duty.willCheckpoint(through: records.last!.sequenceNumber) }
+        let error = try #require(throws: AWSError.self) {
+            try duty.willCheckpoint(through: records.last!.sequenceNumber)
+        }
         #expect(error.kind == .transient)
         #expect(duty.statistics.failedWrites == 1)
         #expect(store.objects.isEmpty)
@@ -161,7 +173,8 @@ import Testing
             remove(1, ["PK": .s("n/AUDIT#a")]),
             remove(2, ["PK": .s("n/AUDIT#a"), "action": .n("5")]),
             remove(3, ["PK": .s("n/AUDIT#a"), "action": .s("bad"), "details": .m(["x": .n("12abc")])]),
-            remove(4, ["PK": .s("n/AUDIT#a"), "action": .s("typed"), "entity_id": .bs([[1, 2]]), "principal": .ns(["1"])]),
+            remove(
+                4, ["PK": .s("n/AUDIT#a"), "action": .s("typed"), "entity_id": .bs([[1, 2]]), "principal": .ns(["1"])]),
         ]
         try duty.perform(DutyBatch(records: records, shardId: "s", lane: 0, attempt: 1, nowMilliseconds: 0))
         try duty.willCheckpoint(through: records.last!.sequenceNumber)
@@ -173,6 +186,8 @@ import Testing
                 == #"{"action":"ok","details":{"x":Infinity}}"# + "\n"
                 + #"{"entity_id":{"BS":["AQI="]},"action":"typed","principal":{"NS":["1"]},"details":{}}"# + "\n")
         // No timestamp: the key falls back to the record's creation time (here none: epoch 0).
-        #expect(store.objects.keys.first == "audit/year=1970/month=01/day=01/audit-s-\(Self.sequence(0))-1970-01-01T00-00-00Z.jsonl.gz")
+        #expect(
+            store.objects.keys.first
+                == "audit/year=1970/month=01/day=01/audit-s-\(Self.sequence(0))-1970-01-01T00-00-00Z.jsonl.gz")
     }
 }

@@ -46,15 +46,24 @@ import Testing
             inputs.append(("n", "\(value)"))
         }
         for _ in 0..<300 {
-            let digits = (0..<Int.random(in: 1...17, using: &rng)).map { _ in String(Int.random(in: 0...9, using: &rng)) }
-            inputs.append(("n", "\(digits.joined()).\(Int.random(in: 0...999, using: &rng))e\(Int.random(in: -330...310, using: &rng))"))
+            let digits = (0..<Int.random(in: 1...17, using: &rng)).map { _ in String(Int.random(in: 0...9, using: &rng))
+            }
+            inputs.append(
+                (
+                    "n",
+                    "\(digits.joined()).\(Int.random(in: 0...999, using: &rng))e\(Int.random(in: -330...310, using: &rng))"
+                ))
         }
-        let pool: [ClosedRange<UInt32>] = [0x00...0x7F, 0x80...0x7FF, 0x800...0xD7FF, 0xE000...0xFFFF, 0x10000...0x10FFFF]
+        let pool: [ClosedRange<UInt32>] = [
+            0x00...0x7F, 0x80...0x7FF, 0x800...0xD7FF, 0xE000...0xFFFF, 0x10000...0x10FFFF,
+        ]
         for _ in 0..<400 {
             var text = ""
             for _ in 0..<Int.random(in: 0...12, using: &rng) {
                 let range = pool.randomElement(using: &rng)!
-                if let scalar = Unicode.Scalar(UInt32.random(in: range, using: &rng)) { text.unicodeScalars.append(scalar) }
+                if let scalar = Unicode.Scalar(UInt32.random(in: range, using: &rng)) {
+                    text.unicodeScalars.append(scalar)
+                }
             }
             inputs.append(("s", text))
         }
@@ -75,7 +84,9 @@ import Testing
             let theirs = python as? String
             if ours != theirs {
                 mismatches += 1
-                if mismatches < 20 { Issue.record("\(kind) \(text.debugDescription): ours \(ours ?? "nil"), Python \(theirs ?? "nil")") }
+                if mismatches < 20 {
+                    Issue.record("\(kind) \(text.debugDescription): ours \(ours ?? "nil"), Python \(theirs ?? "nil")")
+                }
             }
         }
         #expect(mismatches == 0)

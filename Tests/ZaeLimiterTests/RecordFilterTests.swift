@@ -1,6 +1,5 @@
 import AWSDynamoDB
 import Testing
-
 import ZaeLimiter
 
 /// The zae-limiter record filter reads the NewImage's SK (MODIFY) or the OldImage's PK (REMOVE)

@@ -38,7 +38,9 @@ enum AuditEventEncoder {
         let members = PythonJSONWriter.pythonDictionary(image.map { (key: $0.name, value: $0.value) })
         func member(_ name: String) -> JSONValue? { members.first { $0.key == name }?.value }
 
-        guard let partitionKey = member("PK").flatMap({ lastMember("S", of: $0)?.stringValue }), isAuditPartitionKey(partitionKey) else {
+        guard let partitionKey = member("PK").flatMap({ lastMember("S", of: $0)?.stringValue }),
+            isAuditPartitionKey(partitionKey)
+        else {
             return .notAudit
         }
         guard let action = member("action"), lastMember("S", of: action) != nil else {
@@ -68,7 +70,8 @@ enum AuditEventEncoder {
             return .skipped(reason: error.reason, detail: "audit record \(partitionKey): \(error.detail)")
         }
         writer.raw(UInt8(ascii: "}"))
-        return .event(line: writer.bytes, timestamp: member("timestamp").flatMap { lastMember("S", of: $0)?.stringValue })
+        return .event(
+            line: writer.bytes, timestamp: member("timestamp").flatMap { lastMember("S", of: $0)?.stringValue })
     }
 
     /// Why a value could not be read (where the archiver's Python would raise).

@@ -36,7 +36,8 @@ struct AuditObjectKey {
         }
         let month = date.month < 10 ? "0\(date.month)" : "\(date.month)"
         let day = date.day < 10 ? "0\(date.day)" : "\(date.day)"
-        return "\(prefix)year=\(date.year)/month=\(month)/day=\(day)/audit-\(shardId)-\(sequenceNumber)-\(stamp).jsonl.gz"
+        return
+            "\(prefix)year=\(date.year)/month=\(month)/day=\(day)/audit-\(shardId)-\(sequenceNumber)-\(stamp).jsonl.gz"
     }
 
     /// Year, month and day of an ISO 8601 timestamp of the shapes zae-limiter and Python's
@@ -96,7 +97,8 @@ struct AuditObjectKey {
     }
 
     /// UTC calendar fields of an epoch second (proleptic Gregorian, days-from-civil inverse).
-    static func civil(secondsSinceEpoch: Int) -> (year: Int, month: Int, day: Int, hour: Int, minute: Int, second: Int) {
+    static func civil(secondsSinceEpoch: Int) -> (year: Int, month: Int, day: Int, hour: Int, minute: Int, second: Int)
+    {
         let days = Int((Double(secondsSinceEpoch) / 86_400).rounded(.down))
         let secondOfDay = secondsSinceEpoch - days * 86_400
         let z = days + 719_468

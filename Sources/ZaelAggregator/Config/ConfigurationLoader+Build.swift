@@ -137,7 +137,8 @@ extension ConfigurationLoader {
         c.archival.bucket = optional(r.string("archival.bucket"))
         if let bucket = c.archival.bucket {
             let allowed = bucket.unicodeScalars.allSatisfy {
-                ("a"..."z").contains($0) || ("A"..."Z").contains($0) || ("0"..."9").contains($0) || "-._".unicodeScalars.contains($0)
+                ("a"..."z").contains($0) || ("A"..."Z").contains($0) || ("0"..."9").contains($0)
+                    || "-._".unicodeScalars.contains($0)
             }
             if !(3...63).contains(bucket.utf8.count) || !allowed {
                 r.report(
@@ -149,7 +150,9 @@ extension ConfigurationLoader {
         }
         if let v = r.string("archival.prefix") {
             c.archival.prefix = v
-            if v.utf8.count > 512 || v.hasPrefix("/") || v.unicodeScalars.contains(where: { $0.value < 0x20 || $0.value == 0x7F }) {
+            if v.utf8.count > 512 || v.hasPrefix("/")
+                || v.unicodeScalars.contains(where: { $0.value < 0x20 || $0.value == 0x7F })
+            {
                 r.report(
                     .value(
                         "archival.prefix", at: r.origin(of: "archival.prefix"),
