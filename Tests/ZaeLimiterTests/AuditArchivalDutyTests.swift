@@ -190,4 +190,16 @@ import Testing
             store.objects.keys.first
                 == "audit/year=1970/month=01/day=01/audit-s-\(Self.sequence(0))-1970-01-01T00-00-00Z.jsonl.gz")
     }
+
+    /// An attribute type DynamoDB does not have never reaches the duty: the page that carries it
+    /// does not decode (a clear error for the engine), and nothing traps.
+    @Test func anUnknownAttributeType_failsThePageDecode() {
+        let page =
+            #"{"Records":[{"eventID":"1","eventName":"REMOVE","dynamodb":{"SequenceNumber":"5","#
+            + #""Keys":{"PK":{"S":"n/AUDIT#a"}},"OldImage":{"PK":{"S":"n/AUDIT#a"},"action":{"S":"x"},"#
+            + #""details":{"M":{"k":{"ZZ":"1"}}}}}}]}"#
+        #expect(throws: JSONParseError.self) { try GetRecordsDecoder.decode(Array(page.utf8)) }
+        let fine = page.replacingOccurrences(of: #"{"ZZ":"1"}"#, with: #"{"SS":["1"]}"#)
+        #expect(throws: Never.self) { try GetRecordsDecoder.decode(Array(fine.utf8)) }
+    }
 }
