@@ -61,7 +61,7 @@ import Testing
 
     @Test func archivedObject_matchesTheLambdasArchiver() throws {
         try #require(Peers.available, "the Python venv with zae-limiter is required (ZAEL_VENV)")
-        let seed = Int(ProcessInfo.processInfo.environment["ZAEL_AUDIT_SEED"] ?? "") ?? 20_261_205
+        let seed = Int(ProcessInfo.processInfo.environment["ZAEL_TEST_SEED"] ?? "") ?? 20_261_205
         print("AuditArchivalDifferentialTests seed \(seed)")
         let moto = try MotoServer()
         defer { moto.stop() }
