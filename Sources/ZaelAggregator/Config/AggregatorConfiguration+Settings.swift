@@ -2,7 +2,9 @@
 /// prints and what `diff` compares.
 extension AggregatorConfiguration {
     /// The configuration sections, in file order.
-    public static let sections = ["aws", "table", "leases", "consumer", "aggregation", "logging", "metrics", "status"]
+    public static let sections = [
+        "aws", "table", "leases", "consumer", "aggregation", "logging", "metrics", "status", "archival",
+    ]
 
     /// Every key the file, `ZAEL_*` variables and `--set` accept, in file order.
     public static let keys: [String] = [
@@ -19,6 +21,7 @@ extension AggregatorConfiguration {
         "logging.level", "logging.format",
         "metrics.listen", "metrics.emf_file",
         "status.socket",
+        "archival.bucket", "archival.prefix", "archival.region", "archival.endpoint", "archival.path_style",
     ]
 
     /// Each key with its effective value as TOML; `nil` for an optional setting left unset.
@@ -55,6 +58,11 @@ extension AggregatorConfiguration {
             ("metrics.listen", .string(metrics.listen ?? "")),
             ("metrics.emf_file", .string(metrics.emfFile ?? "")),
             ("status.socket", .string(status.socket)),
+            ("archival.bucket", .string(archival.bucket ?? "")),
+            ("archival.prefix", .string(archival.prefix)),
+            ("archival.region", archival.region.map(TOMLValue.string)),
+            ("archival.endpoint", archival.endpoint.map(TOMLValue.string)),
+            ("archival.path_style", .bool(archival.pathStyle)),
         ]
     }
 }

@@ -23,6 +23,8 @@ public struct AggregatorConfiguration: Sendable, Equatable {
     public var metrics: MetricsSection
     /// `[status]`: the local status socket.
     public var status: StatusSection
+    /// `[archival]`: audit archival to S3 (off unless a bucket is set).
+    public var archival: ArchivalSection
 
     /// The configuration with every default, for `tableName`; defaults that depend on the host
     /// (worker ID, spool path, status socket) come from `context`.
@@ -35,6 +37,7 @@ public struct AggregatorConfiguration: Sendable, Equatable {
         logging = LoggingSection()
         metrics = MetricsSection()
         status = StatusSection(context: context)
+        archival = ArchivalSection()
     }
 }
 
@@ -218,5 +221,25 @@ extension AggregatorConfiguration {
         public init(context: ConfigurationContext) {
             socket = context.defaultStatusSocket
         }
+    }
+
+    /// `[archival]`: where the audit events of TTL-removed audit items go (the Lambda's
+    /// `ENABLE_ARCHIVAL` / `ARCHIVE_BUCKET_NAME`).
+    public struct ArchivalSection: Sendable, Equatable {
+        /// `archival.bucket`: the S3 bucket (the stack's `AuditArchiveBucketName`); `nil` (file
+        /// value `""`) turns archival off. Default: off.
+        public var bucket: String?
+        /// `archival.prefix`: the key prefix before `year=YYYY/…`. Default: `audit/` (the Lambda's).
+        public var prefix: String = "audit/"
+        /// `archival.region`: the bucket's region. Default: none (the daemon's AWS region).
+        public var region: String?
+        /// `archival.endpoint`: a URL that replaces the regional S3 endpoint (tests, S3-compatible
+        /// stores). Default: none (`AWS_ENDPOINT_URL_S3`, then `AWS_ENDPOINT_URL`, then AWS).
+        public var endpoint: String?
+        /// `archival.path_style`: always use path-style URLs (`https://s3…/BUCKET/KEY`). Default:
+        /// false (virtual-hosted, or path style when the bucket name or endpoint needs it).
+        public var pathStyle: Bool = false
+
+        public init() {}
     }
 }

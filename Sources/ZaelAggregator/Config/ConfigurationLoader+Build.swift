@@ -127,7 +127,58 @@ extension ConfigurationLoader {
                     "the path is \(c.status.socket.utf8.count) bytes long; allowed: at most 107 bytes (an AF_UNIX socket path)"
                 ))
         }
+        buildArchival(&c, &r)
         return c
+    }
+
+    /// `[archival]`: the bucket name as S3 allows it, a prefix that makes valid keys, a region
+    /// name, an http(s) endpoint.
+    private static func buildArchival(_ c: inout AggregatorConfiguration, _ r: inout SettingsResolver) {
+        c.archival.bucket = optional(r.string("archival.bucket"))
+        if let bucket = c.archival.bucket {
+            let allowed = bucket.unicodeScalars.allSatisfy {
+                ("a"..."z").contains($0) || ("A"..."Z").contains($0) || ("0"..."9").contains($0)
+                    || "-._".unicodeScalars.contains($0)
+            }
+            if !(3...63).contains(bucket.utf8.count) || !allowed {
+                r.report(
+                    .value(
+                        "archival.bucket", at: r.origin(of: "archival.bucket"),
+                        "\"\(bucket)\" is not an S3 bucket name; allowed: 3 to 63 characters of a-z, 0-9, - and . (the stack's AuditArchiveBucketName), or \"\" for off"
+                    ))
+            }
+        }
+        if let v = r.string("archival.prefix") {
+            c.archival.prefix = v
+            if v.utf8.count > 512 || v.hasPrefix("/")
+                || v.unicodeScalars.contains(where: { $0.value < 0x20 || $0.value == 0x7F })
+            {
+                r.report(
+                    .value(
+                        "archival.prefix", at: r.origin(of: "archival.prefix"),
+                        "\"\(v)\" cannot start S3 keys; allowed: up to 512 bytes, no leading /, no control characters, e.g. \"audit/\""
+                    ))
+            }
+        }
+        c.archival.region = optional(r.string("archival.region"))
+        if let region = c.archival.region,
+            !region.unicodeScalars.allSatisfy({ ("a"..."z").contains($0) || ("0"..."9").contains($0) || $0 == "-" })
+        {
+            r.report(
+                .value(
+                    "archival.region", at: r.origin(of: "archival.region"),
+                    "\"\(region)\" is not a region name; allowed: lower-case letters, digits and -, e.g. \"eu-west-1\"")
+            )
+        }
+        c.archival.endpoint = optional(r.string("archival.endpoint"))
+        if let endpoint = c.archival.endpoint, !isHTTPURL(endpoint) {
+            r.report(
+                .value(
+                    "archival.endpoint", at: r.origin(of: "archival.endpoint"),
+                    "\"\(SecretMasking.mask(endpoint))\" is not an http(s) URL; allowed: a URL such as https://s3.eu-west-1.amazonaws.com"
+                ))
+        }
+        if let v = r.bool("archival.path_style") { c.archival.pathStyle = v }
     }
 
     /// Empty strings mean "unset" for optional keys, so an environment variable can clear a file value.
