@@ -13,7 +13,7 @@ import Testing
         #expect(Peers.available, "the Python venv with botocore is required (ZAEL_VENV)")
         let seed: UInt64 = 0x53_51_67_4E
         print("S3SigningOracleTests seed \(seed)")
-        var rng = SeededGenerator(state: seed)
+        var rng = SeededRandom(seed: seed)
         var cases: [(request: HTTPRequest, credentials: Credentials, date: Date, region: String)] = []
         for _ in 0..<200 {
             let region = ["us-east-1", "eu-west-1", "cn-north-1", "ap-southeast-2"].randomElement(using: &rng)!
@@ -84,17 +84,5 @@ import Testing
         #expect(cases.filter { $0.request.url.contains("%") }.count > 50)
         #expect(cases.filter { $0.request.url.contains("/%2E") }.count > 10)
         #expect(cases.filter { $0.credentials.sessionToken != nil }.count > 50)
-    }
-}
-
-/// SplitMix64, so every run signs the same cases.
-struct SeededGenerator: RandomNumberGenerator {
-    var state: UInt64
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
     }
 }

@@ -3,6 +3,7 @@ import AWSDynamoDB
 import Foundation
 import Logging
 import Metrics
+import TestPeers
 import Testing
 
 @testable import ZaeLimiter
@@ -40,7 +41,7 @@ import Testing
 
     /// A stream of audit REMOVEs mixed with bucket MODIFYs and other REMOVEs; audit timestamps
     /// in random order (TTL deletes in no particular order), some missing.
-    static func stream(count: Int, rng: inout SeededRNG) -> (records: [StreamRecord], events: Set<String>) {
+    static func stream(count: Int, rng: inout SeededRandom) -> (records: [StreamRecord], events: Set<String>) {
         var records: [StreamRecord] = []
         var events: Set<String> = []
         for index in 0..<count {
@@ -102,10 +103,10 @@ import Testing
     @Test(arguments: [11, 12, 13, 14, 15, 16, 17, 18])
     func crashesFailuresAndDifferentCuts_archiveEveryEventExactlyOnce(seed: Int) throws {
         print("AuditArchivalDutyTests seed \(seed)")
-        var rng = SeededRNG(state: UInt64(seed))
+        var rng = SeededRandom(seed: UInt64(seed))
         let (records, events) = Self.stream(count: 400, rng: &rng)
         let store = MemoryStore()
-        var failureRNG = SeededRNG(state: UInt64(seed) &* 31)
+        var failureRNG = SeededRandom(seed: UInt64(seed) &* 31)
         store.failures = {
             switch Int.random(in: 0..<20, using: &failureRNG) {
             case 0: return .before
@@ -149,7 +150,7 @@ import Testing
         let store = MemoryStore()
         store.failures = { .before }
         let duty = Self.duty(store)
-        var rng = SeededRNG(state: 3)
+        var rng = SeededRandom(seed: 3)
         let records = Self.stream(count: 30, rng: &rng).records
         try duty.perform(DutyBatch(records: records, shardId: "s", lane: 0, attempt: 1, nowMilliseconds: 0))
         let error = try #require(throws: AWSError.self) {

@@ -31,7 +31,7 @@ import Testing
         try #require(Peers.available, "the Python venv is required (ZAEL_VENV)")
         let seed: UInt64 = 0x0A0D_17_2026
         print("PythonJSONOracleTests seed \(seed)")
-        var rng = SeededRNG(state: seed)
+        var rng = SeededRandom(seed: seed)
         var inputs: [(String, String)] = []
         let fixed = [
             "0", "-0", "007", "+5", "1_000", "1__0", "_1", " 12 ", "1.0", "1.", ".5", "-.5e-3", "1e16", "1e15",
@@ -90,17 +90,5 @@ import Testing
             }
         }
         #expect(mismatches == 0)
-    }
-}
-
-/// SplitMix64, so every run checks the same inputs.
-struct SeededRNG: RandomNumberGenerator {
-    var state: UInt64
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
     }
 }
