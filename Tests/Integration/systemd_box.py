@@ -192,7 +192,7 @@ class SystemdBox:
 
     @staticmethod
     def _parse_bind(bind):
-        source, separator, target = (bind if isinstance(bind, str) else ":".join(map(str, bind))).partition(":")
+        source, separator, target = str(bind).partition(":")
         if not separator or not target.startswith("/"):
             raise BoxError(f"bind {bind!r} is not SOURCE:/ABSOLUTE/TARGET")
         source_path = Path(source).resolve()
