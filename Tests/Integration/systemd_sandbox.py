@@ -1,9 +1,8 @@
-"""Helpers shared by the systemd tests: the shipped unit in a real systemd (the shared
-systemd-sandbox tool, needs root), and the loopback peers the daemon talks to in there (moto,
+"""Helpers shared by the systemd tests: the shipped unit in a real systemd (the project's own
+sandbox, systemd_box.py, needs root), and the loopback peers the daemon talks to in there (moto,
 the stream proxy, zae-limiter's traffic driver and oracle).
 
-The binary is $ZAEL_BINARY, else .build/release/zael-aggregator; the sandbox is
-../shared/tools/systemd-sandbox from the repository root, or $SYSTEMD_SANDBOX.
+The binary is $ZAEL_BINARY, else .build/release/zael-aggregator.
 """
 
 import json
@@ -18,13 +17,12 @@ from pathlib import Path
 
 import pytest
 
+from systemd_box import BoxError, SystemdBox
+
 REPO = Path(__file__).resolve().parents[2]
 PEERS = REPO / "Tests" / "peers"
 UNIT_NAME = "zael-aggregator@.service"
 UNIT = REPO / "systemd" / UNIT_NAME
-# The shared tools sit beside the clone (../shared/tools); $SYSTEMD_SANDBOX may name the script.
-SANDBOX = Path(os.environ.get("SYSTEMD_SANDBOX") or REPO.parent / "shared" / "tools" / "systemd-sandbox")
-SANDBOX_TOOLS = SANDBOX.parent
 # What every daemon in a test gets: fixed test credentials, and never the instance metadata
 # service (a link-local address this test machine must not reach).
 AWS_TEST_ENVIRONMENT = {
@@ -84,35 +82,19 @@ def unit_tree(tmp_path: Path, configs: dict, extra_service_lines: str = ""):
 
 
 class SystemdSandbox:
-    """A running systemd-sandbox: systemd as PID 1 of private namespaces, knowing only the given
-    units. Use as a context manager; `systemctl`, `show` and `journal` run inside it.
+    """A running sandbox (systemd_box.SystemdBox): systemd as PID 1 of private namespaces,
+    knowing only the given units, with `binds` ("SRC:DST") mounted inside. Use as a context
+    manager; `exec`, `systemctl`, `show` and `journal` run inside it. When the sandbox cannot run
+    here, the test fails with the one-line reason (scripts/test checks that before any test).
 
     The manager's environment (`systemctl set-environment`, not the unit) carries the test
     credentials and AWS_EC2_METADATA_DISABLED, as an operator's drop-in would."""
 
     def __init__(self, units: Path, binds: list, workdir: Path):
-        if os.geteuid() != 0:
-            pytest.fail("the systemd sandbox needs root")
-        if not SANDBOX.exists():
-            pytest.fail(f"systemd-sandbox not found at {SANDBOX} (the shared tools sit beside the clone)")
-        self.pid_file = workdir / "sandbox.pid"
-        self.keepalive = workdir / "sandbox.keepalive"
-        self.keepalive.touch()
-        args = [str(SANDBOX), "--units", str(units)]
-        for bind in binds:
-            args += ["--bind", bind]
-        holder = f'echo "$SANDBOX_PID" > "{self.pid_file}"; while [ -e "{self.keepalive}" ]; do sleep 0.2; done'
-        args += ["--", "bash", "-c", holder]
-        self.process = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-        deadline = time.monotonic() + 60
-        while not (self.pid_file.exists() and self.pid_file.read_text().strip()):
-            if self.process.poll() is not None:
-                pytest.fail(f"systemd sandbox did not boot:\n{self.process.stdout.read()}")
-            if time.monotonic() > deadline:
-                self.close()
-                pytest.fail("systemd sandbox did not boot within 60 s")
-            time.sleep(0.1)
-        self.sandbox_pid = self.pid_file.read_text().strip()
+        try:
+            self.box = SystemdBox(units, binds, scratch_parent=workdir)
+        except BoxError as error:
+            pytest.fail(f"systemd sandbox: {error}")
         setenv = self.systemctl("set-environment", *(f"{k}={v}" for k, v in AWS_TEST_ENVIRONMENT.items()))
         if setenv.returncode != 0:
             self.close()
@@ -125,16 +107,10 @@ class SystemdSandbox:
         self.close()
 
     def close(self):
-        self.keepalive.unlink(missing_ok=True)
-        try:
-            self.process.wait(timeout=60)
-        except subprocess.TimeoutExpired:
-            self.process.terminate()
-            self.process.wait(timeout=10)
+        self.box.close()
 
     def exec(self, *args) -> subprocess.CompletedProcess:
-        env = dict(os.environ, SANDBOX_PID=self.sandbox_pid)
-        return run([str(SANDBOX_TOOLS / "sandbox-exec"), *args], env=env)
+        return self.box.exec(*args)
 
     def systemctl(self, *args) -> subprocess.CompletedProcess:
         return self.exec("systemctl", *args)

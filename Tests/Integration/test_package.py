@@ -3,7 +3,7 @@
 The package is built with dpkg-deb for real and inspected with dpkg-deb; the binary is a
 stand-in (a copy of `true`, which links only glibc) so those tests need no release build. The last
 test packages the release binary, installs the package into a scratch root and runs it under a
-real systemd (root, the shared systemd-sandbox) against moto.
+real systemd (root, the project's sandbox in systemd_box.py) against moto.
 """
 
 import json
@@ -145,8 +145,8 @@ def test_refuses_without_a_version_or_without_the_unit(tree, tmp_path):
 
 
 # ---------------------------------------------------------------------------------------------
-# The package, installed and run for real: `dpkg -x` into a scratch root, then systemd (the shared
-# systemd-sandbox, needs root) with the packaged unit, unchanged, and the packaged binary.
+# The package, installed and run for real: `dpkg -x` into a scratch root, then systemd (the project's
+# sandbox, systemd_box.py, needs root) with the packaged unit, unchanged, and the packaged binary.
 
 
 def test_installed_package_enables_and_runs_against_moto(tmp_path):

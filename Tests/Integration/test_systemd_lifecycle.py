@@ -1,5 +1,5 @@
 """The daemon's systemd lifecycle, for real: the shipped unit (a drop-in moves only ExecStart and
-the config location) in a real systemd (the shared systemd-sandbox tool, needs root), the release
+the config location) in a real systemd (the project's sandbox, systemd_box.py, needs root), the release
 binary, a moto server and the stream proxy on 127.0.0.1, and real zae-limiter traffic.
 
 - start: `activating` until READY=1, then `active (running)`; STATUS= shows the owned shard;

@@ -3,7 +3,7 @@
 - `systemd-analyze verify` of systemd/zael-aggregator@.service prints nothing (it exits 0 even on
   typos, so its output is what counts);
 - `systemd-analyze security --offline=true` rates its exposure at 1.5 or better;
-- in a real systemd (the shared systemd-sandbox tool, needs root) the shipped unit plus a drop-in
+- in a real systemd (the project's sandbox, systemd_box.py, needs root) the shipped unit plus a drop-in
   that only moves ExecStart and the config location: a bad configuration fails the unit with exit
   status 78, no restart loop, and the journal names the bad key.
 
