@@ -182,4 +182,20 @@ extension ShardConsumer {
             checkpoints.allSatisfy({ $0 != nil }) ? checkpoints.compactMap({ $0 }).min().map { .sequence($0) } : nil
         publish { $0.lowestCheckpoint = lowest }
     }
+
+    /// What the lanes of this shard share for one batch: lanes report liveness as this shard's
+    /// progress (a lane backing off is still making attempts) and their conditions to its status.
+    func laneContext() -> Lane.Context {
+        let onProgress = dependencies.onProgress
+        let component = ConsumerComponent.shardConsumer(shardId: shardId)
+        return Lane.Context(
+            streamArn: dependencies.streamArn, shardId: shardId, destination: dependencies.destination,
+            metrics: dependencies.metrics, clock: dependencies.clock, stop: stop, logger: logger,
+            heartbeat: { onProgress(component) },
+            report: { [weak self] lane, condition in
+                self?.publish { snapshot in
+                    snapshot.laneConditions[lane] = condition
+                }
+            })
+    }
 }

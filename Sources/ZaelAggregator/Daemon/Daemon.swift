@@ -82,7 +82,9 @@ struct Daemon: DaemonRunner {
         }
         emf?.start()
 
-        let failureDestination = try SpoolFileDestination(path: configuration.consumer.onFailureSpool)
+        let failureDestination = try SpoolFileDestination(
+            path: configuration.consumer.onFailureSpool, maxBytes: configuration.consumer.onFailureSpoolMaxMiB << 20,
+            metricsFactory: metrics)
         let health = DaemonHealth(deadline: services.watchdogInterval ?? .seconds(30))
         let scheduler = ShardScheduler(
             configuration: consumerConfiguration(streamArn: streamArn),
@@ -92,7 +94,10 @@ struct Daemon: DaemonRunner {
             // lane and adopts the committed checkpoint instead of applying anything twice.
             processorFactory: UsageAggregatorFactory(
                 settings: aggregationSettings, logger: logger,
-                makeClient: { _, _ in aws.makeDynamoDB() },
+                // Each attempt of a lane's calls counts as its shard's liveness, so a lane inside a
+                // long throttled call is not taken for a wedged one; a call that never returns
+                // still silences it.
+                makeClient: { shardId, _ in aws.makeDynamoDB(onAttempt: { health.alive(shardId: shardId) }) },
                 makeRejectionHandler: { shardId, lane in
                     RejectionSpool(
                         destination: failureDestination, streamArn: streamArn, shardId: shardId, lane: lane)
@@ -139,6 +144,12 @@ struct Daemon: DaemonRunner {
             case .none:
                 status(DaemonStatus.line(scheduler.status))
             case .some(.hangup):
+                // logrotate moved the spool away: new records go to a fresh file at the path.
+                do {
+                    try failureDestination.reopen()
+                } catch {
+                    logger.error("spool reopen failed; still writing the old file", metadata: ["error": "\(error)"])
+                }
                 reload(scheduler: scheduler, state: state)
             case .some:
                 signals.cancel()
@@ -234,7 +245,10 @@ struct Daemon: DaemonRunner {
             parallelizationFactor: consumer.parallelizationFactor, idlePoll: consumer.idlePoll)
     }
 
-    private var aggregationSettings: UsageAggregationSettings {
+    private var aggregationSettings: UsageAggregationSettings { Self.aggregationSettings(configuration) }
+
+    /// The aggregator's settings from the configuration (the daemon's and `spool replay`'s).
+    static func aggregationSettings(_ configuration: AggregatorConfiguration) -> UsageAggregationSettings {
         UsageAggregationSettings(
             tableName: configuration.table.name,
             windows: configuration.aggregation.windows.compactMap { UsageWindow(rawValue: $0.rawValue) },
