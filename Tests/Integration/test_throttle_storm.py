@@ -1,0 +1,143 @@
+"""A throttle storm against the real daemon: ~90 % of its snapshot transactions throttled for a
+long stretch must cost time, never records.
+
+Real zae-limiter 0.17.0 traffic (zl_traffic.py) goes into a moto table first; then the daemon
+runs with its DynamoDB calls through the stream proxy (Tests/peers/stream_proxy.py, used here
+only as a DynamoDB forwarder that injects faults) and its Streams calls straight to moto. For
+STORM_SECONDS the proxy throttles 9 of every 10 TransactWriteItems
+(ProvisionedThroughputExceededException), with max_retry_attempts = 1, so that any throttled
+batch treated as a failure would be bisected and spooled within seconds. Then the faults stop.
+
+Asserted: the status showed a shard `throttled` during the storm; nothing was spooled; no batch
+was bisected; the snapshot items equal what zae-limiter's own aggregator writes from the same
+records (zl_oracle.py); and with a watchdog set up as systemd would ($NOTIFY_SOCKET,
+$WATCHDOG_USEC = 10 s, a third of the shipped unit's), pings kept coming and no component was
+ever reported wedged.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import threading
+import time
+
+import pytest
+
+from zael_harness import (
+    Daemon,
+    Moto,
+    StreamProxy,
+    diff_dumps,
+    dump_items,
+    lagging_shards,
+    peer,
+    read_stream,
+    wait_for,
+)
+
+STORM_SECONDS = float(os.environ.get("ZAEL_STORM_SECONDS") or 45)
+
+
+class NotifyListener:
+    """A datagram socket standing in for systemd's notify socket; counts WATCHDOG=1 pings."""
+
+    def __init__(self, path: str) -> None:
+        self.path = path
+        self.sock = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+        self.sock.bind(path)
+        self.sock.settimeout(0.5)
+        self.pings: list[float] = []
+        self.running = True
+        self.thread = threading.Thread(target=self._run, daemon=True)
+        self.thread.start()
+
+    def _run(self) -> None:
+        while self.running:
+            try:
+                data = self.sock.recv(65536)
+            except socket.timeout:
+                continue
+            except OSError:
+                return
+            if b"WATCHDOG=1" in data.split(b"\n"):
+                self.pings.append(time.monotonic())
+
+    def stop(self) -> None:
+        self.running = False
+        self.thread.join(5)
+        self.sock.close()
+
+
+def test_throttle_storm_loses_nothing(tmp_path, monkeypatch):
+    started = time.monotonic()
+    table = "zl-storm"
+    moto = Moto()
+    proxy = daemon = listener = None
+    try:
+        traffic = peer("zl_traffic.py", "--endpoint", moto.url, "--table", table, "--out",
+                       str(tmp_path / "t.json"), "--rounds", "5")
+        peer("zl_oracle.py", "prepare", "--endpoint", moto.url, "--source", table, "--targets", table + "-ref")
+        stream = read_stream(moto.url, table)
+        assert len(stream.records) == traffic["records"]
+        proxy = StreamProxy(moto.url, table)
+
+        listener = NotifyListener(str(tmp_path / "notify.sock"))
+        monkeypatch.setenv("NOTIFY_SOCKET", listener.path)
+        monkeypatch.setenv("WATCHDOG_USEC", "10000000")
+        daemon = Daemon(tmp_path, proxy.url, table, settings={
+            "aws": {"streams_endpoint": moto.url},
+            "consumer": {"batch_size": 5, "max_retry_attempts": 1, "batching_window_seconds": 0}})
+
+        # 9 of 10 calls throttled: one passes, then nine are refused, re-armed until the storm ends.
+        proxy.control(action="fault", api="TransactWriteItems", kind="throttle", count=9, skip=1)
+        daemon.start()
+        daemon.wait_ready()
+        seen_throttled = False
+        storm_end = time.monotonic() + STORM_SECONDS
+        while time.monotonic() < storm_end:
+            if not daemon.running:
+                pytest.fail(f"daemon died during the storm:\n{daemon.log_tail()}")
+            if not proxy.stats()["armed"]:
+                proxy.control(action="fault", api="TransactWriteItems", kind="throttle", count=9, skip=1)
+            status = daemon.status() or {}
+            if any(s.get("state") == "throttled" for s in status.get("shards", [])):
+                seen_throttled = True
+            time.sleep(0.1)
+        proxy.control(action="clear_faults")
+        stats = proxy.stats()
+        throttled = stats["faults"].get("TransactWriteItems", {}).get("throttle", 0)
+        calls = stats["calls"].get("TransactWriteItems", 0)
+        print(f"storm: {throttled} of {calls} TransactWriteItems throttled over {STORM_SECONDS:.0f}s")
+        assert throttled >= 50, stats
+        assert lagging_shards(moto.url, table + "-zael-leases", stream), \
+            "the daemon caught up during the storm: the storm was too light to show anything"
+
+        wait_for(lambda: not lagging_shards(moto.url, table + "-zael-leases", stream), 120, 0.5,
+                 "the lease table to cover every record after the storm")
+        status = daemon.status()
+        assert daemon.terminate() == 0, daemon.log_tail()
+        assert seen_throttled, "the status never named the throttling"
+        spool = tmp_path / "d.failed.jsonl"
+        assert not spool.exists() or not spool.read_text(), spool.read_text()[:2000]
+        assert daemon.log_count("retries exhausted") == 0
+        assert daemon.log_count("withholding WATCHDOG=1") == 0, daemon.log_tail(80)
+        assert status["totals"]["retries"] > 0
+        gaps = [b - a for a, b in zip(listener.pings, listener.pings[1:])]
+        print(f"watchdog pings {len(listener.pings)}, longest gap {max(gaps, default=0):.1f}s")
+        assert len(listener.pings) >= STORM_SECONDS / 5 - 1
+        assert max(gaps, default=0) < 10
+
+        records = stream.write(tmp_path / "records.json")
+        oracle = peer("zl_oracle.py", "run", "--endpoint", moto.url, "--records", str(records),
+                      "--table", table + "-ref")
+        assert oracle["errors"] == [], oracle
+        ours, theirs = dump_items(moto.url, table), dump_items(moto.url, table + "-ref")
+        assert theirs["items"]
+        problems = diff_dumps(ours, theirs)
+        assert not problems, "\n".join(problems)
+    finally:
+        for part in (daemon, proxy, moto, listener):
+            if part is not None:
+                part.stop()
+    print(f"throttle storm: {len(stream.records)} records, {time.monotonic() - started:.1f}s")
