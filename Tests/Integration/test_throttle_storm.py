@@ -5,8 +5,9 @@ Real zae-limiter 0.17.0 traffic (zl_traffic.py) goes into a moto table first; th
 runs with its DynamoDB calls through the stream proxy (Tests/peers/stream_proxy.py, used here
 only as a DynamoDB forwarder that injects faults) and its Streams calls straight to moto. For
 STORM_SECONDS the proxy throttles 9 of every 10 TransactWriteItems
-(ProvisionedThroughputExceededException), with max_retry_attempts = 1, so that any throttled
-batch treated as a failure would be bisected and spooled within seconds. Then the faults stop.
+(ProvisionedThroughputExceededException), after a first stretch in which every one is throttled,
+with max_retry_attempts = 1, so that any throttled batch treated as a failure would be bisected
+and spooled within seconds. Then the faults stop.
 
 Asserted: the status showed a shard `throttled` during the storm; nothing was spooled; no batch
 was bisected; the snapshot items equal what zae-limiter's own aggregator writes from the same
@@ -36,7 +37,9 @@ from zael_harness import (
     wait_for,
 )
 
-STORM_SECONDS = float(os.environ.get("ZAEL_STORM_SECONDS") or 45)
+STORM_SECONDS = float(os.environ.get("ZAEL_STORM_SECONDS") or 50)
+# The first part of the storm refuses every transaction (shows that waiting is all that happens).
+TOTAL_SECONDS = STORM_SECONDS * 0.4
 
 
 class NotifyListener:
@@ -89,16 +92,25 @@ def test_throttle_storm_loses_nothing(tmp_path, monkeypatch):
             "aws": {"streams_endpoint": moto.url},
             "consumer": {"batch_size": 5, "max_retry_attempts": 1, "batching_window_seconds": 0}})
 
-        # 9 of 10 calls throttled: one passes, then nine are refused, re-armed until the storm ends.
-        proxy.control(action="fault", api="TransactWriteItems", kind="throttle", count=9, skip=1)
+        # First every snapshot transaction is throttled (nothing can move), then 9 of 10: one
+        # passes, nine are refused, re-armed until the storm ends.
+        proxy.control(action="fault", api="TransactWriteItems", kind="throttle", count=1_000_000)
         daemon.start()
         daemon.wait_ready()
         seen_throttled = False
+        total_block = time.monotonic() + TOTAL_SECONDS
         storm_end = time.monotonic() + STORM_SECONDS
+        blocked = True
         while time.monotonic() < storm_end:
             if not daemon.running:
                 pytest.fail(f"daemon died during the storm:\n{daemon.log_tail()}")
-            if not proxy.stats()["armed"]:
+            if blocked and time.monotonic() >= total_block:
+                blocked = False
+                assert lagging_shards(moto.url, table + "-zael-leases", stream), "caught up while blocked?"
+                spool = tmp_path / "d.failed.jsonl"
+                assert not spool.exists() or not spool.read_text(), "spooled while throttled"
+                proxy.control(action="clear_faults")
+            if not blocked and not proxy.stats()["armed"]:
                 proxy.control(action="fault", api="TransactWriteItems", kind="throttle", count=9, skip=1)
             status = daemon.status() or {}
             if any(s.get("state") == "throttled" for s in status.get("shards", [])):
@@ -108,10 +120,10 @@ def test_throttle_storm_loses_nothing(tmp_path, monkeypatch):
         stats = proxy.stats()
         throttled = stats["faults"].get("TransactWriteItems", {}).get("throttle", 0)
         calls = stats["calls"].get("TransactWriteItems", 0)
-        print(f"storm: {throttled} of {calls} TransactWriteItems throttled over {STORM_SECONDS:.0f}s")
+        print(f"storm: {throttled} of {calls} TransactWriteItems throttled over {STORM_SECONDS:.0f}s "
+              f"({TOTAL_SECONDS:.0f}s of them all throttled)")
         assert throttled >= 50, stats
-        assert lagging_shards(moto.url, table + "-zael-leases", stream), \
-            "the daemon caught up during the storm: the storm was too light to show anything"
+        assert calls - throttled > 0, "no transaction passed during the 90 % phase"
 
         wait_for(lambda: not lagging_shards(moto.url, table + "-zael-leases", stream), 120, 0.5,
                  "the lease table to cover every record after the storm")
