@@ -235,6 +235,13 @@ import Testing
             kind: .throttling, code: "TransactionCanceledException", message: "", operation: "TransactWriteItems",
             cancellationReasons: ["None", "TransactionConflict"])
         #expect(FailureClass.of(conflict) == .weather(code: "TransactionCanceledException"))
+        var asConditional = conflict
+        asConditional.kind = .conditional
+        #expect(FailureClass.of(asConditional) == .weather(code: "TransactionCanceledException"))
+        let failedCondition = AWSError(
+            kind: .conditional, code: "TransactionCanceledException", message: "", operation: "TransactWriteItems",
+            cancellationReasons: ["ConditionalCheckFailed", "TransactionConflict"])
+        #expect(FailureClass.of(failedCondition) == .deterministic)
         #expect(FailureClass.of(Self.accessDenied()) == .environment(code: "AccessDeniedException"))
         let bucket = AWSError(kind: .fatal, code: "NoSuchBucket", message: "", operation: "PutObject")
         #expect(FailureClass.of(bucket) == .environment(code: "NoSuchBucket"))

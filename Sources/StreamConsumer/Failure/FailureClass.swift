@@ -36,6 +36,9 @@ public enum FailureClass: Sendable, Equatable {
     }
 
     static func of(_ error: AWSError) -> FailureClass {
+        // A transaction that lost a race with another one clears by itself, whatever kind the
+        // thrower gave it (a processor that ran out of its own conflict retries rethrows it).
+        if isConflict(error) { return .weather(code: error.code) }
         switch error.kind {
         case .throttling, .transient:
             return .weather(code: error.code)
@@ -48,5 +51,13 @@ public enum FailureClass: Sendable, Equatable {
         case .conditional, .cancelled:
             return .deterministic
         }
+    }
+
+    /// `TransactionConflictException`, or a cancellation whose reasons are only conflicts.
+    static func isConflict(_ error: AWSError) -> Bool {
+        if error.code == "TransactionConflictException" { return true }
+        guard error.code == "TransactionCanceledException" else { return false }
+        let reasons = error.cancellationReasons.filter { $0 != "None" }
+        return !reasons.isEmpty && reasons.allSatisfy { $0 == "TransactionConflict" }
     }
 }
