@@ -227,6 +227,39 @@ import Testing
         #expect(gap <= Lane.heartbeatInterval + .milliseconds(700), "longest silence \(gap)")
     }
 
+    @Test func aCheckpointRetriedThroughThrottling_keepsReportingProgress() throws {
+        let streams = ScriptedStreams()
+        streams.addShard("s")
+        let all = (0..<4).map { streams.put("s", key: "k", value: $0) }
+        let log = ProcessingLog()
+        let table = InMemoryLeaseTable()
+        let recorder = ProgressRecorder()
+        let throttling = Switch(false)
+        table.setHook { operation in
+            if operation == "checkpointLane" && throttling.isOn { throw Self.throttled("UpdateItem") }
+        }
+        let scheduler = ShardScheduler(
+            configuration: fastConfiguration(streams: streams, worker: "w", tunables: tunables()),
+            processorFactory: RecordingProcessorFactory(log: log), makeStreamsClient: { streams },
+            makeLeaseStore: { table }, failureDestination: InMemoryFailureDestination(), logger: quietLogger,
+            onProgress: { recorder.report($0) })
+        throttling.isOn = true
+        try scheduler.start()
+        #expect(eventually { Set(log.applied) == Set(all) })
+        recorder.reset()
+        // Long enough for the checkpoint's backoff to reach its 5 s cap.
+        Thread.sleep(forTimeInterval: 12)
+        let gap = recorder.longestGap
+        #expect(table.lane(LaneKey(shardId: "s", lane: 0, laneCount: 1))?.checkpoint == nil, "still throttled")
+        throttling.isOn = false
+        let checkpointed = eventually(timeout: .seconds(15)) {
+            table.lane(LaneKey(shardId: "s", lane: 0, laneCount: 1))?.checkpoint == all.last
+        }
+        scheduler.shutdown(timeout: .seconds(5))
+        #expect(checkpointed)
+        #expect(gap <= .seconds(6), "longest silence \(gap)")
+    }
+
     @Test func failureClasses() {
         #expect(FailureClass.of(Self.throttled()) == .weather(code: "ProvisionedThroughputExceededException"))
         let timeout = AWSError(kind: .transient, code: "CurlTimeout", message: "", operation: "UpdateItem")

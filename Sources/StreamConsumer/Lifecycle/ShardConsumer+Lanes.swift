@@ -66,6 +66,9 @@ extension ShardConsumer {
                 fence: LaneFence(owner: dependencies.workerId, claim: claim),
                 store: dependencies.makeLeaseStore(), checkpoint: checkpoints[index], clock: dependencies.clock,
                 stop: stop)
+            let onProgress = dependencies.onProgress
+            let component = ConsumerComponent.shardConsumer(shardId: shardId)
+            checkpointer.heartbeat = { onProgress(component) }
             made.append(
                 Lane(index: index, laneCount: count, processor: processor, checkpointer: checkpointer, shardId: shardId)
             )
