@@ -9,6 +9,9 @@ replaying the whole file again applies no record (every one "already replayed") 
 still equal the reference; a half-finished replay (the first lines only, as if the command had
 been killed) followed by the whole file also ends equal; a rejectedByProcessor line and an
 unreadable line are skipped and counted.
+
+Also the spool file of the running daemon: mode 0600, reopened at its path on SIGHUP (after a
+logrotate-style rename), and a symlink planted at the path is refused, not followed.
 """
 
 from __future__ import annotations
@@ -17,12 +20,14 @@ import json
 import os
 import random
 import re
+import signal
+import stat
 import subprocess
 import time
 
 import pytest
 
-from zael_harness import Daemon, Moto, binary, diff_dumps, dump_items, env, peer, read_stream
+from zael_harness import Daemon, Moto, binary, diff_dumps, dump_items, env, peer, read_stream, wait_for
 
 SEED = int(os.environ.get("ZAEL_TEST_SEED") or time.time())
 
@@ -113,3 +118,34 @@ def test_replay_applies_each_record_once(moto, tmp_path):
     assert third["already replayed"] == first["applied"] + second["applied"]
     problems = diff_dumps(dump_items(moto.url, table), reference)
     assert not problems, "\n".join(problems)
+
+
+def test_running_daemon_spool_is_private_and_reopened_on_sighup(moto, tmp_path):
+    table = "zl-hup"
+    peer("zl_traffic.py", "--endpoint", moto.url, "--table", table, "--out", str(tmp_path / "t.json"),
+         "--rounds", "1")
+    daemon = Daemon(tmp_path, moto.url, table)
+    spool = tmp_path / "d.failed.jsonl"
+    try:
+        daemon.start()
+        daemon.wait_ready()
+        assert spool.exists()
+        assert stat.S_IMODE(spool.stat().st_mode) == 0o600
+        rotated = tmp_path / "d.failed.jsonl.1"
+        spool.rename(rotated)
+        daemon.proc.send_signal(signal.SIGHUP)
+        wait_for(spool.exists, 15, what="the spool reopened at its path after SIGHUP")
+        assert stat.S_IMODE(spool.stat().st_mode) == 0o600
+
+        # A symlink at the path is refused (logged), and the daemon keeps its current file.
+        target = tmp_path / "elsewhere"
+        target.write_text("")
+        spool.unlink()
+        spool.symlink_to(target)
+        daemon.proc.send_signal(signal.SIGHUP)
+        wait_for(lambda: daemon.log_count("spool reopen failed") == 1, 15, what="the refused reopen in the log")
+        assert daemon.running
+        assert target.read_text() == ""
+        assert daemon.terminate() == 0, daemon.log_tail()
+    finally:
+        daemon.stop()
