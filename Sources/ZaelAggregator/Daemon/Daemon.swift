@@ -133,6 +133,17 @@ struct Daemon: DaemonRunner {
             WatchdogService(interval: $0, notifier: notifier, monitor: health.monitor, logger: logger)
         }
         watchdog?.start()
+        if let interval = services.watchdogInterval,
+            AWSEnvironment.connectTimeout + configuration.consumer.httpTimeout >= interval
+        {
+            // One slow attempt then outlasts the watchdog: a throttled but healthy daemon can be
+            // taken for a wedged one.
+            logger.warning(
+                "consumer.http_timeout_seconds is too close to WatchdogSec; keep it well below",
+                metadata: [
+                    "http_timeout": "\(configuration.consumer.httpTimeout)", "watchdog.interval": "\(interval)",
+                ])
+        }
 
         let events = DaemonEvents()
         let signals = try SignalWatcher([.terminate, .interrupt, .hangup], queue: DispatchQueue(label: "zael.signals"))
