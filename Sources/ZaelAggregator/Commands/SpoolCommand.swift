@@ -28,8 +28,8 @@ struct SpoolReplayCommand: ParsableCommand {
             of them) and unreadable lines. Only usage snapshots are written.
 
             Exit status: 0 when every readable record was applied or had been before, 1 when some \
-            records could not be applied (see the log), 69 when AWS kept failing (run again later), 78 \
-            for an invalid configuration.
+            records could not be applied (see the log), 69 when AWS kept failing (run again later), 66 \
+            when FILE cannot be read, 78 for an invalid configuration or a permission AWS refuses.
             """)
 
     @Argument(help: "The spool file to replay.")
