@@ -3,8 +3,8 @@ release binary, real zae-limiter traffic behind the stream proxy. First every sn
 transaction is throttled for longer than WatchdogSec, then 9 of 10 are, with
 max_retry_attempts = 1 (a throttled batch taken for a failure would be spooled within seconds).
 
-Asserted: no watchdog abort and no restart (same MainPID, NRestarts 0), STATUS= named the
-throttling while it lasted, nothing spooled and no "retries exhausted", and once the storm is
+Asserted: no watchdog abort and no restart (same MainPID, NRestarts 0), the lease kept (taken
+once, never lost), STATUS= named the throttling while it lasted, nothing spooled and no "retries exhausted", and once the storm is
 over the lease is checkpointed past the traffic and the snapshot items equal the reference's
 (zae-limiter's own aggregator on the same records).
 """
@@ -57,6 +57,9 @@ def test_throttle_storm_under_systemd(tmp_path):
             assert any("THROTTLED (ProvisionedThroughputExceededException)" in s for s in statuses), statuses
             assert not any("spooled" in s for s in statuses | {after["StatusText"]}), statuses
             assert not any("retries exhausted" in t for t in texts)
+            # The lease stayed with the one worker the whole time (taken once, never lost).
+            assert texts.count("lease taken") == 1, [t for t in texts if "lease" in t]
+            assert not any("lease lost" in t for t in texts), [t for t in texts if "lease" in t]
             assert box.systemctl("stop", unit).returncode == 0
             assert box.show(unit, "Result")["Result"] == "success"
         stack.assert_snapshots_equal_reference()
