@@ -2,8 +2,8 @@
 long stretch must cost time, never records.
 
 Real zae-limiter 0.17.0 traffic (zl_traffic.py) goes into a moto table first; then the daemon
-runs with its DynamoDB calls through the stream proxy (Tests/peers/stream_proxy.py, used here
-only as a DynamoDB forwarder that injects faults) and its Streams calls straight to moto. For
+runs against the stream proxy (Tests/peers/stream_proxy.py: the stream as moto kept it, with
+unique sequence numbers, and faults injected into the DynamoDB calls it forwards). For
 STORM_SECONDS the proxy throttles 9 of every 10 TransactWriteItems
 (ProvisionedThroughputExceededException), after a first stretch in which every one is throttled,
 with max_retry_attempts = 1, so that any throttled batch treated as a failure would be bisected
@@ -14,6 +14,9 @@ was bisected; the snapshot items equal what zae-limiter's own aggregator writes 
 records (zl_oracle.py); and with a watchdog set up as systemd would ($NOTIFY_SOCKET,
 $WATCHDOG_USEC = 10 s, a third of the shipped unit's), pings kept coming and no component was
 ever reported wedged.
+
+And the other side of the rule: an AccessDeniedException on the snapshot writes halts the shard
+(nothing passed or spooled) until the permission is back, then it resumes by itself.
 """
 
 from __future__ import annotations
@@ -81,15 +84,17 @@ def test_throttle_storm_loses_nothing(tmp_path, monkeypatch):
         traffic = peer("zl_traffic.py", "--endpoint", moto.url, "--table", table, "--out",
                        str(tmp_path / "t.json"), "--rounds", "5")
         peer("zl_oracle.py", "prepare", "--endpoint", moto.url, "--source", table, "--targets", table + "-ref")
-        stream = read_stream(moto.url, table)
-        assert len(stream.records) == traffic["records"]
         proxy = StreamProxy(moto.url, table)
+        proxy.control(action="sync")
+        # The records as the daemon reads them: the proxy's stream (moto gives the records of one
+        # transaction the same sequence number; the proxy's are unique, as DynamoDB's).
+        stream = read_stream(proxy.url, table)
+        assert len(stream.records) == traffic["records"]
 
         listener = NotifyListener(str(tmp_path / "notify.sock"))
         monkeypatch.setenv("NOTIFY_SOCKET", listener.path)
         monkeypatch.setenv("WATCHDOG_USEC", "10000000")
         daemon = Daemon(tmp_path, proxy.url, table, settings={
-            "aws": {"streams_endpoint": moto.url},
             "consumer": {"batch_size": 5, "max_retry_attempts": 1, "batching_window_seconds": 0}})
 
         # First every snapshot transaction is throttled (nothing can move), then 9 of 10: one
@@ -153,3 +158,54 @@ def test_throttle_storm_loses_nothing(tmp_path, monkeypatch):
             if part is not None:
                 part.stop()
     print(f"throttle storm: {len(stream.records)} records, {time.monotonic() - started:.1f}s")
+
+
+def test_access_denied_halts_the_shard_until_fixed(tmp_path):
+    """A permission error on the snapshot writes (AccessDeniedException on every
+    TransactWriteItems) halts the shard loudly: state `halted`, nothing spooled or checkpointed
+    past the records; once the permission is back it resumes by itself and the items equal the
+    reference."""
+    table = "zl-denied"
+    moto = Moto()
+    proxy = daemon = None
+    try:
+        peer("zl_traffic.py", "--endpoint", moto.url, "--table", table, "--out", str(tmp_path / "t.json"),
+             "--rounds", "2")
+        peer("zl_oracle.py", "prepare", "--endpoint", moto.url, "--source", table, "--targets", table + "-ref")
+        proxy = StreamProxy(moto.url, table)
+        proxy.control(action="sync")
+        stream = read_stream(proxy.url, table)
+        daemon = Daemon(tmp_path, proxy.url, table, settings={
+            "consumer": {"batch_size": 5, "max_retry_attempts": 0, "batching_window_seconds": 0}})
+        proxy.control(action="fault", api="TransactWriteItems", kind="throttle", count=1_000_000,
+                      code="AccessDeniedException")
+        daemon.start()
+        daemon.wait_ready()
+        halted = wait_for(lambda: any(s.get("state") == "halted" for s in (daemon.status() or {}).get("shards", []))
+                          and daemon.status(), 60, 0.2, "the shard to report halted")
+        assert "AccessDeniedException" in str(halted["shards"]), halted
+        time.sleep(20)
+        assert daemon.running
+        assert lagging_shards(moto.url, table + "-zael-leases", stream), "records passed while denied"
+        spool = tmp_path / "d.failed.jsonl"
+        assert not spool.exists() or not spool.read_text()
+        assert daemon.log_count("shard halted") >= 1
+        denied = proxy.stats()["faults"]["TransactWriteItems"]["throttle"]
+        assert 2 <= denied < 50, f"slow retries expected, got {denied} attempts"
+
+        proxy.control(action="clear_faults")
+        wait_for(lambda: not lagging_shards(moto.url, table + "-zael-leases", stream), 150, 0.5,
+                 "the shard to resume once the permission is back")
+        assert daemon.terminate() == 0, daemon.log_tail()
+        assert not spool.exists() or not spool.read_text()
+        assert daemon.log_count("lane recovered") >= 1
+        records = stream.write(tmp_path / "records.json")
+        oracle = peer("zl_oracle.py", "run", "--endpoint", moto.url, "--records", str(records),
+                      "--table", table + "-ref")
+        assert oracle["errors"] == [], oracle
+        problems = diff_dumps(dump_items(moto.url, table), dump_items(moto.url, table + "-ref"))
+        assert not problems, "\n".join(problems)
+    finally:
+        for part in (daemon, proxy, moto):
+            if part is not None:
+                part.stop()

@@ -180,6 +180,7 @@ import Testing
         let halted = scheduler.status.shards.first
         #expect(halted?.condition?.kind == .halted)
         #expect(halted?.condition?.code == "AccessDeniedException")
+        #expect(halted?.lastError?.contains("not authorized") == true, "the error is shown while halted")
         #expect(destination.sentRecordCount == 0)
         #expect(log.applied.isEmpty)
         #expect(table.lane(LaneKey(shardId: "s", lane: 0, laneCount: 1))?.checkpoint == nil, "nothing passed")

@@ -130,7 +130,7 @@ final class Lane: @unchecked Sendable {
                 note("\(error)", context: context)
                 switch FailureClass.of(error) {
                 case .weather(let code):
-                    condition = advance(condition, to: .throttled, code: code, context: context)
+                    condition = advance(condition, to: .throttled, code: code, error: error, context: context)
                     retries += 1
                     context.metrics.retries.increment()
                     context.metrics.error("throttling")
@@ -143,7 +143,7 @@ final class Lane: @unchecked Sendable {
                     if pause(backoff.delay(attempt: condition?.attempts ?? 1), context: context) { return .abandoned }
                     continue
                 case .environment(let code):
-                    condition = advance(condition, to: .halted, code: code, context: context)
+                    condition = advance(condition, to: .halted, code: code, error: error, context: context)
                     context.metrics.error("environment")
                     if let condition, condition.attempts == 1 || condition.attempts.isMultiple(of: 10) {
                         context.logger.error(
@@ -216,12 +216,13 @@ final class Lane: @unchecked Sendable {
 
     /// The condition after one more failed attempt of `kind`; a change of kind or code starts afresh.
     private func advance(
-        _ condition: LaneCondition?, to kind: LaneCondition.Kind, code: String, context: Context
+        _ condition: LaneCondition?, to kind: LaneCondition.Kind, code: String, error: Error, context: Context
     ) -> LaneCondition {
         var next =
             condition.flatMap { $0.kind == kind && $0.code == code ? $0 : nil }
             ?? LaneCondition(kind: kind, code: code, attempts: 0, since: context.clock.now())
         next.attempts += 1
+        next.lastError = "\(error)"
         context.report(index, next)
         return next
     }

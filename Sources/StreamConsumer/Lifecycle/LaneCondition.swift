@@ -15,6 +15,8 @@ public struct LaneCondition: Sendable, Equatable, CustomStringConvertible {
     public var attempts: Int
     /// When the condition began (the consumer clock).
     public var since: Duration
+    /// The latest error's text (for the status's last error while the lane is held up).
+    public var lastError: String = ""
 
     public var description: String { "\(kind.rawValue): \(code) (\(attempts) attempts)" }
 }

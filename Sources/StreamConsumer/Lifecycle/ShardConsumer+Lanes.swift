@@ -191,13 +191,20 @@ extension ShardConsumer {
     func laneContext() -> Lane.Context {
         let onProgress = dependencies.onProgress
         let component = ConsumerComponent.shardConsumer(shardId: shardId)
+        let clock = dependencies.clock
         return Lane.Context(
             streamArn: dependencies.streamArn, shardId: shardId, destination: dependencies.destination,
             metrics: dependencies.metrics, clock: dependencies.clock, stop: stop, logger: logger,
             heartbeat: { onProgress(component) },
             report: { [weak self] lane, condition in
+                let now = clock.now()
                 self?.publish { snapshot in
                     snapshot.laneConditions[lane] = condition
+                    // Shown while the lane is held up, not only after the batch.
+                    if let condition {
+                        snapshot.lastError = condition.lastError
+                        snapshot.lastErrorAt = now
+                    }
                 }
             })
     }

@@ -99,7 +99,7 @@ public final class SpoolReplayer {
         var attempt = 0
         while true {
             attempt += 1
-            checkpointer.begin()
+            checkpointer.begin(eventID: record.eventID)
             let writesBefore = aggregator.statistics.transactions
             let batch = RecordBatch(
                 streamArn: entry.streamArn, shardId: entry.shardId, lane: entry.lane, laneCount: 1, records: [record],

@@ -20,7 +20,7 @@ struct SpoolReplayCommand: ParsableCommand {
             Reads FILE (JSON lines written by the daemon to consumer.on_failure_spool) and applies every \
             record through the same aggregator the daemon runs, with the table, lease table and AWS \
             settings of CONFIG. Each record is written in one transaction with a replay marker in the \
-            lease table (key spool-replay#SHARD#SEQUENCE) that must not exist yet, so replaying a file \
+            lease table (key spool-replay#SHARD#SEQUENCE#EVENT_ID) that must not exist yet, so replaying a file \
             twice, or two overlapping files, applies no record twice; an interrupted replay is finished \
             by running it again. Keep the markers as long as the file may be replayed.
 
