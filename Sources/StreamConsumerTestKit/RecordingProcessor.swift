@@ -19,19 +19,19 @@ public final class RecordingProcessor: RecordProcessor {
     let laneCount: Int
     let log: ProcessingLog
     let mode: Mode
-    let shouldFail: @Sendable (StreamRecord, Int) -> Bool
+    let failure: @Sendable (StreamRecord, Int) -> (any Error)?
     let delay: Duration
 
     init(
         shardId: String, lane: Int, laneCount: Int, log: ProcessingLog, mode: Mode,
-        shouldFail: @escaping @Sendable (StreamRecord, Int) -> Bool, delay: Duration
+        failure: @escaping @Sendable (StreamRecord, Int) -> (any Error)?, delay: Duration
     ) {
         self.shardId = shardId
         self.lane = lane
         self.laneCount = laneCount
         self.log = log
         self.mode = mode
-        self.shouldFail = shouldFail
+        self.failure = failure
         self.delay = delay
     }
 
@@ -48,9 +48,11 @@ public final class RecordingProcessor: RecordProcessor {
             shardId: batch.shardId, lane: batch.lane, laneCount: batch.laneCount,
             sequenceNumbers: batch.records.map(\.sequenceNumber), keys: batch.records.map { $0.keys["PK"]?.s ?? "" },
             attempt: batch.attempt, succeeded: false)
-        if batch.records.contains(where: { shouldFail($0, batch.attempt) }) {
-            log.add(call)
-            throw TestFailure(message: "scripted failure")
+        for record in batch.records {
+            if let error = failure(record, batch.attempt) {
+                log.add(call)
+                throw error
+            }
         }
         if case .transactional(let table) = mode {
             var start = 0

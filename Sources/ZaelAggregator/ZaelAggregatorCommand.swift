@@ -19,6 +19,6 @@ struct ZaelAggregatorCommand: ParsableCommand {
             (systemd does not restart the unit on 78).
             """,
         version: Version.current,
-        subcommands: [RunCommand.self, CheckConfigCommand.self, StatusCommand.self]
+        subcommands: [RunCommand.self, CheckConfigCommand.self, StatusCommand.self, SpoolCommand.self]
     )
 }

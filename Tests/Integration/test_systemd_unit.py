@@ -130,8 +130,8 @@ def test_bad_config_fails_with_78_and_is_not_restarted(tmp_path):
             and s.get("ActiveState") == "failed" and s
         )
         assert state and state["ExecMainStatus"] == "78", state
-        # RestartSec=5: had systemd scheduled a restart it would have happened by now.
-        time.sleep(6.5)
+        # RestartSec=10: had systemd scheduled a restart it would have happened by now.
+        time.sleep(11.5)
         state = sandbox.show("zael-aggregator@bad.service", "ActiveState", "NRestarts", "Result")
         assert state["NRestarts"] == "0", state
         assert state["ActiveState"] == "failed" and state["Result"] == "exit-code", state

@@ -105,9 +105,11 @@ import Testing
         let conflict = AWSError(
             kind: .conditional, code: "TransactionConflictException", message: "", operation: "TransactWriteItems")
         h.db.transactScript = [conflict, conflict, conflict, conflict]
-        #expect(throws: AWSError.self) { try h.run(distinctEntityRecords(1)) }
+        let thrown = #expect(throws: AWSError.self) { try h.run(distinctEntityRecords(1)) }
         #expect(h.db.transactCalls.count == 3)
         #expect(h.checkpointer.commits.isEmpty)
+        // The engine waits conflicts out like throttling: never retries exhausted, never spooled.
+        #expect(thrown.map { FailureClass.of($0) } == .weather(code: "TransactionConflictException"))
     }
 
     @Test func otherFailure_isThrown_afterEarlierChunksCommitted() {

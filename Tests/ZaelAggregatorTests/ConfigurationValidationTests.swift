@@ -74,6 +74,7 @@ import Testing
             max_record_age_seconds = 604800
             bisect_on_error = false
             on_failure_spool = "/var/lib/zael/x.jsonl"
+            on_failure_spool_max_mb = 1048576
             idle_poll_seconds = 0.1
             http_timeout_seconds = 300
             filters = "none"
@@ -102,6 +103,7 @@ import Testing
         #expect(c.consumer.maxRetryAttempts == nil)
         #expect(c.consumer.maxRecordAge == .seconds(604_800))
         #expect(c.consumer.idlePoll == .milliseconds(100))
+        #expect(c.consumer.onFailureSpoolMaxMiB == 1_048_576)
         #expect(c.aggregation.windows == [.monthly, .hourly])
         #expect(c.logging.level == .trace)
         #expect(c.metrics.listen == "[::1]:9464")

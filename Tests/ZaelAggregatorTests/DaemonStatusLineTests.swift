@@ -34,4 +34,21 @@ import Testing
         #expect(line == "1 shard owned, max iterator age 2.0 s, 5.0 rec/s")
         #expect(!DaemonStatus.line(status([shard("a", error: nil, age: nil)])).contains("error"))
     }
+
+    @Test func heldUpShards_areNamed_haltedFirst() {
+        var throttled = shard("a", error: nil, age: nil)
+        throttled.condition = LaneCondition(
+            kind: .throttled, code: "ProvisionedThroughputExceededException", attempts: 3, since: .seconds(1))
+        var halted = shard("b", error: nil, age: nil)
+        halted.condition = LaneCondition(kind: .halted, code: "AccessDeniedException", attempts: 1, since: .seconds(2))
+        var alsoThrottled = shard("c", error: nil, age: nil)
+        alsoThrottled.condition = LaneCondition(
+            kind: .throttled, code: "TransactionConflictException", attempts: 1, since: .seconds(3))
+        let line = DaemonStatus.line(status([throttled, halted, alsoThrottled]))
+        #expect(
+            line
+                == "3 shards owned, max iterator age 2.0 s, 15.0 rec/s, 1 shard HALTED (AccessDeniedException), "
+                + "2 shards THROTTLED (ProvisionedThroughputExceededException/TransactionConflictException)")
+        #expect(!DaemonStatus.line(status([shard("a", error: nil, age: nil)])).contains("THROTTLED"))
+    }
 }

@@ -29,6 +29,7 @@ import ZaeLimiter
             (ConsumerMetricNames.batchDuration, MetricNames.batchDuration),
             (ConsumerMetricNames.getRecordsLatency, MetricNames.getRecordsLatency),
             (ConsumerMetricNames.trimmedData, MetricNames.trimmedData),
+            (ConsumerMetricNames.spoolBytes, MetricNames.spoolBytes),
             (ConsumerMetricNames.shardLabel, MetricNames.LabelKey.shard),
             (ConsumerMetricNames.classLabel, MetricNames.LabelKey.errorClass),
             (ConsumerMetricNames.apiLabel, MetricNames.LabelKey.api),

@@ -15,6 +15,11 @@ public struct Retrier: Sendable {
     /// Called with each error that is about to be retried (for retry metrics by
     /// `error.metricLabel` and `error.operation`). Default nil.
     public var onRetry: (@Sendable (AWSError) -> Void)?
+    /// Called before every attempt and after every failed one: the call is alive and making
+    /// attempts (a watchdog's liveness signal). Default nil.
+    public var onAttempt: (@Sendable () -> Void)?
+    /// Monotonic time for `RetryPolicy.maxElapsed`; injectable for tests.
+    public var now: @Sendable () -> ContinuousClock.Instant = { ContinuousClock.now }
 
     public init(
         policy: RetryPolicy = .init(), budget: RetryBudget = .init(),
@@ -49,13 +54,16 @@ public struct Retrier: Sendable {
         var number = 1
         var spent = 0
         var credentialRetries = 0
+        let started = now()
         while true {
+            onAttempt?()
             do {
                 let output = try attempt(number)
                 budget.recordSuccess(spent: spent)
                 return output
             } catch var error as AWSError {
                 error.attempt = number
+                onAttempt?()
                 switch policy.decision(after: error, attempt: number, credentialRetries: credentialRetries) {
                 case .giveUp:
                     throw error
@@ -64,13 +72,18 @@ public struct Retrier: Sendable {
                     credentialRetries += 1
                     credentials?.invalidate()
                 case .backoff:
+                    let delay = policy.delay(afterAttempt: number, random: random())
+                    guard policy.retryFits(elapsed: started.duration(to: now()), delay: delay) else {
+                        error.message += " (retry time limit reached)"
+                        throw error
+                    }
                     guard let cost = budget.acquire(after: error) else {
                         error.message += " (retry budget exhausted)"
                         throw error
                     }
                     spent += cost
                     onRetry?(error)
-                    if !sleep(policy.delay(afterAttempt: number, random: random())) {
+                    if !sleep(delay) {
                         throw AWSError(
                             kind: .cancelled, code: "Cancelled",
                             message: "shutdown requested while backing off after \(error.code)", operation: operation,

@@ -12,10 +12,31 @@ public struct RetryPolicy: Sendable {
     /// Largest backoff before jitter. Default 5 s.
     public var cap: Duration
 
-    public init(maxAttempts: Int = 5, base: Duration = .milliseconds(50), cap: Duration = .seconds(5)) {
+    /// The most one call may take, all attempts and backoffs included; nil for no bound. A retry
+    /// is not started when the time spent, its backoff and `attemptTimeout` together would pass
+    /// it, so a call ends well inside a watchdog interval instead of 5 × the HTTP timeout.
+    /// Default nil.
+    public var maxElapsed: Duration?
+    /// The longest one attempt can take (the transport's connect plus request timeout); only
+    /// used with `maxElapsed`. Default zero.
+    public var attemptTimeout: Duration
+
+    public init(
+        maxAttempts: Int = 5, base: Duration = .milliseconds(50), cap: Duration = .seconds(5),
+        maxElapsed: Duration? = nil, attemptTimeout: Duration = .zero
+    ) {
         self.maxAttempts = max(1, maxAttempts)
         self.base = base
         self.cap = cap
+        self.maxElapsed = maxElapsed
+        self.attemptTimeout = attemptTimeout
+    }
+
+    /// Whether a retry after `delay`, with `elapsed` already spent on the call, still fits in
+    /// `maxElapsed`.
+    public func retryFits(elapsed: Duration, delay: Duration) -> Bool {
+        guard let maxElapsed else { return true }
+        return elapsed + delay + attemptTimeout <= maxElapsed
     }
 
     /// No retries at all (tests, and callers that run their own loop).

@@ -40,6 +40,8 @@ public enum MetricNames {
     public static let bisects = "zael_bisects_total"
     /// Counter: records written to the on-failure spool.
     public static let spooledRecords = "zael_spooled_records_total"
+    /// Gauge: size of the on-failure spool file in bytes (bounded by `consumer.on_failure_spool_max_bytes`).
+    public static let spoolBytes = "zael_spool_bytes"
     /// Gauge: leases this worker holds.
     public static let leasesOwned = "zael_leases_owned"
     /// Counter: leases taken (unowned or expired).
@@ -78,7 +80,7 @@ public enum MetricNames {
     /// Every name above; what the engine and the aggregator emit must be a subset of it.
     public static let all: [String] = [
         iteratorAge, recordsProcessed, batches, snapshotWrites, consumedWriteCapacity, errors, throttles, retries,
-        bisects, spooledRecords, leasesOwned, leasesTaken, leasesStolen, leasesLost, batchDuration,
+        bisects, spooledRecords, spoolBytes, leasesOwned, leasesTaken, leasesStolen, leasesLost, batchDuration,
         getRecordsLatency, credentialRefreshes, trimmedData, writeRequests, transactions, transactionConflicts,
         rejectedRecords, auditEventsArchived, auditObjectsWritten, auditBytesWritten, auditEventsSkipped,
         auditArchiveErrors,
@@ -96,6 +98,7 @@ public enum MetricNames {
         retries: "Retried AWS calls and batches.",
         bisects: "Batches bisected after a processing error.",
         spooledRecords: "Records written to the on-failure spool.",
+        spoolBytes: "Size of the on-failure spool file in bytes.",
         leasesOwned: "Shard leases held by this worker.",
         leasesTaken: "Shard leases taken.",
         leasesStolen: "Shard leases stolen from other workers.",

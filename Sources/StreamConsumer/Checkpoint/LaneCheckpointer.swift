@@ -29,6 +29,9 @@ final class LaneCheckpointer: Checkpointer, @unchecked Sendable {
     private(set) var lastCheckpoint: SequenceNumber?
     /// Monotonic time of the last write (or of the claim), for idle-lane advancing.
     var lastWriteAt: Duration
+    /// Liveness for the watchdog, reported before every write attempt (a checkpoint retried
+    /// through a throttling spell is making attempts, not wedged).
+    var heartbeat: @Sendable () -> Void = {}
 
     init(
         key: LaneKey, fence: LaneFence, store: LeaseStore, checkpoint: SequenceNumber?, clock: ConsumerClock,
@@ -62,6 +65,7 @@ final class LaneCheckpointer: Checkpointer, @unchecked Sendable {
         let backoff = Backoff(base: .milliseconds(50), cap: .seconds(5))
         while true {
             if let lastCheckpoint, lastCheckpoint >= sequenceNumber { return }
+            heartbeat()
             attempt += 1
             do {
                 switch try store.checkpointLane(key, fence: fence, previous: lastCheckpoint, next: sequenceNumber) {

@@ -86,12 +86,15 @@ public struct ConsumerTunables: Sendable, Equatable {
     public var retryBackoff: Duration
     /// Cap of the retry delay. Default 10 s.
     public var maxRetryBackoff: Duration
+    /// Cap of the retry delay of a halted lane (an environmental error such as AccessDenied); its
+    /// retries start at `maxRetryBackoff` and double up to this. Default 60 s.
+    public var haltedRetryBackoff: Duration
 
     public init(
         batchSize: Int = 100, batchingWindow: Duration = .seconds(5), maxRecordAge: Duration? = nil,
         maxRetryAttempts: Int = 3, bisectOnError: Bool = true, parallelizationFactor: Int = 1,
         idlePoll: Duration = .seconds(1), retryBackoff: Duration = .milliseconds(100),
-        maxRetryBackoff: Duration = .seconds(10)
+        maxRetryBackoff: Duration = .seconds(10), haltedRetryBackoff: Duration = .seconds(60)
     ) {
         self.batchSize = batchSize
         self.batchingWindow = batchingWindow
@@ -102,6 +105,7 @@ public struct ConsumerTunables: Sendable, Equatable {
         self.idlePoll = idlePoll
         self.retryBackoff = retryBackoff
         self.maxRetryBackoff = maxRetryBackoff
+        self.haltedRetryBackoff = haltedRetryBackoff
     }
 
     /// Every problem found, empty when usable.
@@ -117,6 +121,9 @@ public struct ConsumerTunables: Sendable, Equatable {
         if idlePoll < .zero { problems.append("idlePoll must not be negative") }
         if retryBackoff <= .zero || maxRetryBackoff < retryBackoff {
             problems.append("retryBackoff must be positive and at most maxRetryBackoff")
+        }
+        if haltedRetryBackoff < maxRetryBackoff {
+            problems.append("haltedRetryBackoff must be at least maxRetryBackoff")
         }
         return problems
     }

@@ -1,45 +1,101 @@
 import AWSDynamoDB
+import CoreMetrics
 import Foundation
+import Glibc
 
 /// Appends failed records to a file as JSON lines, one line per `send`, synced to disk.
 ///
 /// Each line: `shardId`, `lane`, `firstSequenceNumber`, `lastSequenceNumber`, `reason`,
 /// `attempts`, `lastError`, `streamArn`, `recordedAt`, and `records` in the DynamoDB Streams JSON
 /// form (`eventID`, `eventName`, `dynamodb.Keys/NewImage/OldImage/SequenceNumber/…`).
+///
+/// The file is opened `O_WRONLY|O_APPEND|O_CREAT|O_NOFOLLOW|O_CLOEXEC` with mode 0600 (a symlink
+/// planted at the path is refused, and the records never become world-readable whatever the
+/// umask); every line is one `write(2)` on an append descriptor, so lines never interleave.
+/// `reopen()` (the daemon calls it on SIGHUP) starts a new descriptor at the path, for logrotate.
+/// `maxBytes` bounds the file: a line that would pass it is refused (`send` throws), so the lane
+/// keeps retrying and its checkpoint stays put until an operator rotates or replays the spool —
+/// the records are never dropped. `zael_spool_bytes` reports the size.
 public final class SpoolFileDestination: FailureDestination, @unchecked Sendable {
-    // `handle` and `count` are guarded by `lock`.
+    // `descriptor`, `size` and `count` are guarded by `lock`.
     private let lock = NSLock()
-    private let handle: FileHandle
+    private var descriptor: Int32
+    private var size: Int
     private var count = 0
     public let path: String
+    /// Largest file size in bytes; nil for no bound.
+    public let maxBytes: Int?
+    private let sizeGauge: Gauge?
 
     /// Opens (creating when needed) the spool file for appending.
-    public init(path: String) throws {
+    public init(path: String, maxBytes: Int? = nil, metricsFactory: MetricsFactory? = nil) throws {
         self.path = path
-        if !FileManager.default.fileExists(atPath: path) {
-            guard FileManager.default.createFile(atPath: path, contents: nil) else {
-                throw CocoaError(.fileWriteNoPermission, userInfo: [NSFilePathErrorKey: path])
-            }
-        }
-        guard let handle = FileHandle(forWritingAtPath: path) else {
-            throw CocoaError(.fileWriteNoPermission, userInfo: [NSFilePathErrorKey: path])
-        }
-        self.handle = handle
-        handle.seekToEndOfFile()
+        self.maxBytes = maxBytes
+        (descriptor, size) = try Self.open(path)
+        sizeGauge = metricsFactory.map { Gauge(label: ConsumerMetricNames.spoolBytes, dimensions: [], factory: $0) }
+        sizeGauge?.record(size)
     }
 
-    deinit { try? handle.close() }
+    deinit { _ = Glibc.close(descriptor) }
 
     public var sentRecordCount: Int { lock.withLock { count } }
+
+    /// The file's size as this destination knows it.
+    public var byteCount: Int { lock.withLock { size } }
+
+    /// Closes the descriptor and opens the path again (after logrotate moved the file away).
+    public func reopen() throws {
+        let (fresh, freshSize) = try Self.open(path)
+        let old = lock.withLock {
+            defer { (descriptor, size) = (fresh, freshSize) }
+            return descriptor
+        }
+        _ = Glibc.close(old)
+        sizeGauge?.record(freshSize)
+    }
 
     public func send(_ failure: FailedRecords) throws {
         var line = try JSONSerialization.data(withJSONObject: Self.object(failure), options: [.sortedKeys])
         line.append(0x0A)
-        try lock.withLock {
-            try handle.write(contentsOf: line)
-            try handle.synchronize()
+        let newSize = try lock.withLock { () -> Int in
+            if let maxBytes, size + line.count > maxBytes {
+                throw SpoolError(
+                    path: path, message: "spool is full (\(size) of \(maxBytes) bytes); rotate or replay it")
+            }
+            try line.withUnsafeBytes { bytes in
+                var offset = 0
+                while offset < bytes.count {
+                    let written = Glibc.write(descriptor, bytes.baseAddress! + offset, bytes.count - offset)
+                    if written < 0 {
+                        if errno == EINTR { continue }
+                        throw SpoolError(path: path, message: "write failed: \(String(cString: strerror(errno)))")
+                    }
+                    offset += written
+                }
+            }
+            guard fsync(descriptor) == 0 else {
+                throw SpoolError(path: path, message: "fsync failed: \(String(cString: strerror(errno)))")
+            }
+            size += line.count
             count += failure.records.count
+            return size
         }
+        sizeGauge?.record(newSize)
+    }
+
+    private static func open(_ path: String) throws -> (Int32, Int) {
+        let descriptor = Glibc.open(path, O_WRONLY | O_APPEND | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0o600)
+        guard descriptor >= 0 else {
+            throw SpoolError(path: path, message: "cannot open: \(String(cString: strerror(errno)))")
+        }
+        var info = stat()
+        guard fstat(descriptor, &info) == 0, (info.st_mode & S_IFMT) == S_IFREG else {
+            _ = Glibc.close(descriptor)
+            throw SpoolError(path: path, message: "not a regular file")
+        }
+        // An existing file keeps its owner but loses any group or world access.
+        if info.st_mode & 0o077 != 0 { _ = fchmod(descriptor, 0o600) }
+        return (descriptor, Int(info.st_size))
     }
 
     static func object(_ failure: FailedRecords) -> [String: Any] {
@@ -89,4 +145,11 @@ public final class SpoolFileDestination: FailureDestination, @unchecked Sendable
         case .bs(let blobs): return ["BS": blobs.map { Data($0).base64EncodedString() }]
         }
     }
+}
+
+/// The spool file could not be opened or written, or is full.
+public struct SpoolError: Error, Sendable, CustomStringConvertible {
+    public var path: String
+    public var message: String
+    public var description: String { "spool \(path): \(message)" }
 }

@@ -4,7 +4,8 @@ import Dispatch
 import Logging
 
 /// One lane of a shard: its processor, its checkpointer and its queue. Runs the lane's slice of
-/// each batch with the retry, bisect and spool rules.
+/// each batch with the retry, bisect and spool rules (see `FailureClass` for which failures use
+/// them and which are waited out).
 final class Lane: @unchecked Sendable {
     // `processor`, `checkpointer` and the counters are used by the lane's queue while a batch
     // runs and by the shard's queue between batches; the shard waits for the lane's work item
@@ -25,6 +26,10 @@ final class Lane: @unchecked Sendable {
         var clock: ConsumerClock
         var stop: StopSignal
         var logger: Logger
+        /// Liveness: called before every attempt and during backoff waits (the watchdog).
+        var heartbeat: @Sendable () -> Void = {}
+        /// The lane's condition changed (nil: it cleared); for the shard's status.
+        var report: @Sendable (_ lane: Int, _ condition: LaneCondition?) -> Void = { _, _ in }
     }
 
     let index: Int
@@ -49,48 +54,62 @@ final class Lane: @unchecked Sendable {
     }
 
     /// Processes `records` (this lane's, in stream order) and moves the lane checkpoint to `end`.
-    /// Records older than `tunables.maxRecordAge` are spooled instead of processed.
+    ///
+    /// Failures are handled by their `FailureClass`: weather is waited out, an environmental
+    /// error halts the lane (slow retries) until it clears, and only deterministic failures use
+    /// the retry / bisect / spool rules. Before every attempt, records older than
+    /// `tunables.maxRecordAge` are spooled instead of processed.
     func run(_ records: [StreamRecord], end: SequenceNumber, tunables: ConsumerTunables, context: Context) -> Outcome {
-        var fresh = records
-        if let maxAge = tunables.maxRecordAge {
-            let now = context.clock.wallSeconds()
-            let old = records.filter { record in
-                record.approximateCreationDateTime.map { now - $0 > maxAge.seconds } ?? false
-            }
-            if !old.isEmpty {
-                fresh = records.filter { record in
-                    !(record.approximateCreationDateTime.map { now - $0 > maxAge.seconds } ?? false)
-                }
-                guard spool(old, reason: .maxRecordAgeExceeded, attempts: 0, error: nil, context: context) else {
-                    return .abandoned
-                }
-            }
-        }
-        return attempt(fresh, end: end, priorAttempts: 0, tunables: tunables, context: context)
+        attempt(records, end: end, priorAttempts: 0, tunables: tunables, context: context)
     }
 
     private func attempt(
         _ records: [StreamRecord], end: SequenceNumber, priorAttempts: Int, tunables: ConsumerTunables, context: Context
     ) -> Outcome {
-        var tries = 0
+        var records = records
+        // Processor calls, and the deterministic failures among them (the ones that count
+        // against `maxRetryAttempts`).
+        var deliveries = 0
+        var failures = 0
         var lastFailure: Error?
+        var condition: LaneCondition?
         let backoff = Backoff(base: tunables.retryBackoff, cap: tunables.maxRetryBackoff)
+        let haltedBackoff = Backoff(base: tunables.maxRetryBackoff, cap: tunables.haltedRetryBackoff)
+        defer { if condition != nil { context.report(index, nil) } }
         while true {
+            context.heartbeat()
             // Records the processor already committed are not delivered again.
-            let remaining = records.filter { record in
+            var remaining = records.filter { record in
                 checkpointer.lastCheckpoint.map { record.sequenceNumber > $0 } ?? true
+            }
+            // Re-checked on every attempt: a record waited on for too long (throttling, an
+            // outage, retrying forever) goes to the failure destination once it passes the age.
+            let expired = Self.expired(remaining, maxAge: tunables.maxRecordAge, now: context.clock.wallSeconds())
+            if !expired.isEmpty {
+                guard
+                    spool(
+                        expired, reason: .maxRecordAgeExceeded, attempts: priorAttempts + deliveries,
+                        error: lastFailure.map { "\($0)" }, context: context)
+                else { return .abandoned }
+                let gone = Set(expired.map(\.sequenceNumber))
+                records.removeAll { gone.contains($0.sequenceNumber) }
+                remaining.removeAll { gone.contains($0.sequenceNumber) }
             }
             do {
                 if !remaining.isEmpty {
-                    tries += 1
+                    deliveries += 1
                     let batch = RecordBatch(
                         streamArn: context.streamArn, shardId: context.shardId, lane: index, laneCount: laneCount,
-                        records: remaining, batchEnd: end, attempt: priorAttempts + tries)
+                        records: remaining, batchEnd: end, attempt: priorAttempts + deliveries)
                     try processor.process(batch, checkpointer: checkpointer)
                     processed += remaining.count
                     context.metrics.recordsProcessed.increment(by: remaining.count)
                 }
                 try checkpointer.checkpoint(to: end)
+                if let condition {
+                    context.logger.notice(
+                        "lane recovered", metadata: ["lane": "\(index)", "condition": "\(condition)"])
+                }
                 return .completed
             } catch is LeaseLostError {
                 // The processor's fenced write failed. A lost reply to our own commit (a
@@ -99,26 +118,59 @@ final class Lane: @unchecked Sendable {
                 case .lost?: return .leaseLost
                 case .adopted?: continue
                 case .unchanged?, nil:
+                    failures += 1
                     lastFailure = LeaseLostError(shardId: context.shardId)
-                    lastError = "fenced write failed but the lane is still ours"
-                    lastErrorAt = context.clock.now()
+                    note("fenced write failed but the lane is still ours", context: context)
                     context.metrics.error("processor")
                 }
             } catch let error as AWSError where error.kind == .cancelled {
                 return .abandoned
             } catch {
                 lastFailure = error
-                lastError = "\(error)"
-                lastErrorAt = context.clock.now()
-                context.metrics.error("processor")
-                context.logger.error(
-                    "processor failed",
-                    metadata: ["lane": "\(index)", "attempt": "\(priorAttempts + tries)", "error": "\(error)"])
+                note("\(error)", context: context)
+                switch FailureClass.of(error) {
+                case .weather(let code):
+                    condition = advance(condition, to: .throttled, code: code, error: error, context: context)
+                    retries += 1
+                    context.metrics.retries.increment()
+                    context.metrics.error("throttling")
+                    context.metrics.throttled(api: "processor")
+                    if let condition, condition.attempts == 1 || condition.attempts.isMultiple(of: 20) {
+                        context.logger.warning(
+                            "processor throttled; retrying until it succeeds or the records pass max age",
+                            metadata: ["lane": "\(index)", "condition": "\(condition)", "error": "\(error)"])
+                    }
+                    if pause(backoff.delay(attempt: condition?.attempts ?? 1), context: context) { return .abandoned }
+                    continue
+                case .environment(let code):
+                    condition = advance(condition, to: .halted, code: code, error: error, context: context)
+                    context.metrics.error("environment")
+                    if let condition, condition.attempts == 1 || condition.attempts.isMultiple(of: 10) {
+                        context.logger.error(
+                            """
+                            shard halted: AWS refuses for a reason retries cannot fix; nothing is passed or \
+                            spooled, retrying slowly until the configuration or permissions are fixed
+                            """,
+                            metadata: ["lane": "\(index)", "condition": "\(condition)", "error": "\(error)"])
+                    }
+                    if pause(haltedBackoff.delay(attempt: condition?.attempts ?? 1), context: context) {
+                        return .abandoned
+                    }
+                    continue
+                case .deterministic:
+                    failures += 1
+                    context.metrics.error("processor")
+                    context.logger.error(
+                        "processor failed",
+                        metadata: [
+                            "lane": "\(index)", "attempt": "\(priorAttempts + deliveries)", "error": "\(error)",
+                        ])
+                }
             }
-            if tunables.maxRetryAttempts < 0 || tries <= tunables.maxRetryAttempts {
+            if tunables.maxRetryAttempts < 0 || failures <= tunables.maxRetryAttempts {
                 retries += 1
                 context.metrics.retries.increment()
-                if context.stop.wait(backoff.delay(attempt: tries)) { return .abandoned }
+                if pause(backoff.delay(attempt: failures), context: context) { return .abandoned }
                 continue
             }
             if tunables.bisectOnError && remaining.count > 1 {
@@ -129,18 +181,18 @@ final class Lane: @unchecked Sendable {
                 let left = Array(remaining[..<middle])
                 let right = Array(remaining[middle...])
                 let first = attempt(
-                    left, end: left.last!.sequenceNumber, priorAttempts: priorAttempts + tries, tunables: tunables,
-                    context: context)
+                    left, end: left.last!.sequenceNumber, priorAttempts: priorAttempts + deliveries,
+                    tunables: tunables, context: context)
                 guard first == .completed else { return first }
                 return attempt(
-                    right, end: end, priorAttempts: priorAttempts + tries, tunables: tunables, context: context)
+                    right, end: end, priorAttempts: priorAttempts + deliveries, tunables: tunables, context: context)
             }
             context.logger.warning(
                 "retries exhausted; sending records to the failure destination",
                 metadata: ["lane": "\(index)", "records": "\(remaining.count)"])
             guard
                 spool(
-                    remaining, reason: .retriesExhausted, attempts: priorAttempts + tries,
+                    remaining, reason: .retriesExhausted, attempts: priorAttempts + deliveries,
                     error: lastFailure.map { "\($0)" }, context: context)
             else { return .abandoned }
             do {
@@ -153,6 +205,48 @@ final class Lane: @unchecked Sendable {
             }
         }
     }
+
+    /// The records older than `maxAge` at wall time `now` (none when there is no maximum).
+    static func expired(_ records: [StreamRecord], maxAge: Duration?, now: Double) -> [StreamRecord] {
+        guard let maxAge else { return [] }
+        return records.filter { record in
+            record.approximateCreationDateTime.map { now - $0 > maxAge.seconds } ?? false
+        }
+    }
+
+    /// The condition after one more failed attempt of `kind`; a change of kind or code starts afresh.
+    private func advance(
+        _ condition: LaneCondition?, to kind: LaneCondition.Kind, code: String, error: Error, context: Context
+    ) -> LaneCondition {
+        var next =
+            condition.flatMap { $0.kind == kind && $0.code == code ? $0 : nil }
+            ?? LaneCondition(kind: kind, code: code, attempts: 0, since: context.clock.now())
+        next.attempts += 1
+        next.lastError = "\(error)"
+        context.report(index, next)
+        return next
+    }
+
+    private func note(_ error: String, context: Context) {
+        lastError = error
+        lastErrorAt = context.clock.now()
+    }
+
+    /// Waits `duration` unless the shard stops (true then), reporting liveness every couple of
+    /// seconds: a lane that backs off is making attempts, not wedged.
+    private func pause(_ duration: Duration, context: Context) -> Bool {
+        var left = duration
+        while left > .zero {
+            let slice = min(left, Self.heartbeatInterval)
+            if context.stop.wait(slice) { return true }
+            context.heartbeat()
+            left -= slice
+        }
+        return context.stop.isFired
+    }
+
+    /// The longest a waiting lane stays silent towards the watchdog.
+    static let heartbeatInterval = Duration.seconds(2)
 
     /// Sends records to the failure destination, retrying until it works; false when the shard
     /// stopped first (the records were then not checkpointed and come again).
@@ -173,7 +267,7 @@ final class Lane: @unchecked Sendable {
                 tries += 1
                 context.metrics.error("failureDestination")
                 context.logger.error("failure destination did not accept records", metadata: ["error": "\(error)"])
-                if context.stop.wait(Backoff(base: .milliseconds(100), cap: .seconds(10)).delay(attempt: tries)) {
+                if pause(Backoff(base: .milliseconds(100), cap: .seconds(10)).delay(attempt: tries), context: context) {
                     return false
                 }
             }

@@ -109,9 +109,7 @@ extension ShardConsumer {
             let lane = LaneHasher.lane(of: record, laneCount: lanes.count)
             if !alreadyApplied(record, lane: lane) { slices[lane].append(record) }
         }
-        let context = Lane.Context(
-            streamArn: dependencies.streamArn, shardId: shardId, destination: dependencies.destination,
-            metrics: dependencies.metrics, clock: dependencies.clock, stop: stop, logger: logger)
+        let context = laneContext()
         let outcomes = LaneOutcomes(count: lanes.count)
         let group = DispatchGroup()
         let clock = dependencies.clock

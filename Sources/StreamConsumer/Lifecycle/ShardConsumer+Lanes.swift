@@ -66,6 +66,9 @@ extension ShardConsumer {
                 fence: LaneFence(owner: dependencies.workerId, claim: claim),
                 store: dependencies.makeLeaseStore(), checkpoint: checkpoints[index], clock: dependencies.clock,
                 stop: stop)
+            let onProgress = dependencies.onProgress
+            let component = ConsumerComponent.shardConsumer(shardId: shardId)
+            checkpointer.heartbeat = { onProgress(component) }
             made.append(
                 Lane(index: index, laneCount: count, processor: processor, checkpointer: checkpointer, shardId: shardId)
             )
@@ -181,5 +184,28 @@ extension ShardConsumer {
         let lowest: LeaseCheckpoint? =
             checkpoints.allSatisfy({ $0 != nil }) ? checkpoints.compactMap({ $0 }).min().map { .sequence($0) } : nil
         publish { $0.lowestCheckpoint = lowest }
+    }
+
+    /// What the lanes of this shard share for one batch: lanes report liveness as this shard's
+    /// progress (a lane backing off is still making attempts) and their conditions to its status.
+    func laneContext() -> Lane.Context {
+        let onProgress = dependencies.onProgress
+        let component = ConsumerComponent.shardConsumer(shardId: shardId)
+        let clock = dependencies.clock
+        return Lane.Context(
+            streamArn: dependencies.streamArn, shardId: shardId, destination: dependencies.destination,
+            metrics: dependencies.metrics, clock: dependencies.clock, stop: stop, logger: logger,
+            heartbeat: { onProgress(component) },
+            report: { [weak self] lane, condition in
+                let now = clock.now()
+                self?.publish { snapshot in
+                    snapshot.laneConditions[lane] = condition
+                    // Shown while the lane is held up, not only after the batch.
+                    if let condition {
+                        snapshot.lastError = condition.lastError
+                        snapshot.lastErrorAt = now
+                    }
+                }
+            })
     }
 }

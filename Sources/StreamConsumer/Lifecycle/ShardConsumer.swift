@@ -45,6 +45,15 @@ public final class ShardConsumer: @unchecked Sendable {
         /// When `lastError` happened (the consumer clock), so the status can tell a fresh error
         /// from one the shard has long recovered from.
         var lastErrorAt: Duration?
+        /// Lanes throttled or halted right now, by lane index.
+        var laneConditions: [Int: LaneCondition] = [:]
+
+        /// The shard's condition: halted wins over throttled (an operator must act), then the oldest.
+        var condition: LaneCondition? {
+            laneConditions.values.min { lhs, rhs in
+                lhs.kind != rhs.kind ? lhs.kind == .halted : lhs.since < rhs.since
+            }
+        }
     }
 
     public let shardId: String

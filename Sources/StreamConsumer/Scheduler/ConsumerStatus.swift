@@ -16,10 +16,15 @@ public struct ConsumerStatus: Sendable {
         public var lastError: String?
         /// How long ago `lastError` happened.
         public var lastErrorAge: Duration?
+        /// Why the shard is not moving although its records are fine (throttled, or halted by an
+        /// environmental error); nil while it is not held up. The state then says `throttled` or
+        /// `halted`.
+        public var condition: LaneCondition?
 
         public init(
             shardId: String, owner: String?, state: String, checkpoint: String?, iteratorAge: Duration?,
-            recordsPerSecond: Double = 0, retries: Int = 0, lastError: String? = nil, lastErrorAge: Duration? = nil
+            recordsPerSecond: Double = 0, retries: Int = 0, lastError: String? = nil, lastErrorAge: Duration? = nil,
+            condition: LaneCondition? = nil
         ) {
             self.shardId = shardId
             self.owner = owner
@@ -30,6 +35,7 @@ public struct ConsumerStatus: Sendable {
             self.retries = retries
             self.lastError = lastError
             self.lastErrorAge = lastErrorAge
+            self.condition = condition
         }
     }
 

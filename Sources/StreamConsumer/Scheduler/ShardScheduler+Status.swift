@@ -16,10 +16,12 @@ extension ShardScheduler {
             let local = consumers[lease.shardId]?.status
             shards.append(
                 ConsumerStatus.ShardStatus(
-                    shardId: lease.shardId, owner: lease.owner, state: local?.state ?? "notOwned",
+                    shardId: lease.shardId, owner: lease.owner,
+                    state: local?.condition?.kind.rawValue ?? local?.state ?? "notOwned",
                     checkpoint: local?.lowestCheckpoint?.wire ?? lease.checkpoint.wire, iteratorAge: local?.iteratorAge,
                     recordsPerSecond: local?.recordsPerSecond ?? 0, retries: local?.retries ?? 0,
-                    lastError: local?.lastError, lastErrorAge: local?.lastErrorAt.map { now - $0 }))
+                    lastError: local?.lastError, lastErrorAge: local?.lastErrorAt.map { now - $0 },
+                    condition: local?.condition))
         }
         for (shardId, consumer) in consumers {
             let local = consumer.status
@@ -29,10 +31,11 @@ extension ShardScheduler {
             if !listed.contains(shardId) {
                 shards.append(
                     ConsumerStatus.ShardStatus(
-                        shardId: shardId, owner: configuration.workerId, state: local.state,
+                        shardId: shardId, owner: configuration.workerId,
+                        state: local.condition?.kind.rawValue ?? local.state,
                         checkpoint: local.lowestCheckpoint?.wire, iteratorAge: local.iteratorAge,
                         recordsPerSecond: local.recordsPerSecond, retries: local.retries, lastError: local.lastError,
-                        lastErrorAge: local.lastErrorAt.map { now - $0 }))
+                        lastErrorAge: local.lastErrorAt.map { now - $0 }, condition: local.condition))
             }
         }
         return ConsumerStatus(

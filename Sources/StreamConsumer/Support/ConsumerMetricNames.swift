@@ -24,6 +24,8 @@ public enum ConsumerMetricNames {
     /// Timer: one GetRecords call, retries included.
     public static let getRecordsLatency = "zael_getrecords_latency_seconds"
     public static let trimmedData = "zael_trimmed_data_total"
+    /// Gauge: size of the on-failure spool file in bytes.
+    public static let spoolBytes = "zael_spool_bytes"
 
     /// Label keys.
     public static let shardLabel = "shard"
@@ -33,6 +35,6 @@ public enum ConsumerMetricNames {
     /// Every name above.
     public static let all: [String] = [
         iteratorAge, recordsProcessed, batches, errors, throttles, retries, bisects, spooledRecords, leasesOwned,
-        leasesTaken, leasesStolen, leasesLost, batchDuration, getRecordsLatency, trimmedData,
+        leasesTaken, leasesStolen, leasesLost, batchDuration, getRecordsLatency, trimmedData, spoolBytes,
     ]
 }

@@ -37,6 +37,8 @@ extension UsageAggregator {
                     logger.info("fenced checkpoint refused: lease lost", metadata: ["error": "\(error.code)"])
                     throw LeaseLostError(shardId: batch.shardId)
                 }
+                // After its own few quick retries a conflict goes to the engine, which treats it as
+                // weather (`FailureClass`): retried with backoff, never spooled.
                 guard Self.isConflict(error), conflicts < settings.conflictRetries else { throw error }
                 conflicts += 1
                 recordConflict()

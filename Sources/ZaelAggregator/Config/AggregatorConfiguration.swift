@@ -139,6 +139,10 @@ extension AggregatorConfiguration {
         /// `consumer.on_failure_spool`: JSON-lines file for records given up on (the Lambda's DLQ).
         /// Default: `$STATE_DIRECTORY/failed.jsonl`, else `./failed.jsonl`.
         public var onFailureSpool: String
+        /// `consumer.on_failure_spool_max_mb`: the spool file's size bound in MiB; once reached,
+        /// records wait (the shard stops moving, loudly) until the file is rotated or replayed.
+        /// Default: 1024; range 1–1048576.
+        public var onFailureSpoolMaxMiB: Int = 1024
         /// `consumer.idle_poll_seconds`: pause after an empty GetRecords page (it grows while the
         /// shard stays empty, up to the batching window). Default: 1 s; range
         /// 0.1–10 s.

@@ -88,6 +88,9 @@ extension ConfigurationLoader {
         }
         if let v = r.bool("consumer.bisect_on_error") { c.consumer.bisectOnError = v }
         if let v = r.nonEmptyString("consumer.on_failure_spool") { c.consumer.onFailureSpool = v }
+        if let v = r.integer("consumer.on_failure_spool_max_mb", range: 1...1_048_576, unit: "MiB") {
+            c.consumer.onFailureSpoolMaxMiB = v
+        }
         if let v = r.seconds("consumer.idle_poll_seconds", range: 0.1...10) { c.consumer.idlePoll = .seconds(v) }
         if let v = r.seconds("consumer.http_timeout_seconds", range: 1...300) { c.consumer.httpTimeout = .seconds(v) }
         if let v = r.choice("consumer.filters", as: AggregatorConfiguration.RecordFilter.self) {

@@ -64,11 +64,20 @@ struct AWSEnvironment: Sendable {
         self.callMetrics = callMetrics
     }
 
-    private func retrier() -> Retrier {
-        var retrier = Retrier(policy: RetryPolicy(), abortFlag: abortFlag)
+    /// The longest one call may take, retries included: well inside systemd's `WatchdogSec=30`,
+    /// so that a lane reports liveness between calls even when every attempt times out. A call
+    /// that runs out of time throws its last (retryable) error; the engine retries on its terms.
+    static let callTimeLimit = Duration.seconds(20)
+
+    private func retrier(onAttempt: (@Sendable () -> Void)? = nil) -> Retrier {
+        let policy = RetryPolicy(maxElapsed: Self.callTimeLimit, attemptTimeout: Self.connectTimeout + httpTimeout)
+        var retrier = Retrier(policy: policy, abortFlag: abortFlag)
         if let callMetrics { retrier.onRetry = { callMetrics.retried($0) } }
+        retrier.onAttempt = onAttempt
         return retrier
     }
+
+    static let connectTimeout = Duration.seconds(3)
 
     /// Brings the credential refresh counter up to date (call before the metrics are read).
     func syncCredentialMetrics() {
@@ -77,23 +86,28 @@ struct AWSEnvironment: Sendable {
 
     private func transport() -> CurlTransport {
         CurlTransport(
-            configuration: .init(connectTimeout: .seconds(3), requestTimeout: httpTimeout), abortFlag: abortFlag)
+            configuration: .init(connectTimeout: Self.connectTimeout, requestTimeout: httpTimeout), abortFlag: abortFlag
+        )
     }
 
-    /// A DynamoDB client for one thread.
-    func makeDynamoDB() -> DynamoDBClient {
+    /// A DynamoDB client for one thread; `onAttempt` is called around every attempt of every
+    /// call (liveness for the watchdog).
+    func makeDynamoDB(onAttempt: (@Sendable () -> Void)? = nil) -> DynamoDBClient {
         DynamoDBClient(
             endpoint: dynamoDBEndpoint, region: region, transport: transport(), credentials: credentials,
-            retrier: retrier(), logger: logger)
+            retrier: retrier(onAttempt: onAttempt), logger: logger)
     }
 
-    /// An S3 client for one thread (one per lane, for audit archival).
-    func makeS3(_ archival: AggregatorConfiguration.ArchivalSection) -> S3Client {
+    /// An S3 client for one thread (one per lane, for audit archival); `onAttempt` as for
+    /// DynamoDB.
+    func makeS3(
+        _ archival: AggregatorConfiguration.ArchivalSection, onAttempt: (@Sendable () -> Void)? = nil
+    ) -> S3Client {
         S3Client(
             addressing: S3Addressing(
                 region: archival.region ?? region, endpointOverride: s3EndpointOverride,
                 forcePathStyle: archival.pathStyle),
-            transport: transport(), credentials: credentials, retrier: retrier(), logger: logger)
+            transport: transport(), credentials: credentials, retrier: retrier(onAttempt: onAttempt), logger: logger)
     }
 
     /// A DynamoDB Streams client for one thread.

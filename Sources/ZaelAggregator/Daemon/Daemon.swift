@@ -91,7 +91,9 @@ struct Daemon: DaemonRunner {
                     "s3.endpoint": "\(aws.s3EndpointOverride ?? "AWS")",
                 ])
         }
-        let failureDestination = try SpoolFileDestination(path: configuration.consumer.onFailureSpool)
+        let failureDestination = try SpoolFileDestination(
+            path: configuration.consumer.onFailureSpool, maxBytes: configuration.consumer.onFailureSpoolMaxMiB << 20,
+            metricsFactory: metrics)
         let health = DaemonHealth(deadline: services.watchdogInterval ?? .seconds(30))
         let scheduler = ShardScheduler(
             configuration: consumerConfiguration(streamArn: streamArn),
@@ -101,15 +103,19 @@ struct Daemon: DaemonRunner {
             // lane and adopts the committed checkpoint instead of applying anything twice.
             processorFactory: UsageAggregatorFactory(
                 settings: aggregationSettings, logger: logger,
-                makeClient: { _, _ in aws.makeDynamoDB() },
+                // Each attempt of a lane's calls counts as its shard's liveness, so a lane inside a
+                // long throttled call is not taken for a wedged one; a call that never returns
+                // still silences it.
+                makeClient: { shardId, _ in aws.makeDynamoDB(onAttempt: { health.alive(shardId: shardId) }) },
                 makeRejectionHandler: { shardId, lane in
                     RejectionSpool(
                         destination: failureDestination, streamArn: streamArn, shardId: shardId, lane: lane)
                 },
-                makeDuties: { [configuration] _, _ in
+                makeDuties: { [configuration] shardId, _ in
                     // One S3 client per lane: clients are used by one thread at a time.
                     guard let bucket = configuration.archival.bucket else { return [] }
-                    let store = S3AuditArchiveStore(bucket: bucket, client: aws.makeS3(configuration.archival))
+                    let client = aws.makeS3(configuration.archival, onAttempt: { health.alive(shardId: shardId) })
+                    let store = S3AuditArchiveStore(bucket: bucket, client: client)
                     return [AuditArchivalDuty(store: store, prefix: configuration.archival.prefix, logger: logger)]
                 }),
             makeStreamsClient: { aws.makeStreams() },
@@ -143,6 +149,17 @@ struct Daemon: DaemonRunner {
             WatchdogService(interval: $0, notifier: notifier, monitor: health.monitor, logger: logger)
         }
         watchdog?.start()
+        if let interval = services.watchdogInterval,
+            AWSEnvironment.connectTimeout + configuration.consumer.httpTimeout >= interval
+        {
+            // One slow attempt then outlasts the watchdog: a throttled but healthy daemon can be
+            // taken for a wedged one.
+            logger.warning(
+                "consumer.http_timeout_seconds is too close to WatchdogSec; keep it well below",
+                metadata: [
+                    "http_timeout": "\(configuration.consumer.httpTimeout)", "watchdog.interval": "\(interval)",
+                ])
+        }
 
         let events = DaemonEvents()
         let signals = try SignalWatcher([.terminate, .interrupt, .hangup], queue: DispatchQueue(label: "zael.signals"))
@@ -154,6 +171,12 @@ struct Daemon: DaemonRunner {
             case .none:
                 status(DaemonStatus.line(scheduler.status))
             case .some(.hangup):
+                // logrotate moved the spool away: new records go to a fresh file at the path.
+                do {
+                    try failureDestination.reopen()
+                } catch {
+                    logger.error("spool reopen failed; still writing the old file", metadata: ["error": "\(error)"])
+                }
                 reload(scheduler: scheduler, state: state)
             case .some:
                 signals.cancel()
@@ -249,7 +272,10 @@ struct Daemon: DaemonRunner {
             parallelizationFactor: consumer.parallelizationFactor, idlePoll: consumer.idlePoll)
     }
 
-    private var aggregationSettings: UsageAggregationSettings {
+    private var aggregationSettings: UsageAggregationSettings { Self.aggregationSettings(configuration) }
+
+    /// The aggregator's settings from the configuration (the daemon's and `spool replay`'s).
+    static func aggregationSettings(_ configuration: AggregatorConfiguration) -> UsageAggregationSettings {
         UsageAggregationSettings(
             tableName: configuration.table.name,
             windows: configuration.aggregation.windows.compactMap { UsageWindow(rawValue: $0.rawValue) },

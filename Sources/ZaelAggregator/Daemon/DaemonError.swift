@@ -36,6 +36,9 @@ enum DaemonError: Error, Sendable, Equatable, CustomStringConvertible {
             return error.isRetryable ? .unavailable("\(error)") : .misconfigured("\(error)")
         case let error as ConsumerError:
             return .misconfigured("\(error)")
+        case let error as SpoolError:
+            // The spool path cannot be opened (a symlink, a directory, no permission).
+            return .misconfigured("\(error)")
         default:
             return .failed("\(error)")
         }

@@ -37,6 +37,14 @@ final class DaemonHealth: @unchecked Sendable {
         }
     }
 
+    /// A sign of life from inside a shard's work (an AWS call attempt of one of its lanes).
+    /// Beats only a registered consumer: a late call after the consumer stopped must not bring
+    /// back a component that will never report again.
+    func alive(shardId: String) {
+        let token = lock.withLock { tokens[.shardConsumer(shardId: shardId)] }
+        if let token { monitor.beat(token) }
+    }
+
     /// The shard sync loop sleeps for its whole interval between rounds; its deadline allows for that.
     private func deadline(for component: ConsumerComponent) -> Duration {
         component == .shardSync ? deadline + .seconds(3600) : deadline

@@ -47,6 +47,13 @@ struct DaemonStatus: Sendable {
         var text = "\(status.leasesOwned) shard\(status.leasesOwned == 1 ? "" : "s") owned"
         text += String(format: ", max iterator age %.1f s, %.1f rec/s", maxAge, rate)
         if status.spooledRecords > 0 { text += ", \(status.spooledRecords) spooled" }
+        // Held-up shards first in importance: a halted shard needs an operator.
+        for kind in [LaneCondition.Kind.halted, .throttled] {
+            let held = owned.compactMap(\.condition).filter { $0.kind == kind }
+            guard !held.isEmpty else { continue }
+            let codes = Set(held.map(\.code)).sorted().joined(separator: "/")
+            text += ", \(held.count) shard\(held.count == 1 ? "" : "s") \(kind.rawValue.uppercased()) (\(codes))"
+        }
         // Only a recent error: one the shards recovered from long ago is not news.
         let recent = owned.compactMap { shard -> (age: Duration, text: String)? in
             guard let text = shard.lastError, let age = shard.lastErrorAge, age < recentError else { return nil }
