@@ -19,6 +19,7 @@ let package = Package(
         .systemLibrary(name: "CCurl", pkgConfig: "libcurl", providers: [.apt(["libcurl4-openssl-dev"])]),
         .systemLibrary(name: "COpenSSL", pkgConfig: "libcrypto", providers: [.apt(["libssl-dev"])]),
         .systemLibrary(name: "CSystemd", pkgConfig: "libsystemd", providers: [.apt(["libsystemd-dev"])]),
+        .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
 
         .target(
             name: "AWSCore",
@@ -29,6 +30,10 @@ let package = Package(
             swiftSettings: strict),
         .target(
             name: "AWSDynamoDB",
+            dependencies: ["AWSCore", .product(name: "Logging", package: "swift-log")],
+            swiftSettings: strict),
+        .target(
+            name: "AWSS3",
             dependencies: ["AWSCore", .product(name: "Logging", package: "swift-log")],
             swiftSettings: strict),
         .target(
@@ -46,7 +51,7 @@ let package = Package(
         .target(
             name: "ZaeLimiter",
             dependencies: [
-                "StreamConsumer", "AWSDynamoDB", "AWSCore",
+                "StreamConsumer", "AWSDynamoDB", "AWSS3", "AWSCore", "CZlib",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
             ],
@@ -67,7 +72,7 @@ let package = Package(
         .executableTarget(
             name: "ZaelAggregator",
             dependencies: [
-                "AWSCore", "AWSDynamoDB", "StreamConsumer", "ZaeLimiter", "SystemdSupport", "Observability",
+                "AWSCore", "AWSDynamoDB", "AWSS3", "StreamConsumer", "ZaeLimiter", "SystemdSupport", "Observability",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
@@ -85,6 +90,7 @@ let package = Package(
         .testTarget(name: "AWSCoreTests", dependencies: ["TestPeers", "AWSCore"], swiftSettings: strict),
         .testTarget(
             name: "AWSDynamoDBTests", dependencies: ["TestPeers", "AWSDynamoDB", "AWSCore"], swiftSettings: strict),
+        .testTarget(name: "AWSS3Tests", dependencies: ["TestPeers", "AWSS3", "AWSCore"], swiftSettings: strict),
         .testTarget(
             name: "StreamConsumerTests",
             dependencies: ["TestPeers", "StreamConsumer", "StreamConsumerTestKit", "AWSDynamoDB", "AWSCore"],
@@ -92,7 +98,7 @@ let package = Package(
         .testTarget(
             name: "ZaeLimiterTests",
             dependencies: [
-                "TestPeers", "ZaeLimiter", "StreamConsumer", "StreamConsumerTestKit", "AWSDynamoDB", "AWSCore",
+                "TestPeers", "ZaeLimiter", "StreamConsumer", "StreamConsumerTestKit", "AWSDynamoDB", "AWSS3", "AWSCore",
             ],
             swiftSettings: strict),
         .testTarget(name: "SystemdSupportTests", dependencies: ["TestPeers", "SystemdSupport"], swiftSettings: strict),

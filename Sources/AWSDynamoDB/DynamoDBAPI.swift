@@ -88,10 +88,18 @@ public struct GetItemInput: Sendable {
     public var tableName: String
     public var key: Item
     public var consistentRead: Bool
-    public init(tableName: String, key: Item, consistentRead: Bool = false) {
+    /// Attributes to return (`ProjectionExpression`); nil returns the whole item.
+    public var projectionExpression: String?
+    public var names: [String: String]
+    public init(
+        tableName: String, key: Item, consistentRead: Bool = false, projectionExpression: String? = nil,
+        names: [String: String] = [:]
+    ) {
         self.tableName = tableName
         self.key = key
         self.consistentRead = consistentRead
+        self.projectionExpression = projectionExpression
+        self.names = names
     }
 }
 

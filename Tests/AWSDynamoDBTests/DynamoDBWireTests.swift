@@ -41,6 +41,36 @@ import Testing
         )
     }
 
+    @Test func getItem_sendsConsistentReadAndProjectionOnlyWhenAsked() {
+        let plain = DynamoDBWire.getItem(GetItemInput(tableName: "t", key: ["PK": .s("a")]))
+        #expect(text(plain) == #"{"TableName":"t","Key":{"PK":{"S":"a"}}}"#)
+        let projected = DynamoDBWire.getItem(
+            GetItemInput(
+                tableName: "t", key: ["PK": .s("a"), "SK": .s("#STATE")], consistentRead: true,
+                projectionExpression: "shard_count, #r", names: ["#r": "rf"]))
+        #expect(
+            text(projected)
+                == ##"{"TableName":"t","Key":{"PK":{"S":"a"},"SK":{"S":"#STATE"}},"ConsistentRead":true,"ProjectionExpression":"shard_count, #r","ExpressionAttributeNames":{"#r":"rf"}}"##
+        )
+    }
+
+    @Test func transactWriteItems_updateActionCarriesItsExpressionsButNoReturnValues() {
+        let body = DynamoDBWire.transactWriteItems(
+            TransactWriteItemsInput(items: [
+                .update(
+                    UpdateItemInput(
+                        tableName: "t", key: ["PK": .s("b")], updateExpression: "ADD #qt0 :qn0",
+                        expression: ExpressionParts(
+                            conditionExpression: "#qt0 >= :qx0", names: ["#qt0": "b_q_tk"],
+                            values: [":qn0": .n("-5"), ":qx0": .n("5")]),
+                        returnValues: .allNew))
+            ]))
+        #expect(
+            text(body)
+                == ##"{"TransactItems":[{"Update":{"TableName":"t","Key":{"PK":{"S":"b"}},"UpdateExpression":"ADD #qt0 :qn0","ConditionExpression":"#qt0 >= :qx0","ExpressionAttributeNames":{"#qt0":"b_q_tk"},"ExpressionAttributeValues":{":qn0":{"N":"-5"},":qx0":{"N":"5"}}}}],"ReturnConsumedCapacity":"TOTAL"}"##
+        )
+    }
+
     @Test func getShardIterator_sendsSequenceNumberOnlyWhenPositioned() {
         let number = SequenceNumber("000123")!
         let at = DynamoDBStreamsWire.getShardIterator(

@@ -120,10 +120,14 @@ import Testing
         try a.syncLeases(with: rolled, position: .latest)
         #expect(table.lease("child")?.checkpoint == .trimHorizon)
         #expect(table.lease("child")?.parentShardIds == ["open"])
-        // "other" is missing once: kept (the listing may predate it); missing twice: deleted.
-        #expect(table.lease("other") != nil)
+        // A lease at SHARD_END missing once is kept (the listing may predate it); missing twice,
+        // deleted. "other" still has a position (LATEST): never deleted by a listing.
+        #expect(try table.createLease(Lease(shardId: "done", checkpoint: .shardEnd)))
         try a.syncLeases(with: rolled, position: .latest)
-        #expect(table.lease("other") == nil)
+        #expect(table.lease("done") != nil)
+        try a.syncLeases(with: rolled, position: .latest)
+        #expect(table.lease("done") == nil)
+        #expect(table.lease("other")?.checkpoint == .latest)
     }
 
     @Test func trimHorizonCreatesEveryShard() throws {

@@ -32,6 +32,28 @@ import Testing
         #expect(graph.shards.count == 4)
         #expect(streams.faultsFired.count == 2)
     }
+
+    @Test func repeatedCursor_isAnError_notAShorterList() throws {
+        let streams = RepeatingCursorStreams()
+        let detector = ShardDetector(client: streams, streamArn: "arn:stream", logger: quietLogger)
+        #expect(throws: ConsumerError.self) { try detector.listShards() }
+        #expect(streams.calls == 2)
+    }
+}
+
+/// DescribeStream whose second page names the same cursor again (a broken or replayed page).
+private final class RepeatingCursorStreams: DynamoDBStreamsAPI, @unchecked Sendable {
+    // Used from the test's thread only.
+    var calls = 0
+    func listStreams(_ input: ListStreamsInput) throws -> ListStreamsOutput { fatalError("not used") }
+    func describeStream(_ input: DescribeStreamInput) throws -> StreamDescription {
+        calls += 1
+        return StreamDescription(
+            streamArn: input.streamArn, streamStatus: "ENABLED",
+            shards: [Shard(shardId: "s\(calls)")], lastEvaluatedShardId: "s1")
+    }
+    func getShardIterator(_ input: GetShardIteratorInput) throws -> String { fatalError("not used") }
+    func getRecords(_ input: GetRecordsInput) throws -> GetRecordsOutput { fatalError("not used") }
 }
 
 @Suite struct SpoolFileDestinationTests {

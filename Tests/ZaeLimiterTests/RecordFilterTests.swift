@@ -1,10 +1,9 @@
 import AWSDynamoDB
 import Testing
-
 import ZaeLimiter
 
-/// The zae-limiter record filter reads the NewImage's SK alone from lazily decoded records; it
-/// must decide as it does on the full image.
+/// The zae-limiter record filter reads the NewImage's SK (MODIFY) or the OldImage's PK (REMOVE)
+/// alone from lazily decoded records; it must decide as it does on the full image.
 @Suite struct RecordFilterTests {
     static func page(_ records: [(event: String, newImage: String)]) -> [UInt8] {
         let members = records.enumerated().map { index, record in
@@ -35,6 +34,37 @@ import ZaeLimiter
         for (index, expected) in cases.enumerated() {
             #expect(ZaeLimiterRecordFilter.accepts(lazy[index]) == expected.accepted, "\(expected.newImage)")
             #expect(ZaeLimiterRecordFilter.accepts(eager[index]) == expected.accepted, "\(expected.newImage)")
+        }
+    }
+
+    /// REMOVEs of audit items pass (namespaced `{ns}/AUDIT#…` and old un-namespaced `AUDIT#…`), so
+    /// audit archival sees them; other REMOVEs, and audit keys in other places, do not.
+    @Test func auditRemoves_passByTheirOldImagesPartitionKey() throws {
+        let cases: [(event: String, oldImage: String, accepted: Bool)] = [
+            ("REMOVE", ##"{"PK":{"S":"a7x3kq/AUDIT#user-1"},"SK":{"S":"#AUDIT#01J"}}"##, true),
+            ("REMOVE", ##"{"PK":{"S":"AUDIT#user-1"}}"##, true),
+            ("REMOVE", ##"{"PK":{"S":"_/AUDIT#system"}}"##, true),
+            ("REMOVE", ##"{"PK":{"S":"ns/AUDIT#e"}}"##, true),
+            ("REMOVE", ##"{"PK":{"S":"ns/ENTITY#AUDIT#x"}}"##, false),
+            ("REMOVE", ##"{"PK":{"S":"ns/sub/AUDIT#x"}}"##, false),
+            ("REMOVE", ##"{"PK":{"S":"ns/audit#x"}}"##, false),
+            ("REMOVE", ##"{"PK":{"N":"1"}}"##, false),
+            ("REMOVE", ##"{"SK":{"S":"AUDIT#x"}}"##, false),
+            ("REMOVE", "null", false),
+            ("MODIFY", ##"{"PK":{"S":"ns/AUDIT#x"}}"##, false),
+            ("INSERT", ##"{"PK":{"S":"ns/AUDIT#x"}}"##, false),
+        ]
+        let members = cases.enumerated().map { index, record in
+            #"{"eventID":"\#(index)","eventName":"\#(record.event)","dynamodb":{"SequenceNumber":"\#(10 + index)","#
+                + #""Keys":{"PK":{"S":"p"}},"OldImage":\#(record.oldImage)}}"#
+        }
+        let bytes = Array(("{\"Records\":[" + members.joined(separator: ",") + "]}").utf8)
+        let lazy = try GetRecordsDecoder.decode(bytes).records
+        let eager = try GetRecordsDecoder.decode(bytes, images: .eager).records
+        #expect(lazy.count == cases.count)
+        for (index, expected) in cases.enumerated() {
+            #expect(ZaeLimiterRecordFilter.accepts(lazy[index]) == expected.accepted, "\(expected.oldImage)")
+            #expect(ZaeLimiterRecordFilter.accepts(eager[index]) == expected.accepted, "\(expected.oldImage)")
         }
     }
 }

@@ -63,6 +63,11 @@ import ZaeLimiter
             other.logging.format = .json
             other.metrics.listen = "127.0.0.1:1"
             other.metrics.emfFile = "/tmp/x"
+            other.archival.bucket = "bucket-b"
+            other.archival.prefix = "x/"
+            other.archival.region = "eu-west-1"
+            other.archival.endpoint = "http://127.0.0.1:3"
+            other.archival.pathStyle.toggle()
             key.copy(other, &changed)
             let diff = AggregatorConfiguration.diff(defaults, changed)
             #expect(diff.reloadable + diff.restartRequired == [key.name])

@@ -90,6 +90,12 @@ import Testing
             emf_file = "/var/lib/zael/emf.jsonl"
             [status]
             socket = "/run/s.sock"
+            [archival]
+            bucket = "zae-limiter-audit.archive"
+            prefix = "archive/audit/"
+            region = "eu-central-1"
+            endpoint = "http://127.0.0.1:9000"
+            path_style = true
             """
         let loaded = try load(file)
         let c = loaded.configuration
@@ -99,6 +105,9 @@ import Testing
         #expect(c.aggregation.windows == [.monthly, .hourly])
         #expect(c.logging.level == .trace)
         #expect(c.metrics.listen == "[::1]:9464")
+        #expect(c.archival.bucket == "zae-limiter-audit.archive")
+        #expect(c.archival.prefix == "archive/audit/")
+        #expect(c.archival.pathStyle)
         // Every key round-trips, and the key lists agree with each other.
         #expect(c.settings.map(\.key) == AggregatorConfiguration.keys)
         #expect(loaded.origins.count == AggregatorConfiguration.keys.count)
@@ -169,6 +178,11 @@ import Testing
         ("table.stream_arn", "not-an-arn", false), ("aws.endpoint", "ftp://x", false),
         ("table.name", "ab", false), ("aws.region", "EU West", false), ("aws.region", "us-gov-west-1", true),
         ("status.socket", "/" + String(repeating: "s", count: 107), false),
+        ("archival.bucket", "zae-limiter-audit-123", true), ("archival.bucket", "ab", false),
+        ("archival.bucket", "a/b", false), ("archival.bucket", String(repeating: "b", count: 64), false),
+        ("archival.prefix", "", true), ("archival.prefix", "/audit/", false), ("archival.prefix", "a\u{1}", false),
+        ("archival.region", "EU", false), ("archival.endpoint", "s3.local", false),
+        ("archival.endpoint", "https://s3.eu-west-1.amazonaws.com", true), ("archival.path_style", "yes", false),
     ])
     func ranges_areEnforced(key: String, value: String, valid: Bool) {
         let found = problems(minimal, overrides: [CommandLineOverride(key: key, value: value, flag: "--set \(key)")])

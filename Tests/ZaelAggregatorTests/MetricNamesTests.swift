@@ -54,6 +54,21 @@ import ZaeLimiter
         #expect(AggregatorMetricNames.all.count == pairs.count - 1, "every aggregator name is compared above")
     }
 
+    @Test func auditArchivalNamesAreTheDaemonsNames() {
+        let pairs: [(String, String)] = [
+            (AuditArchivalMetricNames.eventsArchived, MetricNames.auditEventsArchived),
+            (AuditArchivalMetricNames.objectsWritten, MetricNames.auditObjectsWritten),
+            (AuditArchivalMetricNames.bytesWritten, MetricNames.auditBytesWritten),
+            (AuditArchivalMetricNames.skippedEvents, MetricNames.auditEventsSkipped),
+            (AuditArchivalMetricNames.errors, MetricNames.auditArchiveErrors),
+            (AuditArchivalMetricNames.reasonLabel, MetricNames.LabelKey.reason),
+            (AuditArchivalMetricNames.classLabel, MetricNames.LabelKey.errorClass),
+        ]
+        for (archival, daemon) in pairs { #expect(archival == daemon) }
+        #expect(Set(AuditArchivalMetricNames.all).subtracting(MetricNames.all).isEmpty)
+        #expect(AuditArchivalMetricNames.all.count == pairs.count - 2, "every archival name is compared above")
+    }
+
     @Test func everyNameHasHelpAndIsInTheOperationsGuide() throws {
         let guide = try String(
             contentsOf: Peers.repoRoot.appendingPathComponent("docs/operations.md"), encoding: .utf8)

@@ -3,10 +3,12 @@
 Reads one JSON document on stdin: {"cases": [case, ...]}, where a case is
   {"method", "url", "params": [[key, value], ...] or null, "headers": [[name, value], ...],
    "body_hex", "access_key", "secret_key", "token" or null, "region", "service",
-   "timestamp": epoch seconds, "content_sha256": bool}
+   "timestamp": epoch seconds, "content_sha256": bool, "s3": bool (optional)}
 With "params", the query is handed to botocore decoded (it encodes it itself) and "url" carries
 no query; otherwise botocore reads the query from "url" as is. When "content_sha256" is true the
-X-Amz-Content-SHA256 header is set to the body's SHA-256, computed here.
+X-Amz-Content-SHA256 header is set to the body's SHA-256, computed here. With "s3" true the
+request is signed by botocore's S3SigV4Auth (path signed as sent, payload hash header), with the
+payload signed as the S3 client does for PutObject.
 
 Writes one JSON object per case and line: {"authorization", "x_amz_date", "canonical_request"}.
 """
@@ -17,13 +19,23 @@ import json
 import sys
 
 import botocore.auth
-from botocore.auth import SigV4Auth
+from botocore.auth import S3SigV4Auth, SigV4Auth
 from botocore.awsrequest import AWSRequest
 from botocore.credentials import Credentials
 
 
 class RecordingSigV4Auth(SigV4Auth):
     """SigV4Auth that keeps the canonical request it signed, for diagnosing mismatches."""
+
+    recorded = None
+
+    def canonical_request(self, request):
+        self.recorded = super().canonical_request(request)
+        return self.recorded
+
+
+class RecordingS3SigV4Auth(S3SigV4Auth):
+    """S3SigV4Auth that keeps the canonical request it signed."""
 
     recorded = None
 
@@ -43,7 +55,8 @@ def sign(case):
     if case.get("content_sha256"):
         request.headers["X-Amz-Content-SHA256"] = hashlib.sha256(body).hexdigest()
     credentials = Credentials(case["access_key"], case["secret_key"], case.get("token"))
-    auth = RecordingSigV4Auth(credentials, case["service"], case["region"])
+    auth_class = RecordingS3SigV4Auth if case.get("s3") else RecordingSigV4Auth
+    auth = auth_class(credentials, case["service"], case["region"])
     auth.add_auth(request)
     return {
         "authorization": request.headers["Authorization"],

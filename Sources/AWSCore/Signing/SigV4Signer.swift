@@ -1,7 +1,7 @@
 import Foundation
 
 /// Signs HTTP requests with AWS Signature Version 4 (header form), as botocore's `SigV4Auth` does
-/// for non-S3 services.
+/// for non-S3 services, and as its `S3SigV4Auth` does for S3 (see `s3(region:)`).
 ///
 /// A value type; one signer per service and region can be shared by every worker. Signing costs
 /// two SHA-256 digests and one HMAC, plus four HMACs to derive the key when the day, secret,
@@ -14,12 +14,23 @@ public struct SigV4Signer: Sendable {
     /// Whether `sign` adds `x-amz-content-sha256` (S3-style); DynamoDB does not need it.
     /// Default false.
     public var addsContentSHA256Header: Bool
+    /// Whether the canonical URI is the wire path normalised (dot and empty segments removed)
+    /// and percent-encoded once more, as every service but S3 expects. S3 signs the wire path
+    /// exactly as sent (botocore's `S3SigV4Auth`). Default true.
+    public var normalizesPath: Bool
     private let keyCache = SigningKeyCache()
 
-    public init(service: String, region: String, addsContentSHA256Header: Bool = false) {
+    public init(service: String, region: String, addsContentSHA256Header: Bool = false, normalizesPath: Bool = true) {
         self.service = service
         self.region = region
         self.addsContentSHA256Header = addsContentSHA256Header
+        self.normalizesPath = normalizesPath
+    }
+
+    /// A signer for S3: `s3` signing name, payload hash in `X-Amz-Content-SHA256`, wire path
+    /// signed as is.
+    public static func s3(region: String) -> SigV4Signer {
+        SigV4Signer(service: "s3", region: region, addsContentSHA256Header: true, normalizesPath: false)
     }
 
     /// The intermediate values of one signature, for tests and debugging.
@@ -81,7 +92,11 @@ public struct SigV4Signer: Sendable {
         canonical.reserveCapacity(512 + headerBlock.count)
         canonical += request.method.uppercased().utf8
         canonical.append(UInt8(ascii: "\n"))
-        canonical += Self.canonicalURI(url.path)
+        if normalizesPath {
+            canonical += Self.canonicalURI(url.path)
+        } else {
+            canonical += url.path.isEmpty ? Array("/".utf8) : Array(url.path.utf8)
+        }
         canonical.append(UInt8(ascii: "\n"))
         canonical += Self.canonicalQuery(url.query)
         canonical.append(UInt8(ascii: "\n"))

@@ -39,6 +39,8 @@ enum DynamoDBWire {
         body.set("TableName", input.tableName)
         body.set("Key", item: input.key)
         if input.consistentRead { body.set("ConsistentRead", .bool(true)) }
+        body.set("ProjectionExpression", input.projectionExpression)
+        body.setNames(input.names)
         return body.json
     }
 

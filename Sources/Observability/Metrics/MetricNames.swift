@@ -64,13 +64,24 @@ public enum MetricNames {
     public static let transactionConflicts = "zael_transaction_conflicts_total"
     /// Counter {reason}: stream records the aggregator rejected (sent to the spool, never dropped).
     public static let rejectedRecords = "zael_rejected_records_total"
+    /// Counter: audit events written to S3 archive objects (a replaced object counts again).
+    public static let auditEventsArchived = "zael_audit_events_archived_total"
+    /// Counter: audit archive objects written to S3.
+    public static let auditObjectsWritten = "zael_audit_objects_written_total"
+    /// Counter: compressed bytes of the audit archive objects written.
+    public static let auditBytesWritten = "zael_audit_bytes_written_total"
+    /// Counter {reason}: audit records that could not be archived (no action, malformed value).
+    public static let auditEventsSkipped = "zael_audit_events_skipped_total"
+    /// Counter {class}: audit archive writes that failed after the S3 client's retries.
+    public static let auditArchiveErrors = "zael_audit_archive_errors_total"
 
     /// Every name above; what the engine and the aggregator emit must be a subset of it.
     public static let all: [String] = [
         iteratorAge, recordsProcessed, batches, snapshotWrites, consumedWriteCapacity, errors, throttles, retries,
         bisects, spooledRecords, leasesOwned, leasesTaken, leasesStolen, leasesLost, batchDuration,
         getRecordsLatency, credentialRefreshes, trimmedData, writeRequests, transactions, transactionConflicts,
-        rejectedRecords,
+        rejectedRecords, auditEventsArchived, auditObjectsWritten, auditBytesWritten, auditEventsSkipped,
+        auditArchiveErrors,
     ]
 
     /// HELP text for each name above; the Prometheus page prints it.
@@ -97,5 +108,10 @@ public enum MetricNames {
         transactions: "Snapshot transactions committed.",
         transactionConflicts: "Snapshot transactions resent after a conflict.",
         rejectedRecords: "Stream records rejected by the aggregator, by reason.",
+        auditEventsArchived: "Audit events written to S3 archive objects.",
+        auditObjectsWritten: "Audit archive objects written to S3.",
+        auditBytesWritten: "Compressed bytes of audit archive objects written to S3.",
+        auditEventsSkipped: "Audit records that could not be archived, by reason.",
+        auditArchiveErrors: "Audit archive writes that failed after retries, by error class.",
     ]
 }

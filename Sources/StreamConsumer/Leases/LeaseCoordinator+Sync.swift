@@ -4,12 +4,15 @@ import Foundation
 
 extension LeaseCoordinator {
     /// Creates leases for shards that have none and deletes the leases (and lane items) of
-    /// shards that left the stream.
+    /// shards that left the stream once they are at SHARD_END.
     ///
     /// New shards whose parent has a lease start at TRIM_HORIZON (they continue a lineage we
     /// read); others at `position`. Under LATEST a closed shard without a leased parent gets no
     /// lease: there is nothing new to read in it. A lease is deleted only when its shard was
-    /// missing from two listings in a row, so a listing older than a new shard cannot delete it.
+    /// missing from two listings in a row, so a listing older than a new shard cannot delete it,
+    /// and only at SHARD_END: a lease with records left is kept until its consumer ends it (a
+    /// shard the service no longer knows reads as ended, DESIGN's ResourceNotFound rule), so no
+    /// listing, however wrong, can delete a position.
     public func syncLeases(with graph: ShardGraph, position: StartingPosition) throws {
         guard !graph.shards.isEmpty else { return }
         let existing = try store.listLeases()
@@ -37,6 +40,14 @@ extension LeaseCoordinator {
                 return generation
             }
             guard noted < generation else { continue }
+            guard lease.checkpoint == .shardEnd else {
+                if noted == generation - 1 {
+                    logger.warning(
+                        "shard left the stream before its lease reached SHARD_END: kept until its consumer ends it",
+                        metadata: ["shard.id": "\(lease.shardId)", "checkpoint": "\(lease.checkpoint)"])
+                }
+                continue
+            }
             var lanes: [LaneKey] = []
             for count in Set([lease.laneCount, lease.previousLaneCount].compactMap { $0 }) {
                 lanes += (0..<count).map { LaneKey(shardId: lease.shardId, lane: $0, laneCount: count) }

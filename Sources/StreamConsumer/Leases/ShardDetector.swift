@@ -22,7 +22,8 @@ public final class ShardDetector {
         self.logger = logger
     }
 
-    /// Reads every page; throttling is retried after a pause, other errors throw.
+    /// Reads every page; throttling is retried after a pause, other errors throw, and so does a
+    /// listing that cannot be completed (`ConsumerError.stream`): a shorter list is never returned.
     public func listShards() throws -> ShardGraph {
         var shards: [Shard] = []
         var startShardId: String?
@@ -33,8 +34,13 @@ public final class ShardDetector {
                 let page = try client.describeStream(
                     DescribeStreamInput(streamArn: streamArn, exclusiveStartShardId: startShardId))
                 shards += page.shards
-                // A page that repeats the cursor would loop forever; stop instead.
-                if let next = page.lastEvaluatedShardId, next == startShardId { break }
+                // A page that repeats the cursor would loop forever, and stopping there would pass
+                // a cut listing off as the whole stream (whose missing shards then look gone).
+                if let next = page.lastEvaluatedShardId, next == startShardId {
+                    throw ConsumerError(
+                        .stream,
+                        "DescribeStream repeated its cursor \(next) after \(shards.count) shards: listing cut short")
+                }
                 startShardId = page.lastEvaluatedShardId
                 throttled = 0
             } catch let error as AWSError where error.isRetryable && throttled < 5 {

@@ -17,6 +17,18 @@ public protocol BatchDuty: AnyObject {
     /// A bounded name for logs and metric labels (`refill`, `audit_archival`, …).
     var name: String { get }
     func perform(_ batch: DutyBatch) throws
+
+    /// Called just before the lane's checkpoint moves to `sequenceNumber`: once per write chunk
+    /// of an exactly-once batch (a large batch commits in several transactions, each moving the
+    /// checkpoint), once at the batch end otherwise, always after `perform`. A duty whose
+    /// writes must line up with checkpoints (audit archival: at most one object not yet covered
+    /// by a checkpoint) writes here what lies at or below `sequenceNumber`. Thrown errors are
+    /// handled as those of `perform`. Default: nothing.
+    func willCheckpoint(through sequenceNumber: SequenceNumber) throws
+}
+
+extension BatchDuty {
+    public func willCheckpoint(through sequenceNumber: SequenceNumber) throws {}
 }
 
 /// What a duty sees of one lane's batch.

@@ -112,6 +112,7 @@ public final class UsageAggregator: RecordProcessor {
         switch settings.delivery {
         case .exactlyOnce:
             for chunk in chunks {
+                for duty in duties { try duty.willCheckpoint(through: chunk.checkpoint) }
                 try commit(chunk, batch: batch, builder: &builder, checkpointer: checkpointer)
             }
         case .atLeastOnce:
@@ -124,6 +125,7 @@ public final class UsageAggregator: RecordProcessor {
                 metrics.writeRequests.increment()
                 metrics.consumed(output.consumedCapacity)
             }
+            for duty in duties { try duty.willCheckpoint(through: batch.batchEnd) }
             try checkpointAlone(to: batch.batchEnd, checkpointer: checkpointer)
         }
         logger.debug(

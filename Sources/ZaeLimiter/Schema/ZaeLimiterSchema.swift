@@ -10,6 +10,9 @@ public enum ZaeLimiterSchema {
     /// only bucket items the maintenance duties write to.
     public static let bucketStateSortKey = "#STATE"
     public static let entityPrefix = "ENTITY#"
+    /// Partition-key prefix of an audit item after the namespace: `{ns}/AUDIT#{entity}`
+    /// (`AUDIT#{entity}` before namespaces).
+    public static let auditPrefix = "AUDIT#"
     public static let resourcePrefix = "RESOURCE#"
     public static let sortKeyUsagePrefix = "#USAGE#"
     /// Bucket attributes are `b_{limit}_{field}`.

@@ -76,7 +76,7 @@ struct ClusterStatusReader {
         var shardIds: [String] = []
         if let table {
             do {
-                shardIds = try listShards(table: table, aws: aws)
+                shardIds = try listShards(table: table, aws: aws, logger: logger)
             } catch {
                 printToStandardError("zael-aggregator status: cannot list the shards of \(table)'s stream: \(error)")
             }
@@ -84,17 +84,11 @@ struct ClusterStatusReader {
         return ClusterStatus(leases: rows, knownShardIds: shardIds)
     }
 
-    private func listShards(table: String, aws: AWSEnvironment) throws -> [String] {
+    private func listShards(table: String, aws: AWSEnvironment, logger: Logger) throws -> [String] {
         let streams = aws.makeStreams()
         let arn = try StreamLocator.locate(
             table: table, configuredArn: streamArn, dynamoDB: aws.makeDynamoDB(), streams: streams)
-        var ids: [String] = []
-        var start: String?
-        repeat {
-            let page = try streams.describeStream(DescribeStreamInput(streamArn: arn, exclusiveStartShardId: start))
-            ids += page.shards.map(\.shardId)
-            start = page.lastEvaluatedShardId
-        } while start != nil
-        return ids
+        let graph = try ShardDetector(client: streams, streamArn: arn, logger: logger).listShards()
+        return graph.topologicalOrder()
     }
 }

@@ -26,6 +26,8 @@ public struct AggregatorConfiguration: Sendable, Equatable {
     public var metrics = MetricsSection()
     /// `[status]`: the local status socket.
     public var status = StatusSection()
+    /// `[archival]`: audit archival to S3 (off unless a bucket is set).
+    public var archival = ArchivalSection()
 
     /// The configuration with every default, for `tableName`; defaults that depend on the host
     /// (worker ID, spool path, status socket) come from `context`.
@@ -147,6 +149,24 @@ extension AggregatorConfiguration {
     public struct StatusSection: Sendable, Equatable {
         /// `status.socket` (`ConfigurationKeys.statusSocket`).
         public var socket: String = Keys.statusSocket.defaultValue
+
+        public init() {}
+    }
+
+    /// `[archival]`: where the audit events of TTL-removed audit items go (the Lambda's
+    /// `ENABLE_ARCHIVAL` / `ARCHIVE_BUCKET_NAME`).
+    public struct ArchivalSection: Sendable, Equatable {
+        /// `archival.bucket` (`ConfigurationKeys.archivalBucket`); `nil` (file value `""`) is off.
+        public var bucket: String? = Keys.archivalBucket.defaultValue
+        /// `archival.prefix` (`ConfigurationKeys.archivalPrefix`): the key prefix before `year=YYYY/…`.
+        public var prefix: String = Keys.archivalPrefix.defaultValue
+        /// `archival.region` (`ConfigurationKeys.archivalRegion`); unset: the daemon's AWS region.
+        public var region: String? = Keys.archivalRegion.defaultValue
+        /// `archival.endpoint` (`ConfigurationKeys.archivalEndpoint`); unset: `AWS_ENDPOINT_URL_S3`,
+        /// then `AWS_ENDPOINT_URL`, then AWS.
+        public var endpoint: String? = Keys.archivalEndpoint.defaultValue
+        /// `archival.path_style` (`ConfigurationKeys.archivalPathStyle`): always path-style URLs.
+        public var pathStyle: Bool = Keys.archivalPathStyle.defaultValue
 
         public init() {}
     }

@@ -11,8 +11,8 @@ enum ConfigurationChecks {
         return "\"\(region)\" is not a region name; allowed: lower-case letters, digits and -, e.g. \"eu-west-1\""
     }
 
-    /// An http(s) URL with a host.
-    @Sendable static func httpURL(_ text: String?) -> String? {
+    /// An http(s) URL with a host; `example` is shown in the message.
+    static func httpURL(_ text: String?, example: String) -> String? {
         guard let text else { return nil }
         if let url = URLComponents(string: text), let scheme = url.scheme?.lowercased(),
             scheme == "http" || scheme == "https", let host = url.host, !host.isEmpty
@@ -20,7 +20,7 @@ enum ConfigurationChecks {
             return nil
         }
         return
-            "\"\(SecretMasking.mask(text))\" is not an http(s) URL; allowed: a URL such as https://dynamodb.eu-west-1.amazonaws.com"
+            "\"\(SecretMasking.mask(text))\" is not an http(s) URL; allowed: a URL such as \(example)"
     }
 
     /// A DynamoDB stream ARN.
@@ -41,6 +41,28 @@ enum ConfigurationChecks {
             }
         if valid { return nil }
         return "\"\(name)\" is not a DynamoDB table name; allowed: 3 to 255 characters of A-Z, a-z, 0-9, _, - and ."
+    }
+
+    /// S3 bucket names (the stack's AuditArchiveBucketName).
+    @Sendable static func bucketName(_ bucket: String?) -> String? {
+        guard let bucket else { return nil }
+        let allowed = bucket.unicodeScalars.allSatisfy {
+            ("a"..."z").contains($0) || ("A"..."Z").contains($0) || ("0"..."9").contains($0)
+                || "-._".unicodeScalars.contains($0)
+        }
+        if (3...63).contains(bucket.utf8.count) && allowed { return nil }
+        return
+            "\"\(bucket)\" is not an S3 bucket name; allowed: 3 to 63 characters of a-z, 0-9, - and . (the stack's AuditArchiveBucketName), or \"\" for off"
+    }
+
+    /// A prefix that can start S3 keys.
+    @Sendable static func keyPrefix(_ prefix: String) -> String? {
+        guard
+            prefix.utf8.count > 512 || prefix.hasPrefix("/")
+                || prefix.unicodeScalars.contains(where: { $0.value < 0x20 || $0.value == 0x7F })
+        else { return nil }
+        return
+            "\"\(prefix)\" cannot start S3 keys; allowed: up to 512 bytes, no leading /, no control characters, e.g. \"audit/\""
     }
 
     /// `HOST:PORT`, with IPv6 hosts in brackets.

@@ -20,9 +20,12 @@ public enum ConfigurationKeys {
         .init(logLevel), .init(logFormat),
         .init(metricsListen), .init(emfFile),
         .init(statusSocket),
+        .init(archivalBucket), .init(archivalPrefix), .init(archivalRegion), .init(archivalEndpoint),
+        .init(archivalPathStyle),
     ]
 
     private static let urlAllowed = "an http(s) URL"
+    private static let dynamoDBExample = "https://dynamodb.eu-west-1.amazonaws.com"
     private static let tableAllowed = "a DynamoDB table name: 3–255 of `A-Z a-z 0-9 _ - .`"
 
     // MARK: [aws]
@@ -41,13 +44,13 @@ public enum ConfigurationKeys {
     static let endpoint = Key(
         "aws.endpoint", default: nil,
         .optionalText(unset: "the regional AWS endpoints").checked(allowed: urlAllowed) {
-            ConfigurationChecks.httpURL($0)
+            ConfigurationChecks.httpURL($0, example: dynamoDBExample)
         },
         into: \.aws.endpoint, help: "Endpoint URL for DynamoDB and DynamoDB Streams (e.g. a local test server).")
     static let streamsEndpoint = Key(
         "aws.streams_endpoint", default: nil,
         .optionalText(unset: "aws.endpoint, else the regional endpoint").checked(allowed: urlAllowed) {
-            ConfigurationChecks.httpURL($0)
+            ConfigurationChecks.httpURL($0, example: dynamoDBExample)
         },
         into: \.aws.streamsEndpoint, help: "Endpoint URL for DynamoDB Streams only; wins over `aws.endpoint`.")
 
@@ -164,4 +167,34 @@ public enum ConfigurationKeys {
         "status.socket", default: { context, _ in context.defaultStatusSocket },
         described: "`$RUNTIME_DIRECTORY/status.sock`, else `/run/zael-aggregator/<instance>.sock`", .text,
         into: \.status.socket, help: "The AF_UNIX socket `zael-aggregator status` reads.")
+
+    // MARK: [archival]
+
+    static let archivalBucket = Key(
+        "archival.bucket", default: nil,
+        .optionalText().checked(allowed: "an S3 bucket name, or `\"\"` (off)", ConfigurationChecks.bucketName),
+        into: \.archival.bucket,
+        help:
+            "S3 bucket for the audit events of TTL-expired audit items (the stack's AuditArchiveBucketName; "
+            + "section 9 of the operations page).")
+    static let archivalPrefix = Key(
+        "archival.prefix", default: "audit/",
+        .anyText.checked(
+            allowed: "up to 512 bytes, no leading `/`, no control characters", ConfigurationChecks.keyPrefix),
+        into: \.archival.prefix, help: "Key prefix before `year=YYYY/month=MM/day=DD/` (the Lambda's by default).")
+    static let archivalRegion = Key(
+        "archival.region", default: nil,
+        .optionalText(unset: "the daemon's AWS region")
+            .checked(allowed: "a region name such as `eu-west-1`", ConfigurationChecks.region),
+        into: \.archival.region, help: "The bucket's region.")
+    static let archivalEndpoint = Key(
+        "archival.endpoint", default: nil,
+        .optionalText(unset: "AWS_ENDPOINT_URL_S3, AWS_ENDPOINT_URL, else the regional S3 endpoint")
+            .checked(allowed: urlAllowed) {
+                ConfigurationChecks.httpURL($0, example: "https://s3.eu-west-1.amazonaws.com")
+            },
+        into: \.archival.endpoint, help: "A URL replacing the regional S3 endpoint (S3-compatible stores, tests).")
+    static let archivalPathStyle = Key(
+        "archival.path_style", default: false, .bool, into: \.archival.pathStyle,
+        help: "Always use path-style URLs (else virtual-hosted unless the bucket name needs path style).")
 }

@@ -117,6 +117,13 @@ extension ValueFormat where Value == String {
     }
 }
 
+extension ValueFormat where Value == String {
+    /// Any string, empty included.
+    public static var anyText: ValueFormat {
+        ValueFormat(allowed: "a string", read: { r, key in r.string(key) }, render: { .string($0) })
+    }
+}
+
 extension ValueFormat where Value == String? {
     /// An optional string: empty means unset (so an environment variable can clear a file value).
     /// With `unset`, an unset key is printed as a comment saying what that means; without, as `""`.

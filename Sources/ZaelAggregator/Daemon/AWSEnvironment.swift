@@ -1,5 +1,6 @@
 import AWSCore
 import AWSDynamoDB
+import AWSS3
 import Foundation
 import Logging
 
@@ -13,6 +14,10 @@ struct AWSEnvironment: Sendable {
     let region: String
     let dynamoDBEndpoint: String
     let streamsEndpoint: String
+    /// Where audit archives go: `archival.endpoint`, `AWS_ENDPOINT_URL_S3`, `AWS_ENDPOINT_URL`
+    /// (the environment skipped with `AWS_IGNORE_CONFIGURED_ENDPOINT_URLS=true`), else nil for
+    /// AWS's regional S3 endpoint.
+    let s3EndpointOverride: String?
     let credentials: CachedCredentialProvider
     let abortFlag: AbortFlag
     let httpTimeout: Duration
@@ -43,6 +48,14 @@ struct AWSEnvironment: Sendable {
             streamsOverride: configuration.aws.streamsEndpoint ?? configuration.aws.endpoint)
         dynamoDBEndpoint = endpoints.dynamoDBEndpoint(region: region, environment: environment)
         streamsEndpoint = endpoints.streamsEndpoint(region: region, environment: environment)
+        if let configured = configuration.archival.endpoint {
+            s3EndpointOverride = configured
+        } else if environment["AWS_IGNORE_CONFIGURED_ENDPOINT_URLS"]?.lowercased() != "true" {
+            s3EndpointOverride = [environment["AWS_ENDPOINT_URL_S3"], environment["AWS_ENDPOINT_URL"]]
+                .compactMap { $0 }.first { !$0.isEmpty }
+        } else {
+            s3EndpointOverride = nil
+        }
         credentials = CredentialChain.makeDefault(
             environment: environment, transport: metadataTransport, imds: imds, logger: logger)
         abortFlag = AbortFlag()
@@ -72,6 +85,15 @@ struct AWSEnvironment: Sendable {
         DynamoDBClient(
             endpoint: dynamoDBEndpoint, region: region, transport: transport(), credentials: credentials,
             retrier: retrier(), logger: logger)
+    }
+
+    /// An S3 client for one thread (one per lane, for audit archival).
+    func makeS3(_ archival: AggregatorConfiguration.ArchivalSection) -> S3Client {
+        S3Client(
+            addressing: S3Addressing(
+                region: archival.region ?? region, endpointOverride: s3EndpointOverride,
+                forcePathStyle: archival.pathStyle),
+            transport: transport(), credentials: credentials, retrier: retrier(), logger: logger)
     }
 
     /// A DynamoDB Streams client for one thread.

@@ -1,5 +1,6 @@
 import AWSCore
 import AWSDynamoDB
+import AWSS3
 import Foundation
 import Logging
 import Metrics
@@ -82,6 +83,14 @@ struct Daemon: DaemonRunner {
         }
         emf?.start()
 
+        if let bucket = configuration.archival.bucket {
+            logger.info(
+                "audit archival on",
+                metadata: [
+                    "s3.bucket": "\(bucket)", "s3.prefix": "\(configuration.archival.prefix)",
+                    "s3.endpoint": "\(aws.s3EndpointOverride ?? "AWS")",
+                ])
+        }
         let failureDestination = try SpoolFileDestination(path: configuration.consumer.onFailureSpool)
         let health = DaemonHealth(deadline: services.watchdogInterval ?? .seconds(30))
         let scheduler = ShardScheduler(
@@ -96,6 +105,12 @@ struct Daemon: DaemonRunner {
                 makeRejectionHandler: { shardId, lane in
                     RejectionSpool(
                         destination: failureDestination, streamArn: streamArn, shardId: shardId, lane: lane)
+                },
+                makeDuties: { [configuration] _, _ in
+                    // One S3 client per lane: clients are used by one thread at a time.
+                    guard let bucket = configuration.archival.bucket else { return [] }
+                    let store = S3AuditArchiveStore(bucket: bucket, client: aws.makeS3(configuration.archival))
+                    return [AuditArchivalDuty(store: store, prefix: configuration.archival.prefix, logger: logger)]
                 }),
             makeStreamsClient: { aws.makeStreams() },
             makeLeaseStore: { [configuration] in

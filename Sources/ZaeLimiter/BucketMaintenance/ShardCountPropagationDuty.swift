@@ -1,0 +1,126 @@
+import AWSCore
+import AWSDynamoDB
+import Logging
+import Metrics
+import StreamConsumer
+
+/// The Lambda's shard_count propagation as a `BatchDuty`: every MODIFY record of the batch, in
+/// stream order (not merged per bucket), through `ShardCountPropagation`.
+///
+/// Conditional refusals are counted as skips. A record whose attributes the reference could not
+/// read (`int()` of a non-integer) is logged and counted as an error and dropped, as the Lambda
+/// drops it; redelivering it would fail the same way forever. Any other error (an `AWSError`
+/// of a read or write) is counted and thrown, so the engine delivers the batch again; the
+/// records before it replay harmlessly (conditional writes that now find their work done).
+public final class ShardCountPropagationDuty: BatchDuty {
+    /// The metric names this duty emits (counters).
+    public enum MetricNames {
+        /// Shard items written: Path 1 raises, Path 2 clones, clone repairs.
+        public static let writes = "zael_shard_propagation_writes_total"
+        /// Writes a condition refused (ConditionalCheckFailed, TransactionCanceled).
+        public static let skipped = "zael_shard_propagation_skipped_total"
+        /// Records or repairs that failed (thrown errors included).
+        public static let errors = "zael_shard_propagation_errors_total"
+        public static let all = [writes, skipped, errors]
+    }
+
+    public let name = "shard_count_propagation"
+    private let propagation: ShardCountPropagation
+    private let logger: Logger
+    private let writes: Counter
+    private let skipped: Counter
+    private let errors: Counter
+
+    /// - Parameters:
+    ///   - client: the lane's DynamoDB client (GetItem, UpdateItem, TransactWriteItems).
+    ///   - tableName: the zae-limiter table whose stream is consumed.
+    public init(client: DynamoDBAPI, tableName: String, logger: Logger, metricsFactory: MetricsFactory) {
+        var logger = logger
+        logger[metadataKey: "duty"] = "shard_count_propagation"
+        self.logger = logger
+        propagation = ShardCountPropagation(client: client, tableName: tableName, logger: logger)
+        writes = Counter(label: MetricNames.writes, factory: metricsFactory)
+        skipped = Counter(label: MetricNames.skipped, factory: metricsFactory)
+        errors = Counter(label: MetricNames.errors, factory: metricsFactory)
+    }
+
+    public func perform(_ batch: DutyBatch) throws {
+        let now = Int(batch.nowMilliseconds)
+        for record in batch.records where record.eventName == .modify {
+            _ = try propagate(record, now: now)
+        }
+    }
+
+    /// Propagates one record and books its metrics; the outcome is returned for tests.
+    func propagate(_ record: StreamRecord, now: Int) throws -> ShardCountPropagation.Outcome {
+        // Nearly every record is a bucket MODIFY with an unchanged count: decide that from two
+        // attributes of the lazy images before building either image (microseconds each).
+        guard Self.countChanged(record), let newImage = record.newImage else { return .init() }
+        let outcome: ShardCountPropagation.Outcome
+        do {
+            outcome = try propagation.propagate(
+                newImage: newImage, imageOrder: Self.attributeOrder(record, newImage), oldImage: record.oldImage,
+                now: now)
+        } catch let error as AWSError {
+            errors.increment()
+            throw error
+        } catch let error where Self.isUnreadableRecord(error) {
+            errors.increment()
+            logger.error(
+                "Shard count propagation dropped an unreadable record",
+                metadata: ["reason": "\(error)", "sequence": "\(record.sequenceNumber)"])
+            return .init()
+        } catch {
+            errors.increment()
+            throw error
+        }
+        writes.increment(by: outcome.updated + outcome.repaired)
+        skipped.increment(by: outcome.skipped)
+        if outcome.repairFailures > 0 { errors.increment(by: outcome.repairFailures) }
+        if outcome.updated > 0 || outcome.skipped > 0 || outcome.withheld > 0 {
+            let trigger = try? ShardCountPropagation.trigger(newImage: newImage, oldImage: record.oldImage)
+            logger.notice(
+                "Shard count propagated",
+                metadata: [
+                    "entity": "\(trigger?.entity ?? "")", "resource": "\(trigger?.resource ?? "")",
+                    "old_count": "\(trigger?.oldCount ?? 0)", "new_count": "\(trigger?.newCount ?? 0)",
+                    "raised": "\(outcome.raised)", "created": "\(outcome.created)",
+                    "skipped": "\(outcome.skipped)", "withheld": "\(outcome.withheld)",
+                    "repaired": "\(outcome.repaired)",
+                ])
+        }
+        return outcome
+    }
+
+    /// Whether both images carry an `N` shard_count and the texts differ (equal texts can
+    /// never be an increase; anything else is left to the full trigger test).
+    static func countChanged(_ record: StreamRecord) -> Bool {
+        guard let new = record.newImageValue(named: "shard_count")?.n else { return false }
+        let old = record.lazyOldImage.map { $0.value(named: "shard_count") } ?? record.oldImage?["shard_count"]
+        guard let oldText = old?.n else { return false }
+        return new != oldText
+    }
+
+    /// Errors of the record's own content, which a redelivery would meet again.
+    static func isUnreadableRecord(_ error: any Error) -> Bool {
+        error is ShardCountPropagation.MalformedAttribute || error is PropagationSchedule.EvaluationFailed
+            || error is ScheduleError
+    }
+
+    /// The NewImage's attribute names in wire order (Python's dict order, which numbers the
+    /// placeholders); name order when the image was decoded eagerly or has escaped names.
+    static func attributeOrder(_ record: StreamRecord, _ image: Item) -> [String] {
+        if let lazy = record.lazyNewImage, !lazy.hasEscapes {
+            return lazy.withAttributes { view in
+                var seen: Set<String> = []
+                var names: [String] = []
+                for index in 0..<view.attributes.count {
+                    let name = String(decoding: view.name(index), as: UTF8.self)
+                    if seen.insert(name).inserted { names.append(name) }
+                }
+                return names
+            }
+        }
+        return image.keys.sorted()
+    }
+}
