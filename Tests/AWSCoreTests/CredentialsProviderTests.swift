@@ -140,9 +140,17 @@ final class CredentialsTempDir: @unchecked Sendable {
             _ = try ProfileCredentialProvider(environment: ["HOME": dir.path, "AWS_PROFILE": "assumer"]).credentials()
             Issue.record("role profiles are not supported")
         } catch let error as AWSError {
-            #expect(error.isCredentialsNotConfigured)
+            // Named explicitly, an unsupported profile stops the chain instead of falling through.
+            #expect(!error.isCredentialsNotConfigured)
+            #expect(!error.isRetryable)
+            #expect(error.code == "UnsupportedProfile")
             #expect(error.message.contains("role_arn"))
         }
+        let chain = CredentialChain([
+            ProfileCredentialProvider(environment: ["HOME": dir.path], profile: "assumer"),
+            StaticCredentialProvider(Credentials(accessKeyID: "AKIAFALLBACK", secretAccessKey: "s", source: "static")),
+        ])
+        #expect(throws: AWSError.self) { try chain.credentials() }
         do {
             _ = try ProfileCredentialProvider(environment: ["HOME": dir.path + "/nowhere"]).credentials()
         } catch let error as AWSError {

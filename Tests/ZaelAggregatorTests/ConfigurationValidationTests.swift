@@ -219,4 +219,19 @@ import Testing
     @Test func emptyTableName_isAProblem() {
         #expect(problems("[table]\nname = \"\"\n") == ["prod.toml: table.name at line 2: must not be empty"])
     }
+
+    /// Issue 11: a float beyond Int's range (or infinite) trapped while the message was written.
+    @Test func hugeAndNonFiniteNumbers_areRefusedWithAMessage_notATrap() {
+        let file = problems(minimal + "[consumer]\nidle_poll_seconds = 1e19\nhttp_timeout_seconds = 1e308\n")
+        #expect(
+            file == [
+                "prod.toml: consumer.idle_poll_seconds at line 4: 1e+19 is out of range; allowed: 0.1 to 10 seconds",
+                "prod.toml: consumer.http_timeout_seconds at line 5: 1e+308 is out of range; allowed: 1 to 300 seconds",
+            ])
+        for text in ["1e19", "-1e19", "inf", "-inf", "nan", "1e-400"] {
+            let found = problems(minimal, environment: ["ZAEL_CONSUMER_IDLE_POLL_SECONDS": text])
+            #expect(found.count == 1, "\(text)")
+            #expect(found.first?.hasPrefix("environment variable ZAEL_CONSUMER_IDLE_POLL_SECONDS: ") == true)
+        }
+    }
 }

@@ -42,4 +42,30 @@ import Testing
         let setInFile = example.origins.filter { if case .file = $0.value { true } else { false } }.count
         #expect(setInFile > 20)  // the example really spells the values out, not just comments
     }
+
+    /// The comment above each key says "Reloadable." exactly for the keys declared reloadable.
+    @Test func example_marksExactlyTheReloadableKeys() {
+        var section = ""
+        var comment = ""
+        var marked: [String: Bool] = [:]
+        for raw in text.split(separator: "\n") {
+            let line = raw.trimmingCharacters(in: .whitespaces)
+            if line.hasPrefix("[") {
+                section = String(line.dropFirst().dropLast())
+                comment = ""
+                continue
+            }
+            let body = line.hasPrefix("# ") ? String(line.dropFirst(2)) : line
+            if let equals = body.range(of: " = "), body[..<equals.lowerBound].allSatisfy({ $0.isLetter || $0 == "_" }) {
+                let key = "\(section).\(body[..<equals.lowerBound])"
+                if marked[key] == nil { marked[key] = comment.contains("Reloadable.") }
+                comment = ""
+            } else {
+                comment += body + "\n"
+            }
+        }
+        for key in ConfigurationKeys.all {
+            #expect(marked[key.name] == key.reloadable, "\(key.name)")
+        }
+    }
 }

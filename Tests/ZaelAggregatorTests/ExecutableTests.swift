@@ -129,4 +129,23 @@ import Testing
         let malformed = try run(["check-config", "x.toml", "--set", "nokey"])
         #expect(malformed.status == 64)
     }
+
+    /// An explicit `aws.profile` that assumes a role is refused at start (exit 78) instead of the
+    /// chain falling through to other credentials (before: retried, then exit 69).
+    @Test func roleProfile_exits78_insteadOfFallingThrough() throws {
+        let home = NSTemporaryDirectory() + "zael-home-\(UUID().uuidString)"
+        defer { try? FileManager.default.removeItem(atPath: home) }
+        try FileManager.default.createDirectory(atPath: home + "/.aws", withIntermediateDirectories: true)
+        try "[profile assumer]\nrole_arn = arn:aws:iam::123456789012:role/x\nsource_profile = default\n".write(
+            toFile: home + "/.aws/config", atomically: true, encoding: .utf8)
+        let path = try write(
+            "[aws]\nprofile = \"assumer\"\nregion = \"us-east-1\"\nendpoint = \"http://127.0.0.1:9\"\n"
+                + "[table]\nname = \"rate-limits\"\n")
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let result = try run(
+            ["run", "--config", path], environment: ["HOME": home, "AWS_EC2_METADATA_DISABLED": "true"])
+        #expect(result.status == 78)
+        #expect(result.stderr.contains("UnsupportedProfile"))
+        #expect(result.stderr.contains("role_arn"))
+    }
 }

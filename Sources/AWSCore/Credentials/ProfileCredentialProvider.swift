@@ -2,9 +2,11 @@
 /// (`aws_access_key_id`, `aws_secret_access_key`, `aws_session_token`).
 ///
 /// The files are read again on every call, so an edited file is picked up at the next refresh.
-/// Profiles that only assume roles, run processes or use SSO are not supported: they count as
-/// not configured (with a message saying so). A profile named explicitly (`AWS_PROFILE`) that
-/// exists in neither file is an error, as in botocore.
+/// Profiles that assume roles, run processes or use SSO are not supported. Selected by default
+/// they count as not configured (with a message saying so); named explicitly (`AWS_PROFILE`, the
+/// daemon's `aws.profile`) they are a fatal error, so the chain never falls through to other
+/// credentials (such as the instance role) the operator did not choose. A profile named
+/// explicitly that exists in neither file is an error too, as in botocore.
 public struct ProfileCredentialProvider: CredentialProvider {
     public let environment: [String: String]
     /// A profile to use instead of the environment's choice.
@@ -44,6 +46,13 @@ public struct ProfileCredentialProvider: CredentialProvider {
         }
         let unsupported = ["role_arn", "credential_process", "sso_session", "sso_start_url", "web_identity_token_file"]
             .filter { config.value($0) != nil }
+        if config.profileExplicit && !unsupported.isEmpty {
+            throw AWSError(
+                kind: .fatal, code: "UnsupportedProfile",
+                message:
+                    "profile: profile \(name) uses \(unsupported.joined(separator: ", ")), which this build does not support; give it static keys, or leave the profile unset to use the default chain",
+                operation: "ResolveCredentials")
+        }
         let reason =
             unsupported.isEmpty ? "has no static keys" : "uses unsupported \(unsupported.joined(separator: ", "))"
         throw AWSError.credentialsNotConfigured("profile", "profile \(name) \(reason)")

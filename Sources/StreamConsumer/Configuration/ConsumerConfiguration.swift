@@ -2,7 +2,7 @@ import AWSDynamoDB
 import Foundation
 
 /// Where a shard with no checkpoint starts when it has no leased parent.
-public enum StartingPosition: String, Sendable, Equatable {
+public enum StartingPosition: String, Sendable, Equatable, CaseIterable {
     case latest = "LATEST"
     case trimHorizon = "TRIM_HORIZON"
 }
@@ -71,7 +71,8 @@ public struct ConsumerTunables: Sendable, Equatable {
     /// How long records may gather before a smaller batch is delivered. Default 5 s.
     public var batchingWindow: Duration
     /// Records older than this (by ApproximateCreationDateTime) go to the failure destination
-    /// instead of the processor; nil keeps every record (Lambda's -1). Default nil.
+    /// instead of the processor; nil keeps every record (Lambda's -1). Default 3600 s (the
+    /// daemon's `consumer.max_record_age_seconds` default).
     public var maxRecordAge: Duration?
     /// Retries of a failing batch before bisecting or spooling; -1 retries forever. Default 3.
     public var maxRetryAttempts: Int
@@ -91,7 +92,7 @@ public struct ConsumerTunables: Sendable, Equatable {
     public var haltedRetryBackoff: Duration
 
     public init(
-        batchSize: Int = 100, batchingWindow: Duration = .seconds(5), maxRecordAge: Duration? = nil,
+        batchSize: Int = 100, batchingWindow: Duration = .seconds(5), maxRecordAge: Duration? = .seconds(3600),
         maxRetryAttempts: Int = 3, bisectOnError: Bool = true, parallelizationFactor: Int = 1,
         idlePoll: Duration = .seconds(1), retryBackoff: Duration = .milliseconds(100),
         maxRetryBackoff: Duration = .seconds(10), haltedRetryBackoff: Duration = .seconds(60)

@@ -36,7 +36,7 @@ struct ClusterStatusReader {
             let context = ConfigurationContext.current(configPath: "status.toml", environment: environment)
             configuration = AggregatorConfiguration(tableName: table ?? "status", context: context)
             configuredLeaseTable = table.map {
-                AggregatorConfiguration.LeasesSection(tableName: $0, context: context).table
+                AggregatorConfiguration(tableName: $0, context: context).leases.table
             }
             self.table = table
             streamArn = nil

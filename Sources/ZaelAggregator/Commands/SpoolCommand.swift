@@ -67,7 +67,7 @@ struct SpoolReplayCommand: ParsableCommand {
         do {
             let aws = try AWSEnvironment(configuration: configuration, environment: environment, logger: logger)
             let replayer = SpoolReplayer(
-                client: aws.makeDynamoDB(), settings: Daemon.aggregationSettings(configuration),
+                client: aws.makeDynamoDB(), settings: configuration.aggregationSettings,
                 markerTable: configuration.leases.table, logger: logger)
             let report = try replayer.replay(text)
             print(

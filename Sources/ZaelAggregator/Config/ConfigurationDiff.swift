@@ -12,23 +12,18 @@ public struct ConfigurationDiff: Sendable, Equatable {
 }
 
 extension AggregatorConfiguration {
-    /// Keys a SIGHUP reload applies without a restart.
-    public static let reloadableKeys: Set<String> = [
-        "consumer.batch_size", "consumer.batching_window_seconds", "consumer.parallelization_factor",
-        "consumer.max_record_age_seconds", "consumer.max_retry_attempts", "consumer.bisect_on_error",
-        "consumer.idle_poll_seconds", "logging.level",
-    ]
+    /// Keys a SIGHUP reload applies without a restart (declared `reloadable` in `ConfigurationKeys`).
+    public static let reloadableKeys: Set<String> = Set(ConfigurationKeys.all.filter(\.reloadable).map(\.name))
 
     /// The changed keys from `old` to `new`, in `keys` order, split into reloadable and
     /// restart-required.
     public static func diff(_ old: AggregatorConfiguration, _ new: AggregatorConfiguration) -> ConfigurationDiff {
-        let before = Dictionary(uniqueKeysWithValues: old.settings.map { ($0.key, $0.value) })
         var result = ConfigurationDiff(reloadable: [], restartRequired: [])
-        for (key, value) in new.settings where before[key] != value {
-            if reloadableKeys.contains(key) {
-                result.reloadable.append(key)
+        for key in ConfigurationKeys.all where key.value(old) != key.value(new) {
+            if key.reloadable {
+                result.reloadable.append(key.name)
             } else {
-                result.restartRequired.append(key)
+                result.restartRequired.append(key.name)
             }
         }
         return result
@@ -40,14 +35,7 @@ extension AggregatorConfiguration {
     /// what a SIGHUP reload puts in force (the rest waits for a restart, see `diff`).
     public func applyingReloadable(from new: AggregatorConfiguration) -> AggregatorConfiguration {
         var result = self
-        result.consumer.batchSize = new.consumer.batchSize
-        result.consumer.batchingWindow = new.consumer.batchingWindow
-        result.consumer.parallelizationFactor = new.consumer.parallelizationFactor
-        result.consumer.maxRecordAge = new.consumer.maxRecordAge
-        result.consumer.maxRetryAttempts = new.consumer.maxRetryAttempts
-        result.consumer.bisectOnError = new.consumer.bisectOnError
-        result.consumer.idlePoll = new.consumer.idlePoll
-        result.logging.level = new.logging.level
+        for key in ConfigurationKeys.all where key.reloadable { key.copy(new, &result) }
         return result
     }
 }

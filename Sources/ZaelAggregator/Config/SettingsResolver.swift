@@ -170,8 +170,11 @@ struct SettingsResolver {
         return result
     }
 
-    private static func number(_ d: Double) -> String {
-        d == d.rounded() ? String(Int(d)) : String(d)
+    /// `d` as an operator wrote it: `2` rather than `2.0`; huge, infinite and NaN values
+    /// print as Swift spells them (converting those to `Int` would trap).
+    static func number(_ d: Double) -> String {
+        if d == d.rounded(), let whole = Int(exactly: d) { return String(whole) }
+        return String(d)
     }
 
     private static func describe(range: ClosedRange<Int>, special: [Int: String], unit: String) -> String {

@@ -96,13 +96,13 @@ struct Daemon: DaemonRunner {
             metricsFactory: metrics)
         let health = DaemonHealth(deadline: services.watchdogInterval ?? .seconds(30))
         let scheduler = ShardScheduler(
-            configuration: consumerConfiguration(streamArn: streamArn),
+            configuration: configuration.consumerConfiguration(streamArn: streamArn),
             // The clients retry throttled and failed calls themselves. In exactly-once delivery
             // that is safe: every transaction carries the lane's checkpoint fence, so a resent
             // transaction whose first try committed fails the fence, and the engine re-reads the
             // lane and adopts the committed checkpoint instead of applying anything twice.
             processorFactory: UsageAggregatorFactory(
-                settings: aggregationSettings, logger: logger,
+                settings: configuration.aggregationSettings, logger: logger,
                 // Each attempt of a lane's calls counts as its shard's liveness, so a lane inside a
                 // long throttled call is not taken for a wedged one; a call that never returns
                 // still silences it.
@@ -239,7 +239,7 @@ struct Daemon: DaemonRunner {
         }
         let next = current.applyingReloadable(from: loaded.configuration)
         do {
-            try scheduler.update(Self.tunables(next.consumer))
+            try scheduler.update(next.consumer.tunables)
         } catch {
             logger.error("reload refused by the consumer", metadata: ["error": "\(error)"])
             return
@@ -254,33 +254,6 @@ struct Daemon: DaemonRunner {
                 "reload: these changes need a restart (systemctl restart) and were not applied",
                 metadata: ["keys": "\(diff.restartRequired.joined(separator: ", "))"])
         }
-    }
-
-    private func consumerConfiguration(streamArn: String) -> ConsumerConfiguration {
-        ConsumerConfiguration(
-            streamArn: streamArn, workerId: configuration.leases.workerID,
-            failoverTime: configuration.leases.failoverTime, shardSyncInterval: configuration.leases.shardSyncInterval,
-            startingPosition: configuration.consumer.startingPosition == .latest ? .latest : .trimHorizon,
-            recordFilter: configuration.consumer.filters == .zaeLimiter ? ZaeLimiterRecordFilter.recordFilter : .all,
-            tunables: Self.tunables(configuration.consumer))
-    }
-
-    static func tunables(_ consumer: AggregatorConfiguration.ConsumerSection) -> ConsumerTunables {
-        ConsumerTunables(
-            batchSize: consumer.batchSize, batchingWindow: consumer.batchingWindow, maxRecordAge: consumer.maxRecordAge,
-            maxRetryAttempts: consumer.maxRetryAttempts ?? -1, bisectOnError: consumer.bisectOnError,
-            parallelizationFactor: consumer.parallelizationFactor, idlePoll: consumer.idlePoll)
-    }
-
-    private var aggregationSettings: UsageAggregationSettings { Self.aggregationSettings(configuration) }
-
-    /// The aggregator's settings from the configuration (the daemon's and `spool replay`'s).
-    static func aggregationSettings(_ configuration: AggregatorConfiguration) -> UsageAggregationSettings {
-        UsageAggregationSettings(
-            tableName: configuration.table.name,
-            windows: configuration.aggregation.windows.compactMap { UsageWindow(rawValue: $0.rawValue) },
-            ttlDays: Int(configuration.aggregation.snapshotTTL.components.seconds / 86_400),
-            delivery: configuration.aggregation.delivery == .exactlyOnce ? .exactlyOnce : .atLeastOnce)
     }
 }
 
