@@ -118,7 +118,9 @@ public enum ConfigurationKeys {
     static let onFailureSpoolMaxMiB = Key(
         "consumer.on_failure_spool_max_mb", default: 1024, .integer(1...1_048_576),
         into: \.consumer.onFailureSpoolMaxMiB,
-        help: "The spool file's size bound in MiB; once reached, records wait (the shard stops, loudly) until it is rotated or replayed.")
+        help:
+            "The spool file's size bound in MiB; once reached, records wait (the shard stops, loudly) until it is rotated or replayed."
+    )
     static let idlePoll = Key(
         "consumer.idle_poll_seconds", default: .seconds(1), .fractionalSeconds(0.1...10), reloadable: true,
         into: \.consumer.idlePoll,
