@@ -2,7 +2,7 @@
 /// prints and what `diff` compares.
 extension AggregatorConfiguration {
     /// The configuration sections, in file order.
-    public static let sections = ["aws", "table", "leases", "consumer", "aggregation", "logging", "metrics", "status"]
+    public static let sections = ["aws", "table", "leases", "consumer", "aggregation", "duties", "logging", "metrics", "status"]
 
     /// Every key the file, `ZAEL_*` variables and `--set` accept, in file order.
     public static let keys: [String] = [
@@ -16,6 +16,7 @@ extension AggregatorConfiguration {
         "consumer.http_timeout_seconds", "consumer.filters",
         "aggregation.windows", "aggregation.snapshot_ttl_days", "aggregation.delivery",
         "aggregation.allow_unknown_schema",
+        "duties.refill", "duties.proactive_shard", "duties.propagate_shard_count",
         "logging.level", "logging.format",
         "metrics.listen", "metrics.emf_file",
         "status.socket",
@@ -50,6 +51,9 @@ extension AggregatorConfiguration {
             ("aggregation.snapshot_ttl_days", .integer(aggregation.snapshotTTL.components.seconds / 86_400)),
             ("aggregation.delivery", .string(aggregation.delivery.rawValue)),
             ("aggregation.allow_unknown_schema", .bool(aggregation.allowUnknownSchema)),
+            ("duties.refill", .bool(duties.refill)),
+            ("duties.proactive_shard", .bool(duties.proactiveShard)),
+            ("duties.propagate_shard_count", .bool(duties.propagateShardCount)),
             ("logging.level", .string(logging.level.rawValue)),
             ("logging.format", .string(logging.format.rawValue)),
             ("metrics.listen", .string(metrics.listen ?? "")),

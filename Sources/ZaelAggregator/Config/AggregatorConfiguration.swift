@@ -17,6 +17,8 @@ public struct AggregatorConfiguration: Sendable, Equatable {
     public var consumer: ConsumerSection
     /// `[aggregation]`: snapshot windows, TTL and delivery guarantee.
     public var aggregation: AggregationSection
+    /// `[duties]`: the Lambda's bucket maintenance duties, each on or off.
+    public var duties: DutiesSection
     /// `[logging]`: level and output format.
     public var logging: LoggingSection
     /// `[metrics]`: Prometheus endpoint and EMF file.
@@ -32,6 +34,7 @@ public struct AggregatorConfiguration: Sendable, Equatable {
         leases = LeasesSection(tableName: tableName, context: context)
         consumer = ConsumerSection(context: context)
         aggregation = AggregationSection()
+        duties = DutiesSection()
         logging = LoggingSection()
         metrics = MetricsSection()
         status = StatusSection(context: context)
@@ -178,6 +181,22 @@ extension AggregatorConfiguration {
         /// `aggregation.allow_unknown_schema`: process a table whose zae-limiter schema version is
         /// not known to this build. Default: false.
         public var allowUnknownSchema: Bool = false
+
+        public init() {}
+    }
+
+    /// `[duties]`: zae-limiter's aggregator Lambda maintains bucket items besides writing
+    /// snapshots; each of its duties can be turned off (all reloadable).
+    public struct DutiesSection: Sendable, Equatable {
+        /// `duties.refill`: proactive bucket refill (one conditional write per bucket per
+        /// batch). Default: true.
+        public var refill: Bool = true
+        /// `duties.proactive_shard`: double an entity's `shard_count` when shard 0's `wcu`
+        /// balance runs low. Default: true.
+        public var proactiveShard: Bool = true
+        /// `duties.propagate_shard_count`: carry a doubled `shard_count` to the other shards.
+        /// Default: true.
+        public var propagateShardCount: Bool = true
 
         public init() {}
     }

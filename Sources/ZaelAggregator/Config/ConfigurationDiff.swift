@@ -17,6 +17,7 @@ extension AggregatorConfiguration {
         "consumer.batch_size", "consumer.batching_window_seconds", "consumer.parallelization_factor",
         "consumer.max_record_age_seconds", "consumer.max_retry_attempts", "consumer.bisect_on_error",
         "consumer.idle_poll_seconds", "logging.level",
+        "duties.refill", "duties.proactive_shard", "duties.propagate_shard_count",
     ]
 
     /// The changed keys from `old` to `new`, in `keys` order, split into reloadable and
@@ -48,6 +49,7 @@ extension AggregatorConfiguration {
         result.consumer.bisectOnError = new.consumer.bisectOnError
         result.consumer.idlePoll = new.consumer.idlePoll
         result.logging.level = new.logging.level
+        result.duties = new.duties
         return result
     }
 }

@@ -104,6 +104,9 @@ extension ConfigurationLoader {
             c.aggregation.delivery = v
         }
         if let v = r.bool("aggregation.allow_unknown_schema") { c.aggregation.allowUnknownSchema = v }
+        if let v = r.bool("duties.refill") { c.duties.refill = v }
+        if let v = r.bool("duties.proactive_shard") { c.duties.proactiveShard = v }
+        if let v = r.bool("duties.propagate_shard_count") { c.duties.propagateShardCount = v }
 
         if let v = r.choice("logging.level", as: LogLevelName.self) { c.logging.level = v.level }
         if let v = r.choice("logging.format", as: LogFormatName.self) { c.logging.format = v.format }

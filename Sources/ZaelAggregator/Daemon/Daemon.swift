@@ -84,6 +84,7 @@ struct Daemon: DaemonRunner {
 
         let failureDestination = try SpoolFileDestination(path: configuration.consumer.onFailureSpool)
         let health = DaemonHealth(deadline: services.watchdogInterval ?? .seconds(30))
+        let state = DaemonState(configuration: configuration)
         let scheduler = ShardScheduler(
             configuration: consumerConfiguration(streamArn: streamArn),
             // The clients retry throttled and failed calls themselves. In exactly-once delivery
@@ -96,6 +97,10 @@ struct Daemon: DaemonRunner {
                 makeRejectionHandler: { shardId, lane in
                     RejectionSpool(
                         destination: failureDestination, streamArn: streamArn, shardId: shardId, lane: lane)
+                },
+                makeDuties: { [configuration] _, _ in
+                    BucketDuties.make(
+                        client: aws.makeDynamoDB(), tableName: configuration.table.name, state: state, logger: logger)
                 }),
             makeStreamsClient: { aws.makeStreams() },
             makeLeaseStore: { [configuration] in
@@ -108,7 +113,6 @@ struct Daemon: DaemonRunner {
         status("preparing lease table \(configuration.leases.table)")
         try StartupRetry.run("start the shard scheduler", logger: logger, status: status) { try scheduler.start() }
 
-        let state = DaemonState(configuration: configuration)
         let reporter = DaemonStatus(workerId: configuration.leases.workerID, startedAt: startedAt, metrics: metrics)
         let statusServer: StatusServer?
         do {
