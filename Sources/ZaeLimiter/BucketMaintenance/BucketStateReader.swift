@@ -32,12 +32,15 @@ enum BucketStateReader {
             return try read(key: key, names: names, image: image, oldImage: oldImage)
         } catch let failure as MalformedAttribute {
             return .malformed(attribute: failure.name)
+        } catch let failure as UnreadableSchedule {
+            return .malformed(attribute: failure.name)
         } catch {
             return .malformed(attribute: "?")
         }
     }
 
     private struct MalformedAttribute: Error { var name: String }
+    private struct UnreadableSchedule: Error { var name: String }
 
     private static func read(key: BucketState.Key, names: [String], image: Item, oldImage: Item) throws -> Outcome {
         let shardCount = try number(image, "shard_count") ?? 1
@@ -45,9 +48,9 @@ enum BucketStateReader {
         let timeZone = image["sched_tz"]?.s ?? "UTC"
         let scheduleText = image["sched"]?.s
         var scheduleError: String?
-        let schedule = decode(scheduleText, timeZone, reset: false, error: &scheduleError, label: "item schedule")
+        let schedule = try decode(scheduleText, timeZone, reset: false, error: &scheduleError, label: "item schedule")
         let resetText = image["rsched"]?.s
-        let resetSchedule = decode(resetText, timeZone, reset: true, error: &scheduleError, label: "item reset schedule")
+        let resetSchedule = try decode(resetText, timeZone, reset: true, error: &scheduleError, label: "item reset schedule")
         let validUntil = try number(image, "vu")
         var limitNames: [String] = []
         var limits: [String: BucketLimitState] = [:]
@@ -63,7 +66,7 @@ enum BucketStateReader {
                 limitSchedule = .none
             } else if let limitText, !limitText.isEmpty, limitText != scheduleText {
                 var error: String?
-                limitSchedule = decode(limitText, timeZone, reset: false, error: &error, label: "\(limit) schedule")
+                limitSchedule = try decode(limitText, timeZone, reset: false, error: &error, label: "\(limit) schedule")
                 if let error { scheduleError = error }
             }
             var limitReset = resetSchedule
@@ -72,7 +75,7 @@ enum BucketStateReader {
                 limitReset = .none
             } else if let limitResetText, !limitResetText.isEmpty, limitResetText != resetText {
                 var error: String?
-                limitReset = decode(
+                limitReset = try decode(
                     limitResetText, timeZone, reset: true, error: &error, label: "\(limit) reset schedule")
                 if let error { scheduleError = error }
             }
@@ -135,15 +138,19 @@ enum BucketStateReader {
         return value
     }
 
+    /// A stored schedule; a Python `ValueError` sets `error` (refill leaves the bucket alone),
+    /// any other failure skips the record, as the reference's decoder lets it escape.
     private static func decode(
         _ text: String?, _ timeZone: String, reset: Bool, error: inout String?, label: String
-    ) -> MaintenanceSchedule {
+    ) throws -> MaintenanceSchedule {
         guard let text, !text.isEmpty else { return .none }
         switch MaintenanceSchedule.decode(text, timeZone: timeZone, reset: reset) {
         case .success(let schedule):
             return schedule
-        case .failure(let failure):
-            if error == nil || !label.hasPrefix("item") { error = "\(label) \(text) (\(timeZone)): \(failure.reason)" }
+        case .failure(.unreadable):
+            throw UnreadableSchedule(name: label)
+        case .failure(.invalid(let reason)):
+            if error == nil || !label.hasPrefix("item") { error = "\(label) \(text) (\(timeZone)): \(reason)" }
             return .none
         }
     }

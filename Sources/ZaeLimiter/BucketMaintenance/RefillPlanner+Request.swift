@@ -2,7 +2,7 @@ extension RefillPlanner {
     /// The write the limit loop decided on: `rf` moved under its lock, window marks, grant
     /// counts, an optional `vu` re-stamp, the token deltas and the consumed top-ups, with every
     /// pin the reference adds (placeholders numbered as it numbers them).
-    func request() -> MaintenanceRequest {
+    func request() throws -> MaintenanceRequest {
         var names = self.names
         var values = self.values
         var setParts = ["rf = :new_rf"]
@@ -58,7 +58,7 @@ extension RefillPlanner {
         // An expired `vu` is re-stamped with the next boundary, unless a limit this pass does
         // not clamp sits above its ceiling or a window waits for a client to anchor it.
         if let validUntil = state.validUntil, validUntil <= now, overCeiling.isEmpty,
-            let boundary = nextBoundary(), boundary > now
+            let boundary = try nextBoundary(), boundary > now
         {
             setParts.append("#vu = :new_vu")
             values.append((":new_vu", .number(boundary)))
@@ -84,13 +84,13 @@ extension RefillPlanner {
 
     /// `_item_next_boundary`: the earliest schedule change anywhere on the item, or a window's
     /// end (at or before `now` while a window waits to be anchored).
-    func nextBoundary() -> Int128? {
+    func nextBoundary() throws -> Int128? {
         var boundaries: [Int128] = []
         let pairs = [(state.schedule, state.resetSchedule)] + state.orderedLimits.map {
             ($0.state.schedule, $0.state.resetSchedule)
         }
         for (schedule, reset) in pairs where !schedule.isEmpty || !reset.isEmpty {
-            if let boundary = MaintenanceSchedule.nextBoundary(schedule: schedule, reset: reset, now: now) {
+            if let boundary = try MaintenanceSchedule.nextBoundary(schedule: schedule, reset: reset, now: now) {
                 boundaries.append(boundary)
             }
         }

@@ -13,6 +13,8 @@ struct RefillPlanner {
         /// A `shard_count` of 0 or a refill period of 0 where the reference divides by it (it
         /// raises there and drops the bucket).
         case invalidItem = "invalid_item"
+        /// A schedule could not be evaluated at `now` (beyond what this build computes).
+        case scheduleUnevaluable = "schedule_unevaluable"
     }
 
     let state: BucketState
@@ -38,9 +40,11 @@ struct RefillPlanner {
         var planner = RefillPlanner(state: state, now: now)
         do {
             try planner.planLimits()
-            return .success(planner.request())
+            return .success(try planner.request())
+        } catch let skip as Skip {
+            return .failure(skip)
         } catch {
-            return .failure(error)
+            return .failure(.scheduleUnevaluable)
         }
     }
 
@@ -49,8 +53,8 @@ struct RefillPlanner {
         self.now = now
     }
 
-    private mutating func planLimits() throws(Skip) {
-        if state.scheduleError != nil { throw .scheduleError }
+    private mutating func planLimits() throws {
+        if state.scheduleError != nil { throw Skip.scheduleError }
         for (name, limit) in state.orderedLimits {
             if let window = limit.windowInForce(limitName: name) {
                 windows.append((name, window.start, window.lengthSeconds))
@@ -59,11 +63,11 @@ struct RefillPlanner {
         for window in windows {
             let applied = state.limits[window.name]!.windowAppliedMark(refilledAt: state.refilledAt)
             if let start = window.start, start > applied, start + window.lengthSeconds * 1000 <= now {
-                throw .windowEnded
+                throw Skip.windowEnded
             }
         }
         for (name, limit) in state.orderedLimits { try plan(name, limit) }
-        if !anyNeedsRefill { throw .sufficientTokens }
+        if !anyNeedsRefill { throw Skip.sufficientTokens }
         // `wcu`'s own refill never justifies a write, but a write moves `rf`, so it is
         // credited here or lost.
         if let deferredWcu {
@@ -76,7 +80,7 @@ struct RefillPlanner {
         }
     }
 
-    private mutating func plan(_ name: String, _ limit: BucketLimitState) throws(Skip) {
+    private mutating func plan(_ name: String, _ limit: BucketLimitState) throws {
         let effectiveCapacity: Int128
         let ceiling: Int128
         let effectiveAmount: Int128
@@ -88,9 +92,9 @@ struct RefillPlanner {
             (effectiveAmount, effectivePeriod) = (limit.refillAmount, limit.refillPeriod)
             resetSchedule = .none
         } else {
-            let scaled = limit.schedule.effectiveParameters(
+            let scaled = try limit.schedule.effectiveParameters(
                 capacity: limit.capacity, refillAmount: limit.refillAmount, refillPeriod: limit.refillPeriod, now: now)
-            guard state.shardCount != 0 else { throw .invalidItem }
+            guard state.shardCount != 0 else { throw Skip.invalidItem }
             effectiveCapacity = PythonArithmetic.floorDivide(scaled.capacity, state.shardCount)
             effectiveAmount = PythonArithmetic.floorDivide(scaled.refillAmount, state.shardCount)
             effectivePeriod = scaled.refillPeriod
@@ -127,7 +131,7 @@ struct RefillPlanner {
         }
 
         // (B) a reset edge crossed since `rf`: back to the share.
-        if !resetSchedule.isEmpty, let edge = resetSchedule.previousResetEdge(now: now), edge > state.refilledAt {
+        if !resetSchedule.isEmpty, let edge = try resetSchedule.previousResetEdge(now: now), edge > state.refilledAt {
             let delta = effectiveCapacity - limit.tokens
             granted.append(name)
             if delta != 0 {
@@ -151,7 +155,7 @@ struct RefillPlanner {
         // (D) drip refill toward the ceiling; a raise only when the projection falls short of
         // the batch's consumption, a trim always.
         let elapsed = now - state.refilledAt
-        if elapsed > 0, effectivePeriod == 0 { throw .invalidItem }
+        if elapsed > 0, effectivePeriod == 0 { throw Skip.invalidItem }
         let refilledTokens =
             effectivePeriod == 0
             ? min(ceiling, limit.tokens)
