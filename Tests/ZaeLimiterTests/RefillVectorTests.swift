@@ -17,10 +17,13 @@ import Testing
     static let vectorCount = 5000
 
     @Test func dutiesMatchTheReferenceOnEveryVector() throws {
-        let seed = ProcessInfo.processInfo.environment["ZAEL_SEED"].flatMap { UInt32($0) } ?? UInt32.random(in: 0...UInt32.max)
+        let seed =
+            ProcessInfo.processInfo.environment["ZAEL_SEED"].flatMap { UInt32($0) } ?? UInt32.random(in: 0...UInt32.max)
         print("RefillVectorTests seed=\(seed) (ZAEL_SEED=\(seed) reproduces)")
         let started = ContinuousClock.now
-        var arguments = [Peers.script("zl_refill_vectors.py").path, "--seed", "\(seed)", "--count", "\(Self.vectorCount)"]
+        var arguments = [
+            Peers.script("zl_refill_vectors.py").path, "--seed", "\(seed)", "--count", "\(Self.vectorCount)",
+        ]
         // For bisecting a failure: vectors without schedules only.
         if ProcessInfo.processInfo.environment["ZAEL_REFILL_NO_SCHEDULES"] == "1" { arguments.append("--no-schedules") }
         let output = try Peers.runPython(arguments)
@@ -29,13 +32,16 @@ import Testing
         var requests = 0
         var mismatches: [String] = []
         var mismatchCount = 0
+        var undecodableTotal = 0
         for line in output.split(separator: UInt8(ascii: "\n")) where !line.isEmpty {
             let vector = try JSONValue.parse(Array(line))
             vectors += 1
             let expected = vector["requests"]?.arrayValue?.compactMap(\.stringValue) ?? []
             requests += expected.count
             let actual = try run(vector)
-            if actual != expected {
+            let undecodable = Int(vector["undecodable"]?.numberText ?? "-1") ?? -1
+            undecodableTotal += undecodable
+            if actual != expected || scheduleErrorSkips(vector) != undecodable {
                 mismatchCount += 1
                 if mismatches.count < 3 {
                     mismatches.append(
@@ -46,11 +52,22 @@ import Testing
         }
         let finished = ContinuousClock.now
         print(
-            "RefillVectorTests: \(vectors) vectors, \(requests) requests, \(vectors - mismatchCount) identical; reference \(generated - started), daemon \(finished - generated)"
+            "RefillVectorTests: \(vectors) vectors, \(requests) requests, \(undecodableTotal) undecodable-schedule skips, \(vectors - mismatchCount) identical; reference \(generated - started), daemon \(finished - generated)"
         )
         #expect(vectors == Self.vectorCount)
         #expect(requests > vectors / 2, "the generator must make the reference write")
+        #expect(undecodableTotal > 0, "the generator must store undecodable schedules")
         #expect(mismatchCount == 0, "\(mismatchCount) vectors differ:\n\(mismatches.joined(separator: "\n"))")
+    }
+
+    /// Buckets of the page that refill skips for an undecodable schedule.
+    private func scheduleErrorSkips(_ vector: JSONValue) -> Int {
+        guard let page = try? GetRecordsDecoder.decode(vector["page"]!.serializedBytes()) else { return -1 }
+        let now = Int128(Int64(vector["now"]!.numberText!)!)
+        return BucketStateAggregator(records: page.records).states.filter {
+            if case .failure(.scheduleError) = RefillPlanner.plan($0, now: now) { return true }
+            return false
+        }.count
     }
 
     /// The duties on one vector's page, in the Lambda's order; the canonical requests they sent.
@@ -62,8 +79,12 @@ import Testing
         let cache = BucketStateCache()
         let logger = Logger(label: "refill-vectors") { _ in SwiftLogNoOpLogHandler() }
         let duties: [BatchDuty] = [
-            BucketRefillDuty(client: table, tableName: "t", cache: cache, logger: logger, metricsFactory: NOOPMetricsHandler.instance),
-            ProactiveShardDuty(client: table, tableName: "t", cache: cache, logger: logger, metricsFactory: NOOPMetricsHandler.instance),
+            BucketRefillDuty(
+                client: table, tableName: "t", cache: cache, logger: logger, metricsFactory: NOOPMetricsHandler.instance
+            ),
+            ProactiveShardDuty(
+                client: table, tableName: "t", cache: cache, logger: logger, metricsFactory: NOOPMetricsHandler.instance
+            ),
         ]
         let batch = DutyBatch(records: page.records, shardId: "shardId-1", lane: 0, attempt: 1, nowMilliseconds: now)
         for duty in duties { try duty.perform(batch) }

@@ -11,10 +11,11 @@ old-layout and other items included, and must ignore what the filter would have 
 
 Output: one JSON object per line:
   {"vector": i, "now": ms, "page": {"Records": [...]}, "fail": [call indices],
-   "requests": [canonical request text, ...], "errors": n}
+   "requests": [canonical request text, ...], "errors": n, "undecodable": n}
 A canonical request is the call's arguments in DynamoDB's low-level form (boto3's own
 TypeSerializer), `json.dumps(sort_keys=True, separators=(",", ":"), ensure_ascii=False)`.
-`errors` counts buckets where the reference raised something other than a ClientError.
+`errors` counts buckets where the reference raised something other than a ClientError;
+`undecodable` the buckets whose stored schedule did not decode (`sched_error`, never refilled).
 
 Usage: zl_refill_vectors.py [--seed N] [--count N] [--no-schedules]
 The seed is printed on stderr.
@@ -303,6 +304,7 @@ def run_reference(records, now, fail):
     table = RecordingTable(fail)
     errors = 0
     states = processor.aggregate_bucket_states(passed)
+    undecodable = sum(1 for state in states.values() if state.sched_error is not None)
     for state in states.values():
         try:
             processor.try_refill_bucket(table, state, now)
@@ -327,7 +329,7 @@ def run_reference(records, now, fail):
                 raise
             except Exception:
                 errors += 1
-    return table.requests, errors
+    return table.requests, errors, undecodable
 
 
 def main():
@@ -346,7 +348,7 @@ def main():
     for index in range(args.count):
         now, records = generator.vector()
         fail = {i for i in range(12) if rng.random() < 0.12}
-        requests, errors = run_reference(records, now, fail)
+        requests, errors, undecodable = run_reference(records, now, fail)
         line = {
             "vector": index,
             "now": now,
@@ -354,6 +356,7 @@ def main():
             "fail": sorted(fail),
             "requests": requests,
             "errors": errors,
+            "undecodable": undecodable,
         }
         out.write(json.dumps(line, ensure_ascii=False, separators=(",", ":")))
         out.write("\n")

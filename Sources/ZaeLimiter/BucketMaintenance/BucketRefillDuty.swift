@@ -39,7 +39,8 @@ public final class BucketRefillDuty: BatchDuty {
         if fresh {
             for attribute in aggregated.malformed {
                 metrics.skipped("malformed_record")
-                logger.warning("bucket record skipped: attribute is not an integer", metadata: ["attribute": "\(attribute)"])
+                logger.warning(
+                    "bucket record skipped: attribute is not an integer", metadata: ["attribute": "\(attribute)"])
             }
         }
         let now = Int128(batch.nowMilliseconds)
@@ -51,7 +52,9 @@ public final class BucketRefillDuty: BatchDuty {
                 metrics.skipped(skip.rawValue)
                 if skip != .windowEnded {
                     logger.warning(
-                        "refill skipped", metadata: metadata(state, ["reason": "\(skip.rawValue)", "detail": "\(state.scheduleError ?? "")"]))
+                        "refill skipped",
+                        metadata: metadata(
+                            state, ["reason": "\(skip.rawValue)", "detail": "\(state.scheduleError ?? "")"]))
                 }
             case .success(let request):
                 try send(request, state)

@@ -50,7 +50,8 @@ enum BucketStateReader {
         var scheduleError: String?
         let schedule = try decode(scheduleText, timeZone, reset: false, error: &scheduleError, label: "item schedule")
         let resetText = image["rsched"]?.s
-        let resetSchedule = try decode(resetText, timeZone, reset: true, error: &scheduleError, label: "item reset schedule")
+        let resetSchedule = try decode(
+            resetText, timeZone, reset: true, error: &scheduleError, label: "item reset schedule")
         let validUntil = try number(image, "vu")
         var limitNames: [String] = []
         var limits: [String: BucketLimitState] = [:]

@@ -28,7 +28,8 @@ struct MaintenanceSchedule {
         do {
             let schedule =
                 reset
-                ? try Schedule.decodeReset(compact, timeZone: timeZone) : try Schedule.decode(compact, timeZone: timeZone)
+                ? try Schedule.decodeReset(compact, timeZone: timeZone)
+                : try Schedule.decode(compact, timeZone: timeZone)
             return .success(MaintenanceSchedule(schedule: schedule))
         } catch {
             switch error.kind {

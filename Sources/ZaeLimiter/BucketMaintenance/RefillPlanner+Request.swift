@@ -86,9 +86,11 @@ extension RefillPlanner {
     /// end (at or before `now` while a window waits to be anchored).
     func nextBoundary() throws -> Int128? {
         var boundaries: [Int128] = []
-        let pairs = [(state.schedule, state.resetSchedule)] + state.orderedLimits.map {
-            ($0.state.schedule, $0.state.resetSchedule)
-        }
+        let pairs =
+            [(state.schedule, state.resetSchedule)]
+            + state.orderedLimits.map {
+                ($0.state.schedule, $0.state.resetSchedule)
+            }
         for (schedule, reset) in pairs where !schedule.isEmpty || !reset.isEmpty {
             if let boundary = try MaintenanceSchedule.nextBoundary(schedule: schedule, reset: reset, now: now) {
                 boundaries.append(boundary)

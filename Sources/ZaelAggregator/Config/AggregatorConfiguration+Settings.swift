@@ -2,7 +2,9 @@
 /// prints and what `diff` compares.
 extension AggregatorConfiguration {
     /// The configuration sections, in file order.
-    public static let sections = ["aws", "table", "leases", "consumer", "aggregation", "duties", "logging", "metrics", "status"]
+    public static let sections = [
+        "aws", "table", "leases", "consumer", "aggregation", "duties", "logging", "metrics", "status",
+    ]
 
     /// Every key the file, `ZAEL_*` variables and `--set` accept, in file order.
     public static let keys: [String] = [

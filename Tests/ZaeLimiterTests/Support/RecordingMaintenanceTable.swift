@@ -45,7 +45,8 @@ final class RecordingMaintenanceTable: DynamoDBAPI {
             members.append(("ConditionExpression", .string(condition)))
         }
         if !input.expression.names.isEmpty {
-            members.append(("ExpressionAttributeNames", sorted(input.expression.names.map { ($0.key, .string($0.value)) })))
+            members.append(
+                ("ExpressionAttributeNames", sorted(input.expression.names.map { ($0.key, .string($0.value)) })))
         }
         return sorted(members).serializedString()
     }
