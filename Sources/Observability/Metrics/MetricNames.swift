@@ -64,13 +64,21 @@ public enum MetricNames {
     public static let transactionConflicts = "zael_transaction_conflicts_total"
     /// Counter {reason}: stream records the aggregator rejected (sent to the spool, never dropped).
     public static let rejectedRecords = "zael_rejected_records_total"
+    /// Counter {duty}: conditional writes of the Lambda's maintenance duties that landed.
+    public static let dutyWrites = "zael_duty_writes_total"
+    /// Counter {duty}: duty writes refused by their condition (someone else moved first).
+    public static let dutyConditionFailures = "zael_duty_condition_failures_total"
+    /// Counter {duty}: duty errors thrown back to the engine (the batch is delivered again).
+    public static let dutyErrors = "zael_duty_errors_total"
+    /// Counter {duty, reason}: buckets a duty left alone for a reason worth watching.
+    public static let dutySkips = "zael_duty_skips_total"
 
     /// Every name above; what the engine and the aggregator emit must be a subset of it.
     public static let all: [String] = [
         iteratorAge, recordsProcessed, batches, snapshotWrites, consumedWriteCapacity, errors, throttles, retries,
         bisects, spooledRecords, leasesOwned, leasesTaken, leasesStolen, leasesLost, batchDuration,
         getRecordsLatency, credentialRefreshes, trimmedData, writeRequests, transactions, transactionConflicts,
-        rejectedRecords,
+        rejectedRecords, dutyWrites, dutyConditionFailures, dutyErrors, dutySkips,
     ]
 
     /// HELP text for each name above; the Prometheus page prints it.
@@ -97,5 +105,9 @@ public enum MetricNames {
         transactions: "Snapshot transactions committed.",
         transactionConflicts: "Snapshot transactions resent after a conflict.",
         rejectedRecords: "Stream records rejected by the aggregator, by reason.",
+        dutyWrites: "Conditional writes of the bucket maintenance duties, by duty.",
+        dutyConditionFailures: "Duty writes refused by their condition (someone else moved first), by duty.",
+        dutyErrors: "Duty errors returned to the engine for redelivery, by duty.",
+        dutySkips: "Buckets a duty left alone, by duty and reason.",
     ]
 }

@@ -6,12 +6,15 @@ import AWSDynamoDB
 final class RecordingMaintenanceTable: DynamoDBAPI {
     var requests: [String] = []
     let failing: Set<Int>
+    /// Thrown by every call when set (after recording it).
+    var error: AWSError?
 
-    init(failing: Set<Int>) { self.failing = failing }
+    init(failing: Set<Int> = []) { self.failing = failing }
 
     func updateItem(_ input: UpdateItemInput) throws -> WriteOutput {
         let index = requests.count
         requests.append(Self.canonical(input))
+        if let error { throw error }
         if failing.contains(index) {
             throw AWSError(
                 kind: .conditional, code: "ConditionalCheckFailedException",
