@@ -18,6 +18,8 @@ enum BucketDuties {
             ProactiveShardDuty(
                 client: client, tableName: tableName, cache: cache, logger: logger,
                 isEnabled: { state.configuration.duties.proactiveShard }),
+            // shard_count propagation (`duties.propagate_shard_count`) comes last, once its duty
+            // is merged.
         ]
     }
 }
