@@ -44,7 +44,12 @@ final class CountingMetrics: MetricsFactory, @unchecked Sendable {
 /// conditional outcomes counted as skips, service errors counted and thrown, unreadable
 /// records counted and dropped without stopping the batch.
 @Suite struct ShardCountPropagationDutyTests {
-    typealias Names = ShardCountPropagationDuty.MetricNames
+    /// The duty's counters are the maintenance duties' (labelled with its name).
+    enum Names {
+        static let writes = MaintenanceMetricNames.writes
+        static let skipped = MaintenanceMetricNames.conditionFailures
+        static let errors = MaintenanceMetricNames.errors
+    }
     static let logger = Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() })
 
     /// A MODIFY of shard 0 of `entity` (one dripping limit) from `old` to `new` shards.

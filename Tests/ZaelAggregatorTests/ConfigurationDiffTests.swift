@@ -14,6 +14,7 @@ import Testing
         new.consumer.bisectOnError = false
         new.consumer.idlePoll = .milliseconds(500)
         new.logging.level = .debug
+        new.duties.refill = false
         new.leases.failoverTime = .seconds(20)
         new.aws.endpoint = "http://127.0.0.1:1"
         new.aggregation.windows = [.hourly]
@@ -22,7 +23,7 @@ import Testing
             diff.reloadable == [
                 "consumer.batch_size", "consumer.batching_window_seconds", "consumer.parallelization_factor",
                 "consumer.max_retry_attempts", "consumer.max_record_age_seconds", "consumer.bisect_on_error",
-                "consumer.idle_poll_seconds", "logging.level",
+                "consumer.idle_poll_seconds", "duties.refill", "logging.level",
             ])
         #expect(diff.restartRequired == ["aws.endpoint", "leases.failover_time_seconds", "aggregation.windows"])
     }
@@ -43,6 +44,10 @@ import Testing
                 [logging]
                 level = "debug"
                 format = "json"
+                [duties]
+                refill = false
+                proactive_shard = false
+                propagate_shard_count = false
                 [leases]
                 failover_time_seconds = 30
                 """
@@ -68,6 +73,6 @@ import Testing
 
     @Test func everyReloadableKey_isAKnownKey() {
         #expect(AggregatorConfiguration.reloadableKeys.isSubset(of: Set(AggregatorConfiguration.keys)))
-        #expect(AggregatorConfiguration.reloadableKeys.count == 8)
+        #expect(AggregatorConfiguration.reloadableKeys.count == 11)
     }
 }

@@ -60,6 +60,9 @@ import ZaeLimiter
             other.aggregation.snapshotTTL += .seconds(86_400)
             other.aggregation.delivery = .atLeastOnce
             other.aggregation.allowUnknownSchema.toggle()
+            other.duties.refill.toggle()
+            other.duties.proactiveShard.toggle()
+            other.duties.propagateShardCount.toggle()
             other.logging.level = .trace
             other.logging.format = .json
             other.metrics.listen = "127.0.0.1:1"

@@ -19,6 +19,8 @@ import Testing
         #expect(c.consumer.parallelizationFactor == 1)
         #expect(c.consumer.startingPosition == .latest)
         #expect(c.consumer.maxRetryAttempts == 3)
+        // The Lambda's duties are on by default, as the stack deploys them.
+        #expect(c.duties.refill && c.duties.proactiveShard && c.duties.propagateShardCount)
         #expect(c.consumer.maxRecordAge == .seconds(3600))
         #expect(c.consumer.bisectOnError)
         #expect(c.consumer.onFailureSpool == "./failed.jsonl")
@@ -83,6 +85,10 @@ import Testing
             snapshot_ttl_days = 3650
             delivery = "at-least-once"
             allow_unknown_schema = true
+            [duties]
+            refill = false
+            proactive_shard = false
+            propagate_shard_count = false
             [logging]
             level = "trace"
             format = "json"
@@ -110,6 +116,7 @@ import Testing
         #expect(c.archival.bucket == "zae-limiter-audit.archive")
         #expect(c.archival.prefix == "archive/audit/")
         #expect(c.archival.pathStyle)
+        #expect(!c.duties.refill && !c.duties.proactiveShard && !c.duties.propagateShardCount)
         // Every key round-trips, and the key lists agree with each other.
         #expect(c.settings.map(\.key) == AggregatorConfiguration.keys)
         #expect(loaded.origins.count == AggregatorConfiguration.keys.count)

@@ -70,6 +70,18 @@ import ZaeLimiter
         #expect(AuditArchivalMetricNames.all.count == pairs.count - 2, "every archival name is compared above")
     }
 
+    @Test func maintenanceNamesAreTheDaemonsNames() {
+        let pairs: [(String, String)] = [
+            (MaintenanceMetricNames.writes, MetricNames.dutyWrites),
+            (MaintenanceMetricNames.conditionFailures, MetricNames.dutyConditionFailures),
+            (MaintenanceMetricNames.errors, MetricNames.dutyErrors),
+            (MaintenanceMetricNames.skips, MetricNames.dutySkips),
+        ]
+        for (duty, daemon) in pairs { #expect(duty == daemon) }
+        #expect(Set(MaintenanceMetricNames.all).subtracting(MetricNames.all).isEmpty)
+        #expect(MaintenanceMetricNames.all.count == pairs.count, "every duty name is compared above")
+    }
+
     @Test func everyNameHasHelpAndIsInTheOperationsGuide() throws {
         let guide = try String(
             contentsOf: Peers.repoRoot.appendingPathComponent("docs/operations.md"), encoding: .utf8)

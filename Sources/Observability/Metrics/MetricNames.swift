@@ -76,6 +76,14 @@ public enum MetricNames {
     public static let auditEventsSkipped = "zael_audit_events_skipped_total"
     /// Counter {class}: audit archive writes that failed after the S3 client's retries.
     public static let auditArchiveErrors = "zael_audit_archive_errors_total"
+    /// Counter {duty}: conditional writes of the Lambda's maintenance duties that landed.
+    public static let dutyWrites = "zael_duty_writes_total"
+    /// Counter {duty}: duty writes refused by their condition (someone else moved first).
+    public static let dutyConditionFailures = "zael_duty_condition_failures_total"
+    /// Counter {duty}: duty errors thrown back to the engine (the batch is delivered again).
+    public static let dutyErrors = "zael_duty_errors_total"
+    /// Counter {duty, reason}: buckets a duty left alone for a reason worth watching.
+    public static let dutySkips = "zael_duty_skips_total"
 
     /// Every name above; what the engine and the aggregator emit must be a subset of it.
     public static let all: [String] = [
@@ -83,7 +91,7 @@ public enum MetricNames {
         bisects, spooledRecords, spoolBytes, leasesOwned, leasesTaken, leasesStolen, leasesLost, batchDuration,
         getRecordsLatency, credentialRefreshes, trimmedData, writeRequests, transactions, transactionConflicts,
         rejectedRecords, auditEventsArchived, auditObjectsWritten, auditBytesWritten, auditEventsSkipped,
-        auditArchiveErrors,
+        auditArchiveErrors, dutyWrites, dutyConditionFailures, dutyErrors, dutySkips,
     ]
 
     /// HELP text for each name above; the Prometheus page prints it.
@@ -116,5 +124,9 @@ public enum MetricNames {
         auditBytesWritten: "Compressed bytes of audit archive objects written to S3.",
         auditEventsSkipped: "Audit records that could not be archived, by reason.",
         auditArchiveErrors: "Audit archive writes that failed after retries, by error class.",
+        dutyWrites: "Conditional writes of the bucket maintenance duties, by duty.",
+        dutyConditionFailures: "Duty writes refused by their condition (someone else moved first), by duty.",
+        dutyErrors: "Duty errors returned to the engine for redelivery, by duty.",
+        dutySkips: "Buckets a duty left alone, by duty and reason.",
     ]
 }

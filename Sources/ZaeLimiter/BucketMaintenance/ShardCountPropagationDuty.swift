@@ -13,23 +13,14 @@ import StreamConsumer
 /// of a read or write) is counted and thrown, so the engine delivers the batch again; the
 /// records before it replay harmlessly (conditional writes that now find their work done).
 public final class ShardCountPropagationDuty: BatchDuty {
-    /// The metric names this duty emits (counters).
-    public enum MetricNames {
-        /// Shard items written: Path 1 raises, Path 2 clones, clone repairs.
-        public static let writes = "zael_shard_propagation_writes_total"
-        /// Writes a condition refused (ConditionalCheckFailed, TransactionCanceled).
-        public static let skipped = "zael_shard_propagation_skipped_total"
-        /// Records or repairs that failed (thrown errors included).
-        public static let errors = "zael_shard_propagation_errors_total"
-        public static let all = [writes, skipped, errors]
-    }
-
     public let name = "shard_count_propagation"
     private let propagation: ShardCountPropagation
     private let logger: Logger
-    private let writes: Counter
-    private let skipped: Counter
-    private let errors: Counter
+    /// The maintenance duties' counters (`zael_duty_*_total{duty="shard_count_propagation"}`).
+    private let metrics: MaintenanceMetrics
+    private var writes: Counter { metrics.writes }
+    private var skipped: Counter { metrics.conditionFailures }
+    private var errors: Counter { metrics.errors }
 
     /// - Parameters:
     ///   - client: the lane's DynamoDB client (GetItem, UpdateItem, TransactWriteItems).
@@ -39,9 +30,7 @@ public final class ShardCountPropagationDuty: BatchDuty {
         logger[metadataKey: "duty"] = "shard_count_propagation"
         self.logger = logger
         propagation = ShardCountPropagation(client: client, tableName: tableName, logger: logger)
-        writes = Counter(label: MetricNames.writes, factory: metricsFactory)
-        skipped = Counter(label: MetricNames.skipped, factory: metricsFactory)
-        errors = Counter(label: MetricNames.errors, factory: metricsFactory)
+        metrics = MaintenanceMetrics(duty: name, factory: metricsFactory)
     }
 
     public func perform(_ batch: DutyBatch) throws {

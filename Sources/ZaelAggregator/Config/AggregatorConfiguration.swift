@@ -20,6 +20,8 @@ public struct AggregatorConfiguration: Sendable, Equatable {
     public var consumer = ConsumerSection()
     /// `[aggregation]`: snapshot windows, TTL and delivery guarantee.
     public var aggregation = AggregationSection()
+    /// `[duties]`: the Lambda's bucket maintenance duties, each on or off.
+    public var duties = DutiesSection()
     /// `[logging]`: level and output format.
     public var logging = LoggingSection()
     /// `[metrics]`: Prometheus endpoint and EMF file.
@@ -123,6 +125,19 @@ extension AggregatorConfiguration {
         public var delivery: SnapshotDelivery = Keys.delivery.defaultValue
         /// `aggregation.allow_unknown_schema` (`ConfigurationKeys.allowUnknownSchema`).
         public var allowUnknownSchema: Bool = Keys.allowUnknownSchema.defaultValue
+
+        public init() {}
+    }
+
+    /// `[duties]`: zae-limiter's aggregator Lambda maintains bucket items besides writing
+    /// snapshots; each of its duties can be turned off (all reloadable).
+    public struct DutiesSection: Sendable, Equatable {
+        /// `duties.refill` (`ConfigurationKeys.refill`).
+        public var refill: Bool = Keys.refill.defaultValue
+        /// `duties.proactive_shard` (`ConfigurationKeys.proactiveShard`).
+        public var proactiveShard: Bool = Keys.proactiveShard.defaultValue
+        /// `duties.propagate_shard_count` (`ConfigurationKeys.propagateShardCount`).
+        public var propagateShardCount: Bool = Keys.propagateShardCount.defaultValue
 
         public init() {}
     }

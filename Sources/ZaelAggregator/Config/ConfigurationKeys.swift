@@ -17,6 +17,7 @@ public enum ConfigurationKeys {
         .init(maxRetryAttempts), .init(maxRecordAge), .init(bisectOnError), .init(onFailureSpool),
         .init(onFailureSpoolMaxMiB), .init(idlePoll), .init(httpTimeout), .init(filters),
         .init(windows), .init(snapshotTTL), .init(delivery), .init(allowUnknownSchema),
+        .init(refill), .init(proactiveShard), .init(propagateShardCount),
         .init(logLevel), .init(logFormat),
         .init(metricsListen), .init(emfFile),
         .init(statusSocket),
@@ -146,6 +147,18 @@ public enum ConfigurationKeys {
     static let allowUnknownSchema = Key(
         "aggregation.allow_unknown_schema", default: false, .bool, into: \.aggregation.allowUnknownSchema,
         help: "Process a table whose zae-limiter schema version this build does not know.")
+
+    // MARK: [duties]
+
+    static let refill = Key(
+        "duties.refill", default: true, .bool, reloadable: true, into: \.duties.refill,
+        help: "Proactive bucket refill, as the Lambda does (one conditional write per bucket per batch).")
+    static let proactiveShard = Key(
+        "duties.proactive_shard", default: true, .bool, reloadable: true, into: \.duties.proactiveShard,
+        help: "Double an entity's shard_count when shard 0's wcu balance runs low.")
+    static let propagateShardCount = Key(
+        "duties.propagate_shard_count", default: true, .bool, reloadable: true, into: \.duties.propagateShardCount,
+        help: "Carry a doubled shard_count to the entity's other shards (pre-creating missing ones).")
 
     // MARK: [logging]
 

@@ -95,6 +95,7 @@ struct Daemon: DaemonRunner {
             path: configuration.consumer.onFailureSpool, maxBytes: configuration.consumer.onFailureSpoolMaxMiB << 20,
             metricsFactory: metrics)
         let health = DaemonHealth(deadline: services.watchdogInterval ?? .seconds(30))
+        let state = DaemonState(configuration: configuration)
         let scheduler = ShardScheduler(
             configuration: configuration.consumerConfiguration(streamArn: streamArn),
             // The clients retry throttled and failed calls themselves. In exactly-once delivery
@@ -112,11 +113,19 @@ struct Daemon: DaemonRunner {
                         destination: failureDestination, streamArn: streamArn, shardId: shardId, lane: lane)
                 },
                 makeDuties: { [configuration] shardId, _ in
-                    // One S3 client per lane: clients are used by one thread at a time.
-                    guard let bucket = configuration.archival.bucket else { return [] }
-                    let client = aws.makeS3(configuration.archival, onAttempt: { health.alive(shardId: shardId) })
-                    let store = S3AuditArchiveStore(bucket: bucket, client: client)
-                    return [AuditArchivalDuty(store: store, prefix: configuration.archival.prefix, logger: logger)]
+                    // The Lambda's order: bucket maintenance, then audit archival. Clients are
+                    // per lane (used by one thread at a time) and report liveness like the lane's.
+                    let alive: @Sendable () -> Void = { health.alive(shardId: shardId) }
+                    var duties = BucketDuties.make(
+                        client: aws.makeDynamoDB(onAttempt: alive), tableName: configuration.table.name, state: state,
+                        logger: logger)
+                    if let bucket = configuration.archival.bucket {
+                        let store = S3AuditArchiveStore(
+                            bucket: bucket, client: aws.makeS3(configuration.archival, onAttempt: alive))
+                        duties.append(
+                            AuditArchivalDuty(store: store, prefix: configuration.archival.prefix, logger: logger))
+                    }
+                    return duties
                 }),
             makeStreamsClient: { aws.makeStreams() },
             makeLeaseStore: { [configuration] in
@@ -129,7 +138,6 @@ struct Daemon: DaemonRunner {
         status("preparing lease table \(configuration.leases.table)")
         try StartupRetry.run("start the shard scheduler", logger: logger, status: status) { try scheduler.start() }
 
-        let state = DaemonState(configuration: configuration)
         let reporter = DaemonStatus(workerId: configuration.leases.workerID, startedAt: startedAt, metrics: metrics)
         let statusServer: StatusServer?
         do {

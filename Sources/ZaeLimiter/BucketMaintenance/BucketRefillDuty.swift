@@ -1,0 +1,84 @@
+import AWSCore
+import AWSDynamoDB
+import Logging
+import Metrics
+
+/// Proactive refill (the Lambda's `try_refill_bucket`): at most one conditional UpdateItem per
+/// bucket item per batch, in the order the buckets first appear.
+///
+/// A lost condition is someone else's refill: counted and skipped. Any other error is thrown, so
+/// the engine delivers the batch again (the writes are conditional on `rf`, so a replay of the
+/// ones that landed fails its condition and changes nothing).
+public final class BucketRefillDuty: BatchDuty {
+    public let name = "refill"
+    private let client: DynamoDBAPI
+    private let tableName: String
+    private let cache: BucketStateCache
+    private let isEnabled: @Sendable () -> Bool
+    private let logger: Logger
+    private let metrics: MaintenanceMetrics
+
+    /// - Parameters:
+    ///   - cache: shared with the lane's other bucket duties.
+    ///   - isEnabled: read on every batch (the configuration can turn the duty off on reload).
+    public init(
+        client: DynamoDBAPI, tableName: String, cache: BucketStateCache, logger: Logger,
+        metricsFactory: MetricsFactory = MetricsSystem.factory, isEnabled: @escaping @Sendable () -> Bool = { true }
+    ) {
+        self.client = client
+        self.tableName = tableName
+        self.cache = cache
+        self.isEnabled = isEnabled
+        self.logger = logger
+        self.metrics = MaintenanceMetrics(duty: "refill", factory: metricsFactory)
+    }
+
+    public func perform(_ batch: DutyBatch) throws {
+        guard isEnabled() else { return }
+        let (aggregated, fresh) = cache.states(of: batch)
+        if fresh {
+            for attribute in aggregated.malformed {
+                metrics.skipped("malformed_record")
+                logger.warning(
+                    "bucket record skipped: attribute is not an integer", metadata: ["attribute": "\(attribute)"])
+            }
+        }
+        let now = Int128(batch.nowMilliseconds)
+        for state in aggregated.states {
+            switch RefillPlanner.plan(state, now: now) {
+            case .failure(.sufficientTokens):
+                continue
+            case .failure(let skip):
+                metrics.skipped(skip.rawValue)
+                if skip != .windowEnded {
+                    logger.warning(
+                        "refill skipped",
+                        metadata: metadata(
+                            state, ["reason": "\(skip.rawValue)", "detail": "\(state.scheduleError ?? "")"]))
+                }
+            case .success(let request):
+                try send(request, state)
+            }
+        }
+    }
+
+    private func send(_ request: MaintenanceRequest, _ state: BucketState) throws {
+        do {
+            _ = try client.updateItem(request.updateItemInput(table: tableName))
+            metrics.writes.increment()
+        } catch let error as AWSError where error.kind == .conditional {
+            metrics.conditionFailures.increment()
+        } catch {
+            metrics.errors.increment()
+            throw error
+        }
+    }
+
+    private func metadata(_ state: BucketState, _ extra: Logger.Metadata) -> Logger.Metadata {
+        var result: Logger.Metadata = [
+            "entity": "\(state.key.entity)", "resource": "\(state.key.resource)", "shard": "\(state.key.shard)",
+        ]
+        result.merge(extra) { _, new in new }
+        return result
+    }
+}

@@ -1,0 +1,59 @@
+import AWSCore
+import AWSDynamoDB
+import Logging
+import Metrics
+
+/// Proactive shard doubling (the Lambda's `try_proactive_shard`): for shard 0 of every bucket
+/// with a `wcu` limit whose balance, projected to the batch's `now`, is under 20 % of capacity,
+/// `SET shard_count = min(2 × old, 32)` if it is still the count read. The doubling's own MODIFY
+/// comes back through the stream, where the propagation duty spreads it.
+public final class ProactiveShardDuty: BatchDuty {
+    public let name = "proactive_shard"
+    private let client: DynamoDBAPI
+    private let tableName: String
+    private let cache: BucketStateCache
+    private let isEnabled: @Sendable () -> Bool
+    private let logger: Logger
+    private let metrics: MaintenanceMetrics
+
+    /// - Parameters:
+    ///   - cache: shared with the lane's other bucket duties.
+    ///   - isEnabled: read on every batch (the configuration can turn the duty off on reload).
+    public init(
+        client: DynamoDBAPI, tableName: String, cache: BucketStateCache, logger: Logger,
+        metricsFactory: MetricsFactory = MetricsSystem.factory, isEnabled: @escaping @Sendable () -> Bool = { true }
+    ) {
+        self.client = client
+        self.tableName = tableName
+        self.cache = cache
+        self.isEnabled = isEnabled
+        self.logger = logger
+        self.metrics = MaintenanceMetrics(duty: "proactive_shard", factory: metricsFactory)
+    }
+
+    public func perform(_ batch: DutyBatch) throws {
+        guard isEnabled() else { return }
+        let (aggregated, fresh) = cache.states(of: batch)
+        if fresh { for _ in aggregated.malformed { metrics.skipped("malformed_record") } }
+        let now = Int128(batch.nowMilliseconds)
+        for state in aggregated.states {
+            guard case .success(let doubling) = ProactiveShardPlanner.plan(state, now: now) else { continue }
+            do {
+                _ = try client.updateItem(doubling.request.updateItemInput(table: tableName))
+                metrics.writes.increment()
+                logger.notice(
+                    "proactive shard doubling",
+                    metadata: [
+                        "entity": "\(state.key.entity)", "resource": "\(state.key.resource)",
+                        "old_count": "\(doubling.oldCount)", "new_count": "\(doubling.newCount)",
+                        "wcu_ratio": "\((doubling.ratio * 100).rounded() / 100)",
+                    ])
+            } catch let error as AWSError where error.kind == .conditional {
+                metrics.conditionFailures.increment()
+            } catch {
+                metrics.errors.increment()
+                throw error
+            }
+        }
+    }
+}
