@@ -137,9 +137,12 @@ extension AggregatorConfiguration {
         /// Default: `$STATE_DIRECTORY/failed.jsonl`, else `./failed.jsonl`.
         public var onFailureSpool: String
         /// `consumer.idle_poll_seconds`: pause after an empty GetRecords page (it grows while the
-        /// shard stays empty, up to the batching window). Default: 1 s; range
+        /// shard stays empty, up to `max_idle_poll_seconds`). Default: 1 s; range
         /// 0.1–10 s.
         public var idlePoll: Duration = .seconds(1)
+        /// `consumer.max_idle_poll_seconds`: ceiling of that pause for a quiet shard (never below
+        /// the idle poll, never beyond the batching window). Default: 2 s; range 0.1–60 s.
+        public var maxIdlePoll: Duration = .seconds(2)
         /// `consumer.http_timeout_seconds`: per-request timeout for AWS calls. Default: 10 s; range
         /// 1–300 s.
         public var httpTimeout: Duration = .seconds(10)

@@ -16,7 +16,7 @@ extension AggregatorConfiguration {
     public static let reloadableKeys: Set<String> = [
         "consumer.batch_size", "consumer.batching_window_seconds", "consumer.parallelization_factor",
         "consumer.max_record_age_seconds", "consumer.max_retry_attempts", "consumer.bisect_on_error",
-        "consumer.idle_poll_seconds", "logging.level",
+        "consumer.idle_poll_seconds", "consumer.max_idle_poll_seconds", "logging.level",
     ]
 
     /// The changed keys from `old` to `new`, in `keys` order, split into reloadable and
@@ -47,6 +47,7 @@ extension AggregatorConfiguration {
         result.consumer.maxRetryAttempts = new.consumer.maxRetryAttempts
         result.consumer.bisectOnError = new.consumer.bisectOnError
         result.consumer.idlePoll = new.consumer.idlePoll
+        result.consumer.maxIdlePoll = new.consumer.maxIdlePoll
         result.logging.level = new.logging.level
         return result
     }

@@ -89,6 +89,7 @@ extension ConfigurationLoader {
         if let v = r.bool("consumer.bisect_on_error") { c.consumer.bisectOnError = v }
         if let v = r.nonEmptyString("consumer.on_failure_spool") { c.consumer.onFailureSpool = v }
         if let v = r.seconds("consumer.idle_poll_seconds", range: 0.1...10) { c.consumer.idlePoll = .seconds(v) }
+        if let v = r.seconds("consumer.max_idle_poll_seconds", range: 0.1...60) { c.consumer.maxIdlePoll = .seconds(v) }
         if let v = r.seconds("consumer.http_timeout_seconds", range: 1...300) { c.consumer.httpTimeout = .seconds(v) }
         if let v = r.choice("consumer.filters", as: AggregatorConfiguration.RecordFilter.self) {
             c.consumer.filters = v

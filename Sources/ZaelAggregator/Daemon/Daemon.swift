@@ -231,7 +231,8 @@ struct Daemon: DaemonRunner {
         ConsumerTunables(
             batchSize: consumer.batchSize, batchingWindow: consumer.batchingWindow, maxRecordAge: consumer.maxRecordAge,
             maxRetryAttempts: consumer.maxRetryAttempts ?? -1, bisectOnError: consumer.bisectOnError,
-            parallelizationFactor: consumer.parallelizationFactor, idlePoll: consumer.idlePoll)
+            parallelizationFactor: consumer.parallelizationFactor, idlePoll: consumer.idlePoll,
+            maxIdlePoll: consumer.maxIdlePoll)
     }
 
     private var aggregationSettings: UsageAggregationSettings {
