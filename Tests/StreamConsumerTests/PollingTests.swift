@@ -81,27 +81,28 @@ import Testing
     }
 
     @Test func batchSize_makesABatchDueAtOnce_whateverTheWindow() {
-        var tunables = ConsumerTunables(batchSize: 10, batchingWindow: .seconds(300))
+        var tunables = ConsumerTunables(batchSize: 10, batchingWindow: .seconds(30))
         tunables.idlePoll = .milliseconds(100)
         var simulation = RetrievalSimulation(tunables)
         simulation.write(25, from: .milliseconds(50), every: .zero)
         simulation.run(until: .milliseconds(200))
         #expect(simulation.deliveries.map(\.records.count) == [10, 10])
         #expect(simulation.deliveries.allSatisfy { $0.at == .milliseconds(100) })
-        // The remaining five keep their own arrival: due 300 s after it, not after the cut.
-        simulation.run(until: .seconds(301))
+        // The remaining five keep their own arrival: due 30 s after it, not after the cut.
+        simulation.run(until: .seconds(31))
         #expect(
-            simulation.deliveries.last?.at == .seconds(300), "\(String(describing: simulation.deliveries.last?.at))")
+            simulation.deliveries.last?.at == .seconds(30), "\(String(describing: simulation.deliveries.last?.at))")
     }
 
     @Test func fullPages_fetchAgainAtOnce() {
-        var simulation = RetrievalSimulation(ConsumerTunables())
-        simulation.write(2500, from: .zero, every: .zero)
+        // Pages of at most 10 (the service's 1000, scaled down), batches of 5.
+        var simulation = RetrievalSimulation(ConsumerTunables(batchSize: 5), pageLimit: 10)
+        simulation.write(25, from: .zero, every: .zero)
         simulation.run(until: .milliseconds(1))
-        // Two full pages and the rest, all at time zero; batches of 100 cut as they fill.
+        // Two full pages and the rest, all at time zero; batches cut as they fill.
         #expect(simulation.fetchCount(from: .zero, to: .milliseconds(1)) >= 3)
-        #expect(simulation.deliveries.count == 25)
-        #expect(simulation.deliveredSequence == Array(1...2500))
+        #expect(simulation.deliveries.count == 5)
+        #expect(simulation.deliveredSequence == Array(1...25))
     }
 
     @Test func failedFetches_backOffExponentially_upToTheCap() {

@@ -51,7 +51,7 @@ import Testing
             simulation.write(20, from: .zero, every: .milliseconds(3))
             simulation.faults[fault] = .restart
             simulation.faults[fault + 3] = .restart
-            simulation.run(until: .milliseconds(300))
+            simulation.run(until: .milliseconds(150))
             #expect(simulation.deliveredSequence == Array(1...20), "restarts at fetches \(fault), \(fault + 3)")
         }
     }

@@ -33,15 +33,16 @@ struct RetrievalSimulation {
     var faults: [Int: Fault] = [:]
     /// Clock time a delivered batch takes.
     var processing: Duration = .zero
-    /// Most records per page (the service's limit is `pageLimit`; smaller to exercise paging).
-    var pageSize = RetrievalStateMachine.pageLimit
+    /// Most records per page the shard returns (at most the machine's `pageLimit`).
+    var pageSize: Int
     private(set) var fetches: [Duration] = []
     private(set) var deliveries: [Delivery] = []
     private(set) var finished = false
 
-    init(_ tunables: ConsumerTunables) {
+    init(_ tunables: ConsumerTunables, pageLimit: Int = 1000) {
         settings = .init(tunables)
-        machine = RetrievalStateMachine(settings: settings)
+        machine = RetrievalStateMachine(settings: settings, pageLimit: pageLimit)
+        pageSize = pageLimit
     }
 
     /// Schedules `count` records, the first at `start`, then one per `every`.

@@ -35,7 +35,7 @@ extension ShardConsumer {
     /// Fetches one page and reports the outcome to the retrieval state machine.
     private func fetchPage() {
         guard let fetcher else { return }
-        let outcome = fetcher.fetch(limit: RetrievalStateMachine.pageLimit, resumeAfter: retrieval.lastProcessed)
+        let outcome = fetcher.fetch(limit: retrieval.pageLimit, resumeAfter: retrieval.lastProcessed)
         let now = dependencies.clock.now()
         switch outcome {
         case .page(let records, let atShardEnd):

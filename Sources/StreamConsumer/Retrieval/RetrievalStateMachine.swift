@@ -42,7 +42,7 @@ struct RetrievalStateMachine: Sendable {
     }
 
     enum Action: Sendable, Equatable {
-        /// Call GetRecords (a page of `pageLimit`) and report the outcome.
+        /// Call GetRecords (at most `pageLimit` records) and report the outcome.
         case fetch
         /// Nothing to do for this long (or until the stop signal).
         case wait(Duration)
@@ -53,9 +53,10 @@ struct RetrievalStateMachine: Sendable {
         case finished
     }
 
-    /// Records asked for per GetRecords call: always the most, since batches are cut from the
-    /// buffer and fewer calls stay under the per-shard rate when the shard is behind.
-    static let pageLimit = 1000
+    /// Records asked for per GetRecords call: always the most (1000), since batches are cut from
+    /// the buffer and fewer calls stay under the per-shard rate when the shard is behind. A page
+    /// this full means the shard is behind. (Tests use smaller pages.)
+    let pageLimit: Int
     /// The pace while records are pending or arriving: four calls a second, as Lambda's event
     /// source mapping polls a shard (never slower than the idle poll).
     static let pendingPoll = Duration.milliseconds(250)
@@ -77,7 +78,10 @@ struct RetrievalStateMachine: Sendable {
     /// The last sequence number of the batch the lanes are running, if any.
     private var inFlight: SequenceNumber?
 
-    init(settings: Settings) { self.settings = settings }
+    init(settings: Settings, pageLimit: Int = 1000) {
+        self.settings = settings
+        self.pageLimit = pageLimit
+    }
 
     /// Records fetched and not yet delivered.
     var pendingCount: Int { batcher.pending.count }
@@ -115,7 +119,7 @@ struct RetrievalStateMachine: Sendable {
         }
         // A full page means the shard is behind. A prefetched page is paced like any other,
         // from when it came back: a batch that took longer than the pause fetches at once.
-        if atShardEnd || records.count >= Self.pageLimit {
+        if atShardEnd || records.count >= pageLimit {
             nextFetchAt = now
         } else if !records.isEmpty || !batcher.isEmpty {
             nextFetchAt = now + min(Self.pendingPoll, settings.idlePoll)
