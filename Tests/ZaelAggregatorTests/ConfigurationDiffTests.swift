@@ -13,6 +13,7 @@ import Testing
         new.consumer.maxRetryAttempts = 10
         new.consumer.bisectOnError = false
         new.consumer.idlePoll = .milliseconds(500)
+        new.consumer.maxIdlePoll = .seconds(4)
         new.logging.level = .debug
         new.duties.refill = false
         new.leases.failoverTime = .seconds(20)
@@ -23,7 +24,7 @@ import Testing
             diff.reloadable == [
                 "consumer.batch_size", "consumer.batching_window_seconds", "consumer.parallelization_factor",
                 "consumer.max_retry_attempts", "consumer.max_record_age_seconds", "consumer.bisect_on_error",
-                "consumer.idle_poll_seconds", "duties.refill", "logging.level",
+                "consumer.idle_poll_seconds", "consumer.max_idle_poll_seconds", "duties.refill", "logging.level",
             ])
         #expect(diff.restartRequired == ["aws.endpoint", "leases.failover_time_seconds", "aggregation.windows"])
     }
@@ -40,6 +41,7 @@ import Testing
                 max_record_age_seconds = 120
                 bisect_on_error = false
                 idle_poll_seconds = 0.5
+                max_idle_poll_seconds = 4
                 http_timeout_seconds = 30
                 [logging]
                 level = "debug"
@@ -73,6 +75,6 @@ import Testing
 
     @Test func everyReloadableKey_isAKnownKey() {
         #expect(AggregatorConfiguration.reloadableKeys.isSubset(of: Set(AggregatorConfiguration.keys)))
-        #expect(AggregatorConfiguration.reloadableKeys.count == 11)
+        #expect(AggregatorConfiguration.reloadableKeys.count == 12)
     }
 }

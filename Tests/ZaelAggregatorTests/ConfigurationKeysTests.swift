@@ -52,6 +52,7 @@ import ZaeLimiter
             other.consumer.bisectOnError.toggle()
             other.consumer.onFailureSpoolMaxMiB += 1
             other.consumer.idlePoll += .seconds(1)
+            other.consumer.maxIdlePoll += .seconds(1)
             other.consumer.httpTimeout += .seconds(1)
             other.consumer.filters = .none
             other.leases.failoverTime += .seconds(1)

@@ -25,6 +25,7 @@ import Testing
         #expect(c.consumer.bisectOnError)
         #expect(c.consumer.onFailureSpool == "./failed.jsonl")
         #expect(c.consumer.idlePoll == .seconds(1))
+        #expect(c.consumer.maxIdlePoll == .seconds(2))
         #expect(c.consumer.httpTimeout == .seconds(10))
         #expect(c.consumer.filters == .zaeLimiter)
         #expect(c.aggregation.windows == [.hourly, .daily])
@@ -78,6 +79,7 @@ import Testing
             on_failure_spool = "/var/lib/zael/x.jsonl"
             on_failure_spool_max_mb = 1048576
             idle_poll_seconds = 0.1
+            max_idle_poll_seconds = 60
             http_timeout_seconds = 300
             filters = "none"
             [aggregation]
@@ -110,6 +112,7 @@ import Testing
         #expect(c.consumer.maxRecordAge == .seconds(604_800))
         #expect(c.consumer.idlePoll == .milliseconds(100))
         #expect(c.consumer.onFailureSpoolMaxMiB == 1_048_576)
+        #expect(c.consumer.maxIdlePoll == .seconds(60))
         #expect(c.aggregation.windows == [.monthly, .hourly])
         #expect(c.logging.level == .trace)
         #expect(c.metrics.listen == "[::1]:9464")
@@ -180,6 +183,8 @@ import Testing
         ("consumer.max_record_age_seconds", "60", true), ("consumer.max_record_age_seconds", "604801", false),
         ("consumer.idle_poll_seconds", "0.1", true), ("consumer.idle_poll_seconds", "0.09", false),
         ("consumer.idle_poll_seconds", "10", true), ("consumer.http_timeout_seconds", "0.5", false),
+        ("consumer.max_idle_poll_seconds", "0.1", true), ("consumer.max_idle_poll_seconds", "0.09", false),
+        ("consumer.max_idle_poll_seconds", "60", true), ("consumer.max_idle_poll_seconds", "61", false),
         ("leases.failover_time_seconds", "2", false), ("leases.failover_time_seconds", "300", true),
         ("leases.shard_sync_interval_seconds", "4", false), ("aggregation.snapshot_ttl_days", "3651", false),
         ("aggregation.snapshot_ttl_days", "1", true), ("aggregation.windows", "hourly,weekly", false),

@@ -80,9 +80,13 @@ public struct ConsumerTunables: Sendable, Equatable {
     public var bisectOnError: Bool
     /// Lanes per shard (records of one key always share a lane), 1…10. Default 1.
     public var parallelizationFactor: Int
-    /// Pause after an empty GetRecords page while the shard is caught up; it grows with the time
-    /// the shard has been empty, up to `batchingWindow` (`IdlePacing`). Default 1 s.
+    /// Pause after an empty GetRecords page while the shard is caught up and nothing is pending;
+    /// it grows with the time the shard has been empty, up to `maxIdlePoll` (`IdlePacing`).
+    /// Default 1 s.
     public var idlePoll: Duration
+    /// Ceiling of the idle pause (never below `idlePoll`, never beyond `batchingWindow`): the
+    /// longest a quiet shard's first new record waits to be fetched. Default 2 s.
+    public var maxIdlePoll: Duration
     /// First retry delay; doubles per attempt, full jitter, capped at `maxRetryBackoff`. Default 100 ms.
     public var retryBackoff: Duration
     /// Cap of the retry delay. Default 10 s.
@@ -95,7 +99,8 @@ public struct ConsumerTunables: Sendable, Equatable {
         batchSize: Int = 100, batchingWindow: Duration = .seconds(5), maxRecordAge: Duration? = .seconds(3600),
         maxRetryAttempts: Int = 3, bisectOnError: Bool = true, parallelizationFactor: Int = 1,
         idlePoll: Duration = .seconds(1), retryBackoff: Duration = .milliseconds(100),
-        maxRetryBackoff: Duration = .seconds(10), haltedRetryBackoff: Duration = .seconds(60)
+        maxRetryBackoff: Duration = .seconds(10), haltedRetryBackoff: Duration = .seconds(60),
+        maxIdlePoll: Duration = .seconds(2)
     ) {
         self.batchSize = batchSize
         self.batchingWindow = batchingWindow
@@ -104,6 +109,7 @@ public struct ConsumerTunables: Sendable, Equatable {
         self.bisectOnError = bisectOnError
         self.parallelizationFactor = parallelizationFactor
         self.idlePoll = idlePoll
+        self.maxIdlePoll = maxIdlePoll
         self.retryBackoff = retryBackoff
         self.maxRetryBackoff = maxRetryBackoff
         self.haltedRetryBackoff = haltedRetryBackoff
@@ -120,6 +126,7 @@ public struct ConsumerTunables: Sendable, Equatable {
             problems.append("parallelizationFactor must be 1…10, got \(parallelizationFactor)")
         }
         if idlePoll < .zero { problems.append("idlePoll must not be negative") }
+        if maxIdlePoll < .zero { problems.append("maxIdlePoll must not be negative") }
         if retryBackoff <= .zero || maxRetryBackoff < retryBackoff {
             problems.append("retryBackoff must be positive and at most maxRetryBackoff")
         }

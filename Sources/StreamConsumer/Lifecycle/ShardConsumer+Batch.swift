@@ -4,50 +4,42 @@ import Dispatch
 import Foundation
 
 // Fetching, batching and processing; the shard end and shutdown steps. All on the queue.
+// What to do when is decided by `RetrievalStateMachine`; this file performs its actions.
 extension ShardConsumer {
-    /// Pause between GetRecords calls while records trickle in and a batch gathers.
-    static let tricklePoll = Duration.milliseconds(200)
-
-    /// One step of the processing state: fetch a page unless a batch is due, then deliver a due
-    /// batch. Returns true at shard end (every record processed). Throws `LeaseLostError`.
+    /// One step of the processing state: one action of the retrieval state machine (fetch a
+    /// page, wait, or deliver a due batch). Returns true at shard end (every record processed).
+    /// Throws `LeaseLostError`.
     func step() throws -> Bool {
         let tunables = dependencies.tunables()
-        if previousLanes == nil && tunables.parallelizationFactor != lanes.count && batcher.isEmpty && !stop.isFired {
+        if previousLanes == nil && tunables.parallelizationFactor != lanes.count && retrieval.pendingCount == 0
+            && !stop.isFired
+        {
             try changeLaneCount(to: tunables.parallelizationFactor)
         }
-        let clock = dependencies.clock
-        if !fetchedShardEnd
-            && !batcher.isDue(
-                now: clock.now(), batchSize: tunables.batchSize, window: tunables.batchingWindow, atShardEnd: false)
-        {
-            fetchPage(tunables: tunables)
-        }
-        if batcher.isDue(
-            now: clock.now(), batchSize: tunables.batchSize, window: tunables.batchingWindow,
-            atShardEnd: fetchedShardEnd)
-        {
-            try deliver(batcher.take(batchSize: tunables.batchSize, now: clock.now()), tunables: tunables)
-        } else if !fetchedShardEnd {
+        switch retrieval.tick(now: dependencies.clock.now(), settings: .init(tunables)) {
+        case .fetch:
+            fetchPage()
+        case .wait(let pause):
             // Nothing due: let idle lanes catch up now and then so the resume point does not lag.
             try advanceIdleLanes(force: false)
             publishCheckpoint()
+            stop.wait(pause)
+        case .deliver(let records, let prefetch):
+            try deliver(records, prefetch: prefetch, tunables: tunables)
+        case .finished:
+            return !stop.isFired
         }
-        return fetchedShardEnd && batcher.isEmpty && !stop.isFired
+        return false
     }
 
-    /// Fetches one page into the batcher. `pausing` false (a prefetch while lanes run) skips
-    /// the idle and backoff pauses: the batch in flight is the pause.
-    private func fetchPage(tunables: ConsumerTunables, pausing: Bool = true) {
+    /// Fetches one page and reports the outcome to the retrieval state machine.
+    private func fetchPage() {
         guard let fetcher else { return }
-        // Always the largest page: batches are cut from the buffer, and fewer calls stay well
-        // under the per-shard GetRecords rate when the shard is behind.
-        let limit = 1000
-        switch fetcher.fetch(limit: limit, resumeAfter: lastProcessed) {
+        let outcome = fetcher.fetch(limit: retrieval.pageLimit, resumeAfter: retrieval.lastProcessed)
+        let now = dependencies.clock.now()
+        switch outcome {
         case .page(let records, let atShardEnd):
-            fetchFailures = 0
-            let fresh = records.filter { record in lastProcessed.map { record.sequenceNumber > $0 } ?? true }
-            batcher.add(fresh, now: dependencies.clock.now())
-            fetchedShardEnd = atShardEnd
+            retrieval.pageFetched(records, atShardEnd: atShardEnd, now: now)
             let age: Duration? =
                 records.isEmpty
                 ? .zero
@@ -58,51 +50,25 @@ extension ShardConsumer {
                 publish { $0.iteratorAge = age }
                 dependencies.metrics.iteratorAge(shardId: shardId, seconds: age.seconds)
             }
-            if records.isEmpty {
-                if emptySince == nil { emptySince = dependencies.clock.now() }
-                refreshCounters()
-            } else {
-                emptySince = nil
-            }
-            guard pausing, !atShardEnd else { return }
-            let now = dependencies.clock.now()
-            let untilDue = batcher.timeUntilDue(now: now, window: tunables.batchingWindow)
-            let due = batcher.isDue(
-                now: now, batchSize: tunables.batchSize, window: tunables.batchingWindow, atShardEnd: false)
-            if records.isEmpty {
-                // Caught up: poll again after the idle pause (or when the pending batch is due).
-                let pause = IdlePacing.pause(
-                    emptyFor: now - (emptySince ?? now), idlePoll: tunables.idlePoll,
-                    batchingWindow: tunables.batchingWindow)
-                stop.wait(min(pause, untilDue ?? pause))
-            } else if records.count < limit && !due {
-                // A trickle while a batch gathers: at most about five calls a second per shard.
-                stop.wait(min(Self.tricklePoll, untilDue ?? Self.tricklePoll))
-            }
-        // A full page means the shard is behind: fetch again at once.
+            if records.isEmpty { refreshCounters() }
         case .restarted(let reason):
-            batcher.reset()
-            fetchedShardEnd = false
-            let now = dependencies.clock.now()
+            retrieval.restarted(now: now)
             publish {
                 $0.lastError = reason
                 $0.lastErrorAt = now
             }
         case .shardEnd:
             // Records already fetched are still delivered: they cannot be fetched again.
-            fetchedShardEnd = true
+            retrieval.shardEnded()
         case .failed(let error):
-            fetchFailures += 1
+            retrieval.fetchFailed(now: now, jitter: Double.random(in: 0...1))
             noteError(error)
-            if pausing {
-                stop.wait(
-                    Backoff(base: tunables.retryBackoff, cap: tunables.maxRetryBackoff).delay(attempt: fetchFailures))
-            }
         }
     }
 
-    /// Splits a batch by lane, runs the lanes in parallel and waits for all of them.
-    private func deliver(_ records: [StreamRecord], tunables: ConsumerTunables) throws {
+    /// Splits a batch by lane, runs the lanes in parallel (prefetching the next page when asked)
+    /// and waits for all of them.
+    private func deliver(_ records: [StreamRecord], prefetch: Bool, tunables: ConsumerTunables) throws {
         guard let end = records.last?.sequenceNumber else { return }
         var slices = Array(repeating: [StreamRecord](), count: lanes.count)
         for record in records where dependencies.filter.accepts(record) {
@@ -121,20 +87,18 @@ extension ShardConsumer {
                 outcomes.set(lane.index, outcome, finishedAt: clock.now())
             }
         }
-        // Prefetch the next page while the lanes work, when the next batch is not complete yet.
-        if !fetchedShardEnd && batcher.pending.count < tunables.batchSize && !stop.isFired {
-            fetchPage(tunables: tunables, pausing: false)
-        }
+        if prefetch && !stop.isFired { fetchPage() }
         group.wait()
         let results = outcomes.all
         if results.contains(.leaseLost) { throw LeaseLostError(shardId: shardId) }
         refreshCounters()
         // An abandoned lane means the shard is stopping: the batch is not complete, and
         // `lastProcessed` must not pass it.
-        guard !results.contains(.abandoned) else { return }
-        lastProcessed = end
-        // A prefetch that had to restart the iterator may have fetched this batch again.
-        batcher.drop(through: end)
+        guard !results.contains(.abandoned) else {
+            retrieval.deliveryAbandoned()
+            return
+        }
+        retrieval.delivered(through: end)
         dependencies.metrics.batches.increment()
         // The slowest lane's time, so an overlapping prefetch does not count as processing.
         let finished = outcomes.lastFinish ?? started

@@ -59,7 +59,7 @@ public final class ShardConsumer: @unchecked Sendable {
     public let shardId: String
     let dependencies: Dependencies
     let queue: DispatchQueue
-    let stop = StopSignal()
+    let stop: StopSignal
     let logger: Logger
     private let onStopped: @Sendable (ShardConsumer, ShutdownReason, LeaseCheckpoint?) -> Void
     private let done = DispatchSemaphore(value: 0)
@@ -77,13 +77,10 @@ public final class ShardConsumer: @unchecked Sendable {
     /// The old lanes' checkpoints while they still filter records (lane count change).
     var previousLanes: (count: Int, checkpoints: [SequenceNumber?])?  // queue
     var fetcher: RecordFetcher?  // queue
-    var batcher = Batcher()  // queue
-    var fetchedShardEnd = false  // queue
-    /// Highest sequence number of the last fully processed batch.
-    var lastProcessed: SequenceNumber?  // queue
-    var fetchFailures = 0  // queue
-    /// When the current run of empty GetRecords pages began (paces idle polling); nil after records.
-    var emptySince: Duration?  // queue
+    /// Fetching, pacing and batching decisions.
+    var retrieval: RetrievalStateMachine  // queue
+    /// Failed initializations and steps in a row (their backoff attempt).
+    var failures = 0  // queue
     var rateWindow: (start: Duration, processed: Int) = (.zero, 0)  // queue
     /// Lane items to delete once the lease is released at SHARD_END (set by `endShard`).
     var endedLaneKeys: [LaneKey] = []  // queue, then read by `onStopped` on the queue
@@ -96,6 +93,10 @@ public final class ShardConsumer: @unchecked Sendable {
         self.lease = lease
         self.claim = lease.claimedAt ?? lease.counter
         self.dependencies = dependencies
+        // The defaults until the first step reads the tunables (the scheduler calls this
+        // initializer under its lock, which `tunables()` takes too).
+        self.retrieval = RetrievalStateMachine(settings: .init(ConsumerTunables()))
+        self.stop = StopSignal(clock: dependencies.clock)
         self.onStopped = onStopped
         self.queue = DispatchQueue(label: "zael.shard.\(lease.shardId)")
         var logger = dependencies.logger
@@ -163,18 +164,21 @@ public final class ShardConsumer: @unchecked Sendable {
             case .initialize:
                 do {
                     let atShardEnd = try initialize()
+                    failures = 0
                     action = machine.handle(.initialized(atShardEnd: atShardEnd))
                 } catch is LeaseLostError {
                     action = machine.handle(.leaseLost)
                 } catch {
                     noteError(error)
-                    fetchFailures += 1
-                    stop.wait(Backoff(base: .milliseconds(100), cap: .seconds(5)).delay(attempt: fetchFailures))
+                    failures += 1
+                    stop.wait(Backoff(base: .milliseconds(100), cap: .seconds(5)).delay(attempt: failures))
                     action = machine.handle(.initializationFailed)
                 }
             case .processBatch:
                 do {
-                    action = machine.handle(.batchProcessed(reachedShardEnd: try step()))
+                    let reachedShardEnd = try step()
+                    failures = 0
+                    action = machine.handle(.batchProcessed(reachedShardEnd: reachedShardEnd))
                 } catch is LeaseLostError {
                     action = machine.handle(.leaseLost)
                 } catch {
@@ -209,10 +213,13 @@ public final class ShardConsumer: @unchecked Sendable {
         }
     }
 
+    /// Highest sequence number of the last fully processed batch.
+    var lastProcessed: SequenceNumber? { retrieval.lastProcessed }
+
     private func pauseAfter(_ error: Error) {
         noteError(error)
-        fetchFailures += 1
-        stop.wait(Backoff(base: .milliseconds(100), cap: .seconds(5)).delay(attempt: fetchFailures))
+        failures += 1
+        stop.wait(Backoff(base: .milliseconds(100), cap: .seconds(5)).delay(attempt: failures))
     }
 
     func noteError(_ error: Error) {

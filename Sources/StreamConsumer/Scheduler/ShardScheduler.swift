@@ -37,9 +37,9 @@ public final class ShardScheduler: @unchecked Sendable {
     var running = false
     var retired = (processed: 0, retries: 0, bisects: 0)
     var coordinator: LeaseCoordinator?
-    let stopLoops = StopSignal()
-    let leaseLoopWake = Wakeup()
-    let syncLoopWake = Wakeup()
+    let stopLoops: StopSignal
+    let leaseLoopWake: Wakeup
+    let syncLoopWake: Wakeup
     var loopsDone: [DispatchSemaphore] = []
 
     /// - Parameters:
@@ -61,6 +61,9 @@ public final class ShardScheduler: @unchecked Sendable {
         self.makeLeaseStore = makeLeaseStore
         self.destination = failureDestination
         self.clock = clock
+        self.stopLoops = StopSignal(clock: clock)
+        self.leaseLoopWake = Wakeup(clock: clock)
+        self.syncLoopWake = Wakeup(clock: clock)
         self.metrics = ConsumerMetrics(factory: metricsFactory)
         var logger = logger
         logger[metadataKey: "stream.arn"] = "\(configuration.streamArn)"

@@ -6,8 +6,14 @@ struct Backoff: Sendable {
     var cap: Duration
 
     func delay(attempt: Int) -> Duration {
+        delay(attempt: attempt, jitter: Double.random(in: 0...1))
+    }
+
+    /// The delay for a given jitter in 0…1 (the fraction of the ceiling), for callers that draw
+    /// the randomness themselves (the retrieval state machine stays deterministic).
+    func delay(attempt: Int, jitter: Double) -> Duration {
         let exponent = Double(min(max(attempt - 1, 0), 30))
         let ceiling = min(cap.seconds, base.seconds * pow(2, exponent))
-        return .fromSeconds(Double.random(in: 0...max(ceiling, 0.000_001)))
+        return .fromSeconds(max(ceiling, 0.000_001) * min(max(jitter, 0), 1))
     }
 }

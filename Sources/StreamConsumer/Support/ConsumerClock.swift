@@ -7,6 +7,19 @@ public protocol ConsumerClock: Sendable {
     func now() -> Duration
     /// Seconds since the Unix epoch (compared with ApproximateCreationDateTime).
     func wallSeconds() -> Double
+    /// Blocks on `condition`, which the caller holds locked, until it is signalled or this
+    /// clock reaches `deadline`; returns false once the deadline has passed. May return early
+    /// (the caller re-checks its predicate, as with any condition wait).
+    func wait(on condition: NSCondition, until deadline: Duration) -> Bool
+}
+
+extension ConsumerClock {
+    /// Real time: the condition's own timed wait.
+    public func wait(on condition: NSCondition, until deadline: Duration) -> Bool {
+        let left = deadline - now()
+        guard left > .zero else { return false }
+        return condition.wait(until: Date(timeIntervalSinceNow: left.seconds)) || now() < deadline
+    }
 }
 
 /// The real clocks.

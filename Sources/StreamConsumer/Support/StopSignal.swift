@@ -1,13 +1,14 @@
 import Foundation
 
 /// A latch that threads sleep on and that `fire()` wakes at once; used to make every wait of the
-/// engine end promptly at shutdown.
+/// engine end promptly at shutdown. Waits are measured on the injected clock.
 public final class StopSignal: @unchecked Sendable {
     // `fired` is guarded by `condition`.
     private let condition = NSCondition()
     private var fired = false
+    private let clock: ConsumerClock
 
-    public init() {}
+    public init(clock: ConsumerClock = SystemClock()) { self.clock = clock }
 
     /// Wakes every current and future waiter.
     public func fire() {
@@ -23,14 +24,15 @@ public final class StopSignal: @unchecked Sendable {
         return fired
     }
 
-    /// Sleeps up to `duration`; returns true when the signal fired (before or during the wait).
+    /// Sleeps up to `duration` of the clock; returns true when the signal fired (before or during
+    /// the wait).
     @discardableResult
     public func wait(_ duration: Duration) -> Bool {
-        let deadline = Date().addingTimeInterval(duration.seconds)
+        let deadline = clock.now() + duration
         condition.lock()
         defer { condition.unlock() }
         while !fired {
-            if !condition.wait(until: deadline) { break }
+            if !clock.wait(on: condition, until: deadline) { break }
         }
         return fired
     }

@@ -1,10 +1,13 @@
 import Foundation
 
-/// A resettable wake-up for a loop that otherwise sleeps for a period.
+/// A resettable wake-up for a loop that otherwise sleeps for a period (of the injected clock).
 final class Wakeup: @unchecked Sendable {
     // `pending` is guarded by `condition`.
     private let condition = NSCondition()
     private var pending = false
+    private let clock: ConsumerClock
+
+    init(clock: ConsumerClock = SystemClock()) { self.clock = clock }
 
     func wake() {
         condition.lock()
@@ -15,10 +18,10 @@ final class Wakeup: @unchecked Sendable {
 
     /// Sleeps up to `duration` or until `wake()`; consumes the wake-up.
     func wait(_ duration: Duration) {
-        let deadline = Date().addingTimeInterval(duration.seconds)
+        let deadline = clock.now() + duration
         condition.lock()
         while !pending {
-            if !condition.wait(until: deadline) { break }
+            if !clock.wait(on: condition, until: deadline) { break }
         }
         pending = false
         condition.unlock()

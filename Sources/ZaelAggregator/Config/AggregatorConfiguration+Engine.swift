@@ -26,6 +26,6 @@ extension AggregatorConfiguration.ConsumerSection {
         ConsumerTunables(
             batchSize: batchSize, batchingWindow: batchingWindow, maxRecordAge: maxRecordAge,
             maxRetryAttempts: maxRetryAttempts ?? -1, bisectOnError: bisectOnError,
-            parallelizationFactor: parallelizationFactor, idlePoll: idlePoll)
+            parallelizationFactor: parallelizationFactor, idlePoll: idlePoll, maxIdlePoll: maxIdlePoll)
     }
 }

@@ -107,6 +107,8 @@ extension AggregatorConfiguration {
         public var onFailureSpoolMaxMiB: Int = Keys.onFailureSpoolMaxMiB.defaultValue
         /// `consumer.idle_poll_seconds` (`ConfigurationKeys.idlePoll`).
         public var idlePoll: Duration = Keys.idlePoll.defaultValue
+        /// `consumer.max_idle_poll_seconds` (`ConfigurationKeys.maxIdlePoll`).
+        public var maxIdlePoll: Duration = Keys.maxIdlePoll.defaultValue
         /// `consumer.http_timeout_seconds` (`ConfigurationKeys.httpTimeout`).
         public var httpTimeout: Duration = Keys.httpTimeout.defaultValue
         /// `consumer.filters` (`ConfigurationKeys.filters`).

@@ -15,7 +15,7 @@ public enum ConfigurationKeys {
         .init(leaseTable), .init(createLeaseTable), .init(failoverTime), .init(workerID), .init(shardSyncInterval),
         .init(batchSize), .init(batchingWindow), .init(parallelizationFactor), .init(startingPosition),
         .init(maxRetryAttempts), .init(maxRecordAge), .init(bisectOnError), .init(onFailureSpool),
-        .init(onFailureSpoolMaxMiB), .init(idlePoll), .init(httpTimeout), .init(filters),
+        .init(onFailureSpoolMaxMiB), .init(idlePoll), .init(maxIdlePoll), .init(httpTimeout), .init(filters),
         .init(windows), .init(snapshotTTL), .init(delivery), .init(allowUnknownSchema),
         .init(refill), .init(proactiveShard), .init(propagateShardCount),
         .init(logLevel), .init(logFormat),
@@ -125,7 +125,14 @@ public enum ConfigurationKeys {
     static let idlePoll = Key(
         "consumer.idle_poll_seconds", default: .seconds(1), .fractionalSeconds(0.1...10), reloadable: true,
         into: \.consumer.idlePoll,
-        help: "Pause after an empty GetRecords page; grows while the shard stays empty, up to the batching window.")
+        help:
+            "Pause after an empty GetRecords page; grows while the shard stays empty, up to max_idle_poll_seconds."
+    )
+    static let maxIdlePoll = Key(
+        "consumer.max_idle_poll_seconds", default: .seconds(2), .fractionalSeconds(0.1...60), reloadable: true,
+        into: \.consumer.maxIdlePoll,
+        help: "Ceiling of the idle pause of a quiet shard (never below the idle poll, never beyond the batching window)."
+    )
     static let httpTimeout = Key(
         "consumer.http_timeout_seconds", default: .seconds(10), .fractionalSeconds(1...300),
         into: \.consumer.httpTimeout, help: "Per-request timeout of AWS calls.")
