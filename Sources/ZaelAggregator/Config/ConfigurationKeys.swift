@@ -131,7 +131,8 @@ public enum ConfigurationKeys {
     static let maxIdlePoll = Key(
         "consumer.max_idle_poll_seconds", default: .seconds(2), .fractionalSeconds(0.1...60), reloadable: true,
         into: \.consumer.maxIdlePoll,
-        help: "Ceiling of the idle pause of a quiet shard (never below the idle poll, never beyond the batching window)."
+        help:
+            "Ceiling of the idle pause of a quiet shard (never below the idle poll, never beyond the batching window)."
     )
     static let httpTimeout = Key(
         "consumer.http_timeout_seconds", default: .seconds(10), .fractionalSeconds(1...300),
