@@ -32,11 +32,12 @@ import Testing
     func duties(_ table: RecordingMaintenanceTable, refill: Bool = true, shard: Bool = true) -> [BatchDuty] {
         let cache = BucketStateCache()
         return [
-            BucketRefillDuty(
-                client: table, tableName: "t", cache: cache, logger: logger, metricsFactory: metrics,
+            SwitchedDuty(
+                BucketRefillDuty(client: table, tableName: "t", cache: cache, logger: logger, metricsFactory: metrics),
                 isEnabled: { refill }),
-            ProactiveShardDuty(
-                client: table, tableName: "t", cache: cache, logger: logger, metricsFactory: metrics,
+            SwitchedDuty(
+                ProactiveShardDuty(
+                    client: table, tableName: "t", cache: cache, logger: logger, metricsFactory: metrics),
                 isEnabled: { shard }),
         ]
     }

@@ -14,27 +14,23 @@ public final class BucketRefillDuty: BatchDuty {
     private let client: DynamoDBAPI
     private let tableName: String
     private let cache: BucketStateCache
-    private let isEnabled: @Sendable () -> Bool
     private let logger: Logger
     private let metrics: MaintenanceMetrics
 
     /// - Parameters:
     ///   - cache: shared with the lane's other bucket duties.
-    ///   - isEnabled: read on every batch (the configuration can turn the duty off on reload).
     public init(
         client: DynamoDBAPI, tableName: String, cache: BucketStateCache, logger: Logger,
-        metricsFactory: MetricsFactory = MetricsSystem.factory, isEnabled: @escaping @Sendable () -> Bool = { true }
+        metricsFactory: MetricsFactory = MetricsSystem.factory
     ) {
         self.client = client
         self.tableName = tableName
         self.cache = cache
-        self.isEnabled = isEnabled
         self.logger = logger
         self.metrics = MaintenanceMetrics(duty: "refill", factory: metricsFactory)
     }
 
     public func perform(_ batch: DutyBatch) throws {
-        guard isEnabled() else { return }
         let (aggregated, fresh) = cache.states(of: batch)
         if fresh {
             for attribute in aggregated.malformed {

@@ -14,11 +14,13 @@ enum BucketDuties {
         // One aggregation of the batch's bucket states, shared by the duties of the lane.
         let cache = BucketStateCache()
         return [
-            BucketRefillDuty(
-                client: client, tableName: tableName, cache: cache, logger: logger,
+            SwitchedDuty(
+                BucketRefillDuty(
+                    client: client, tableName: tableName, cache: cache, logger: logger, metricsFactory: metricsFactory),
                 isEnabled: { state.configuration.duties.refill }),
-            ProactiveShardDuty(
-                client: client, tableName: tableName, cache: cache, logger: logger,
+            SwitchedDuty(
+                ProactiveShardDuty(
+                    client: client, tableName: tableName, cache: cache, logger: logger, metricsFactory: metricsFactory),
                 isEnabled: { state.configuration.duties.proactiveShard }),
             SwitchedDuty(
                 ShardCountPropagationDuty(
