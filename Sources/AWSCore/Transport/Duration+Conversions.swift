@@ -1,8 +1,17 @@
+/// The one home of the `Duration` ↔ seconds conversions every module uses (AWSCore is below them
+/// all).
 extension Duration {
     /// The duration in (fractional) seconds.
-    var seconds: Double {
+    public var seconds: Double {
         let parts = components
         return Double(parts.seconds) + Double(parts.attoseconds) / 1e18
+    }
+
+    /// A duration from fractional seconds, never trapping: negative, NaN and zero give zero, and
+    /// anything beyond ~285 years (a wild timestamp difference) is clamped there.
+    public static func fromSeconds(_ seconds: Double) -> Duration {
+        guard seconds > 0 else { return .zero }
+        return .nanoseconds(Int64(min(seconds, 9e9) * 1e9))
     }
 
     /// The duration in whole milliseconds, rounded up so that a tiny timeout never becomes 0

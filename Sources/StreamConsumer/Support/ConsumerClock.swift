@@ -29,16 +29,3 @@ public struct SystemClock: ConsumerClock {
     public func now() -> Duration { ContinuousClock.now - origin }
     public func wallSeconds() -> Double { Date().timeIntervalSince1970 }
 }
-
-extension Duration {
-    /// The duration in (fractional) seconds.
-    var seconds: Double {
-        let parts = components
-        return Double(parts.seconds) + Double(parts.attoseconds) / 1e18
-    }
-
-    /// A duration from fractional seconds (negative values become zero).
-    static func fromSeconds(_ seconds: Double) -> Duration {
-        .nanoseconds(Int64(max(0, seconds) * 1e9))
-    }
-}

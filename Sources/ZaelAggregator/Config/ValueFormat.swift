@@ -160,10 +160,3 @@ extension ValueFormat {
             render: { .stringArray($0.map(\.rawValue)) })
     }
 }
-
-extension Duration {
-    /// The duration in (fractional) seconds.
-    var seconds: Double {
-        Double(components.seconds) + Double(components.attoseconds) / 1e18
-    }
-}
