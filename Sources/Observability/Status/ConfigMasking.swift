@@ -15,10 +15,13 @@ public enum ConfigMasking {
     public static func masked(key: String, value: String) -> String {
         let lowered = key.lowercased()
         if secretFragments.contains(where: { lowered.contains($0) }) { return value.isEmpty ? value : mask }
-        return strippingUserInfo(value)
+        return maskingUserInfo(value)
     }
 
-    private static func strippingUserInfo(_ value: String) -> String {
+    /// `value` with the user info of a URL in it (`user:password@`, or a lone `token@`, which
+    /// may itself be the secret) replaced by `****`; anything else unchanged. The one masking of
+    /// the daemon: status, `check-config`, configuration errors and logs all use it.
+    public static func maskingUserInfo(_ value: String) -> String {
         guard let scheme = value.range(of: "://") else { return value }
         let rest = value[scheme.upperBound...]
         let authorityEnd = rest.firstIndex(where: { $0 == "/" || $0 == "?" || $0 == "#" }) ?? rest.endIndex

@@ -1,18 +1,12 @@
-/// Masks credentials before a value is printed or logged.
+import Observability
+
+/// Masks credentials before a configuration value is printed or logged, with Observability's
+/// `ConfigMasking` (the one masking of the daemon).
 ///
 /// The file has no credential keys (credentials come from the AWS chain: environment, profile,
-/// IMDS), but an endpoint URL may carry `user:password@`: the password is replaced by `****`, and
-/// a lone `token@` (which may itself be the secret) entirely.
+/// IMDS), but an endpoint URL may carry `user:password@`.
 enum SecretMasking {
-    static func mask(_ value: String) -> String {
-        guard let scheme = value.range(of: "://") else { return value }
-        let afterScheme = value[scheme.upperBound...]
-        let authorityEnd = afterScheme.firstIndex { $0 == "/" || $0 == "?" || $0 == "#" } ?? value.endIndex
-        guard let at = value[scheme.upperBound..<authorityEnd].lastIndex(of: "@") else { return value }
-        let userInfo = value[scheme.upperBound..<at]
-        let masked = userInfo.firstIndex(of: ":").map { userInfo[..<$0] + ":****" } ?? "****"
-        return String(value[..<scheme.upperBound]) + masked + String(value[at...])
-    }
+    static func mask(_ value: String) -> String { ConfigMasking.maskingUserInfo(value) }
 
     /// `value` with every string inside it masked.
     static func mask(_ value: TOMLValue) -> TOMLValue {

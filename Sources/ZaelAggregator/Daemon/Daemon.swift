@@ -53,7 +53,7 @@ struct Daemon: DaemonRunner {
         logger.info(
             "AWS ready",
             metadata: [
-                "aws.region": "\(aws.region)", "aws.endpoint": "\(aws.dynamoDBEndpoint)",
+                "aws.region": "\(aws.region)", "aws.endpoint": "\(SecretMasking.mask("\(aws.dynamoDBEndpoint)"))",
                 "credentials.source": "\(credentials.source)",
             ])
 
@@ -88,7 +88,7 @@ struct Daemon: DaemonRunner {
                 "audit archival on",
                 metadata: [
                     "s3.bucket": "\(bucket)", "s3.prefix": "\(configuration.archival.prefix)",
-                    "s3.endpoint": "\(aws.s3EndpointOverride ?? "AWS")",
+                    "s3.endpoint": "\(aws.s3EndpointOverride.map { SecretMasking.mask("\($0)") } ?? "AWS")",
                 ])
         }
         let failureDestination = try SpoolFileDestination(
