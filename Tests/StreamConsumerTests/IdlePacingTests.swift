@@ -1,3 +1,4 @@
+import AWSCore
 import AWSDynamoDB
 import StreamConsumerTestKit
 import Testing

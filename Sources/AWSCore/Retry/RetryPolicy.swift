@@ -45,10 +45,7 @@ public struct RetryPolicy: Sendable {
     /// The backoff before attempt `attempt + 1` after attempt `attempt` failed; `random` is a
     /// uniform value in [0, 1).
     public func delay(afterAttempt attempt: Int, random: Double) -> Duration {
-        let exponent = min(max(attempt - 1, 0), 30)
-        let ceiling = min(cap.seconds, base.seconds * Double(1 << exponent))
-        let jittered = ceiling * min(max(random, 0), 1)
-        return .nanoseconds(Int64(jittered * 1e9))
+        Backoff(base: base, cap: cap).delay(attempt: attempt, jitter: random)
     }
 
     /// What to do after `error` ended attempt `attempt`; `credentialRetries` is how many

@@ -1,3 +1,4 @@
+import AWSCore
 import AWSDynamoDB
 
 /// The retrieval decisions of one shard as a plain value: when to fetch, how long to wait, when

@@ -63,9 +63,7 @@ extension UsageAggregator {
 
     /// Full jitter over a doubling ceiling.
     func backoff(attempt: Int) -> Duration {
-        let ceiling = settings.conflictBackoff * (1 << min(attempt - 1, 10))
-        let nanos = ceiling.components.seconds * 1_000_000_000 + ceiling.components.attoseconds / 1_000_000_000
-        return .nanoseconds(Int64.random(in: 0...max(0, nanos)))
+        Backoff(base: settings.conflictBackoff, cap: settings.conflictBackoff * 1024).delay(attempt: attempt)
     }
 
     /// Stable for one chunk of one delivery, so that a transport-level resend of the same call
