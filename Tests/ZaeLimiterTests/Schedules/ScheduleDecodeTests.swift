@@ -136,6 +136,8 @@ import Testing
         #expect(Self.kind("1s" + String(repeating: "9", count: 320), "Mars/Olympus") == "unreadable")
         // ... and the zone before the cron text and the modifier checks.
         #expect(Self.kind("1m99s0", "America") == "unreadable")
-        #expect(Self.kind("1m0x", "America") == "invalid")
+        // ... but after the tokeniser, which refuses "mm" first.
+        #expect(Self.kind("1mm0s5", "America") == "invalid")
+        #expect(Self.kind("1m0x", "America") == "unreadable")
     }
 }
