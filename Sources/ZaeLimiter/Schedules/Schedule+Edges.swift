@@ -1,12 +1,17 @@
 extension Schedule {
     /// `prev_reset_edge(reset_sched, now_ms)`: the latest reset edge (the first minute of a
     /// matching stretch) at or before `now`, across all entries; nil when no entry has one within
-    /// its scan horizon (or the schedule is empty).
+    /// its scan horizon (or the schedule is empty). Throws ``ScheduleError/Kind/outOfRange``
+    /// where zae-limiter 0.17.0's backward scan never terminates (see `ScheduleScan.latest`).
     public func previousResetEdge(atMilliseconds now: Int64) throws(ScheduleError) -> Int64? {
         guard let zone = timeZone else { return nil }
         try Self.checkInstant(now)
         let scan = ScheduleScan(self, zone)
-        return entries.compactMap { scan.previousRisingEdge($0.cron, now) }.max()
+        var latest: Int64?
+        for entry in entries {
+            if let edge = try scan.previousRisingEdge(entry.cron, now) { latest = max(latest ?? edge, edge) }
+        }
+        return latest
     }
 
     /// `next_reset_edge(reset_sched, now_ms=now)`: the first reset edge strictly after `now`

@@ -7,7 +7,8 @@
 /// a directory) escapes the decoder, and the aggregator skips the whole bucket record.
 /// ``Kind/outOfRange`` has no Python twin: the value is fine for Python's unbounded integers but
 /// beyond what this implementation computes (an instant outside ``ScheduleTimeZone/supportedRange``
-/// or a scaled limit beyond `Int128`); callers should leave the bucket alone.
+/// or a scaled limit beyond `Int128`), or Python never answers (its backward reset scan loops
+/// forever at some DST gaps); callers should leave the bucket alone.
 public struct ScheduleError: Error, Sendable, Equatable, CustomStringConvertible {
     /// The failure class; see the type's documentation.
     public enum Kind: String, Sendable, Equatable {

@@ -33,7 +33,13 @@ extension ScheduleScan {
     }
 
     /// `_latest_where`: the latest minute at or before `start` whose match state is `want`.
-    func latest(_ pattern: CronPattern, want: Bool, from start: Int64, floor: Int64, _ unit: Unit) -> Int64? {
+    ///
+    /// Throws where zae-limiter 0.17.0 never returns: when a skipped block's local start does
+    /// not lie below `high` (a wall-clock hour or day start inside a DST gap, seen in zones such
+    /// as Pacific/Chatham), `high` stops moving and Python's loop repeats the same probe forever.
+    func latest(
+        _ pattern: CronPattern, want: Bool, from start: Int64, floor: Int64, _ unit: Unit
+    ) throws(ScheduleError) -> Int64? {
         let first = Self.floorMinute(start)
         if first < floor { return nil }
         if matches(pattern, first) == want { return first }
@@ -42,7 +48,13 @@ extension ScheduleScan {
         while probe >= floor {
             if matches(pattern, probe) == want { return high - Self.minute }
             if want, let block = unreachableBlock(pattern, probe) {
-                high = min(high, Self.floorMinute(unitStart(probe, block)))
+                let skipped = min(high, Self.floorMinute(unitStart(probe, block)))
+                guard skipped < high else {
+                    throw ScheduleError(
+                        .outOfRange,
+                        "reset scan stalls at \(high) ms in \(zone.identifier) (zae-limiter 0.17.0 loops forever here)")
+                }
+                high = skipped
             } else {
                 high = probe
             }
@@ -66,11 +78,11 @@ extension ScheduleScan {
     }
 
     /// `_prev_rising_edge` with the entry's own `_reset_scan`.
-    func previousRisingEdge(_ pattern: CronPattern, _ now: Int64) -> Int64? {
+    func previousRisingEdge(_ pattern: CronPattern, _ now: Int64) throws(ScheduleError) -> Int64? {
         let (unit, cap) = Self.resetScan(pattern)
         let floor = now - cap
-        guard let on = latest(pattern, want: true, from: now, floor: floor, unit),
-            let off = latest(pattern, want: false, from: on - Self.minute, floor: floor, unit)
+        guard let on = try latest(pattern, want: true, from: now, floor: floor, unit),
+            let off = try latest(pattern, want: false, from: on - Self.minute, floor: floor, unit)
         else { return nil }
         return off + Self.minute
     }
