@@ -142,15 +142,16 @@ class Daemon:
         consumer = {"starting_position": '"TRIM_HORIZON"', "batching_window_seconds": 1,
                     "idle_poll_seconds": 0.2, "max_retry_attempts": 20, "on_failure_spool": f'"{self.spool}"'}
         leases = {"worker_id": f'"{worker}"', "failover_time_seconds": 10, "shard_sync_interval_seconds": 5}
-        aggregation = {}
+        aggregation, duties = {}, {}
         for key, value in settings.items():
             section, name = key.split("__")
-            {"consumer": consumer, "leases": leases, "aggregation": aggregation}[section][name] = value
+            {"consumer": consumer, "leases": leases, "aggregation": aggregation, "duties": duties}[section][name] = value
         lines = ["[aws]", 'region = "us-east-1"', f'endpoint = "{cluster.proxy.url}"',
                  "[table]", f'name = "{cluster.table}"', "[leases]"]
         lines += [f"{k} = {v}" for k, v in leases.items()]
         lines += ["[consumer]"] + [f"{k} = {v}" for k, v in consumer.items()]
         lines += ["[aggregation]"] + [f"{k} = {v}" for k, v in aggregation.items()]
+        lines += ["[duties]"] + [f"{k} = {v}" for k, v in duties.items()]
         lines += ["[logging]", 'format = "json"', "[status]", f'socket = "{self.socket}"',
                   "[metrics]", f'listen = "127.0.0.1:{self.metrics_port}"']
         self.config.write_text("\n".join(lines) + "\n")

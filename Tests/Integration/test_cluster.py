@@ -350,10 +350,13 @@ def test_parallelization_factor_keeps_order_and_scales_a_slow_write_path(make_cl
     ddb = h.boto3.client("dynamodb", endpoint_url=cluster.proxy.url, **h.CLIENT_KW)
     rates = {}
     for lanes in (1, 4):
+        # The snapshot write path alone: the duties' refill writes would take the same 50 ms hold
+        # and come back through the stream as more records to process.
         daemon = cluster.daemon(f"p{lanes}", consumer__parallelization_factor=lanes,
                                 consumer__batching_window_seconds=0,
                                 leases__table=f'"{cluster.table}-leases-p{lanes}"',
-                                aggregation__delivery='"at-least-once"')
+                                aggregation__delivery='"at-least-once"', duties__refill="false",
+                                duties__proactive_shard="false", duties__propagate_shard_count="false")
         cluster.proxy.control(action="fault", api="UpdateItem", kind="delay", seconds=0.05, count=100_000)
         daemon.start()
         done = cluster.wait_equal_to_reference(120)
