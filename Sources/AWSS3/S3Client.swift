@@ -30,16 +30,7 @@ public final class S3Client {
         self.transport = transport
         self.credentials = credentials
         self.signer = signer
-        var retrier = retrier
-        if let logger {
-            let next = retrier.onRetry
-            retrier.onRetry = { error in
-                logger.debug(
-                    "retrying S3 call", metadata: ["aws.operation": "\(error.operation)", "aws.error": "\(error)"])
-                next?(error)
-            }
-        }
-        self.retrier = retrier
+        self.retrier = retrier.loggingRetries(to: logger)
         self.now = now
         self.logger = logger
     }
