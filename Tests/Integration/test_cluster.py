@@ -333,7 +333,7 @@ def test_injected_faults_do_not_crash_or_lose_records(make_cluster):
 
 
 def test_parallelization_factor_keeps_order_and_scales_a_slow_write_path(make_cluster):
-    """One shard, a 50 ms hold on each UpdateItem (at-least-once delivery: one UpdateItem per
+    """One shard, a 200 ms hold on each UpdateItem (at-least-once delivery: one UpdateItem per
     snapshot item): P=4 lanes write a batch's items in parallel, the order per key holds.
 
     Exactly-once lanes (one TransactWriteItems per lane slice) are covered by the rollover test
@@ -350,14 +350,14 @@ def test_parallelization_factor_keeps_order_and_scales_a_slow_write_path(make_cl
     ddb = h.boto3.client("dynamodb", endpoint_url=cluster.proxy.url, **h.CLIENT_KW)
     rates = {}
     for lanes in (1, 4):
-        # The snapshot write path alone: the duties' refill writes would take the same 50 ms hold
+        # The snapshot write path alone: the duties' refill writes would take the same hold
         # and come back through the stream as more records to process.
         daemon = cluster.daemon(f"p{lanes}", consumer__parallelization_factor=lanes,
                                 consumer__batching_window_seconds=0,
                                 leases__table=f'"{cluster.table}-leases-p{lanes}"',
                                 aggregation__delivery='"at-least-once"', duties__refill="false",
                                 duties__proactive_shard="false", duties__propagate_shard_count="false")
-        cluster.proxy.control(action="fault", api="UpdateItem", kind="delay", seconds=0.05, count=100_000)
+        cluster.proxy.control(action="fault", api="UpdateItem", kind="delay", seconds=0.2, count=100_000)
         daemon.start()
         done = cluster.wait_equal_to_reference(120)
         begun = daemon.first_log_time("shard consumer initialized")
@@ -371,7 +371,9 @@ def test_parallelization_factor_keeps_order_and_scales_a_slow_write_path(make_cl
     report("parallelization", records=len(records), processed=accepted, p1_per_s=round(rates[1], 1),
            p4_per_s=round(rates[4], 1), ratio=round(rates[4] / rates[1], 2),
            seconds=round(time.monotonic() - started, 1))
-    # A smoke check that lanes overlap the held writes, not a benchmark: 2.2-3.2x was measured
-    # before the retrieval state machine, 1.72x after it on a quiet machine (it paces fetches after
-    # a small page while records are pending; a follow-up of issue 14), so the bar is below both.
-    assert rates[4] >= 1.4 * rates[1]
+    # A smoke check that lanes overlap the held writes, not a benchmark. The hold must dominate
+    # a write's cost: moto itself takes ~90 ms per UpdateItem here, and that part does not
+    # overlap (with a 50 ms hold the batches took 12.9 s at P=1 for 91 writes while the 8
+    # GetRecords took 36 ms in all, so the ratio measured moto: 1.24-1.9x). With 200 ms: 2.42x
+    # on a quiet machine.
+    assert rates[4] >= 1.6 * rates[1]

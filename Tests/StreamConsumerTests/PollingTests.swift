@@ -106,6 +106,29 @@ import Testing
         #expect(simulation.deliveredSequence == Array(1...25))
     }
 
+    @Test func shortPagesOfABacklog_fetchAgainAtOnce() {
+        // A 1 MB response holds fewer than 1000 large records: pages of 4 under a limit of 10.
+        // The records entered the stream 10 s ago, so the shard is behind whatever the page size.
+        var simulation = RetrievalSimulation(ConsumerTunables(batchSize: 5), pageLimit: 10)
+        simulation.pageSize = 4
+        simulation.write(25, from: .seconds(-10), every: .zero)
+        simulation.run(until: .milliseconds(1))
+        #expect(simulation.deliveredSequence == Array(1...25))
+    }
+
+    @Test func shortPagesAtTheTip_keepTheSteadyPace() {
+        // The same short pages of records that just arrived: the shard is not behind, so it
+        // polls at the pending pace (four a second) instead of at once.
+        var simulation = RetrievalSimulation(ConsumerTunables(batchSize: 5), pageLimit: 10)
+        simulation.pageSize = 4
+        simulation.write(25, from: .zero, every: .zero)
+        simulation.run(until: .milliseconds(1))
+        #expect(simulation.fetchCount(from: .zero, to: .milliseconds(1)) == 1)
+        simulation.run(until: .seconds(2))
+        #expect(simulation.deliveredSequence == Array(1...25))
+        #expect(simulation.fetches.dropFirst().allSatisfy { $0 >= RetrievalStateMachine.pendingPoll })
+    }
+
     @Test func failedFetches_backOffExponentially_upToTheCap() {
         var tunables = ConsumerTunables()
         tunables.retryBackoff = .milliseconds(100)

@@ -123,7 +123,9 @@ struct RetrievalSimulation {
                 page.append(shard[cursor].record)
                 cursor += 1
             }
-            machine.pageFetched(page, atShardEnd: closed && cursor == shard.count, now: now)
+            // The service dates a record to the second, rounded down.
+            let newestAge = page.isEmpty ? nil : now - .seconds((shard[cursor - 1].at / .seconds(1)).rounded(.down))
+            machine.pageFetched(page, atShardEnd: closed && cursor == shard.count, now: now, newestAge: newestAge)
         }
     }
 }

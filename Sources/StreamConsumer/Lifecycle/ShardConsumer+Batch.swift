@@ -39,13 +39,13 @@ extension ShardConsumer {
         let now = dependencies.clock.now()
         switch outcome {
         case .page(let records, let atShardEnd):
-            retrieval.pageFetched(records, atShardEnd: atShardEnd, now: now)
             let age: Duration? =
                 records.isEmpty
                 ? .zero
                 : records.last!.approximateCreationDateTime.map {
                     .fromSeconds(dependencies.clock.wallSeconds() - $0)
                 }
+            retrieval.pageFetched(records, atShardEnd: atShardEnd, now: now, newestAge: age)
             if let age {
                 publish { $0.iteratorAge = age }
                 dependencies.metrics.iteratorAge(shardId: shardId, seconds: age.seconds)

@@ -30,6 +30,8 @@ final class RecordFetcher {
     /// Where the next iterator starts: after the last fetched record once there is one.
     private var position: ShardIteratorPosition
     private let startPosition: ShardIteratorPosition
+    /// LATEST was resolved once (a second time can skip records).
+    private var resolvedLatest = false
 
     init(
         client: DynamoDBStreamsAPI, streamArn: String, shardId: String, start: ShardIteratorPosition,
@@ -50,6 +52,12 @@ final class RecordFetcher {
     func fetch(limit: Int, resumeAfter: SequenceNumber?) -> Outcome {
         do {
             if iterator == nil {
+                if case .latest = position, resolvedLatest {
+                    // Only an expired or rejected iterator gets here before the first record:
+                    // records written since the first LATEST are not read.
+                    logger.warning("shard iterator lost before the first record; resolving LATEST again")
+                }
+                if case .latest = position { resolvedLatest = true }
                 iterator = try client.getShardIterator(
                     GetShardIteratorInput(streamArn: streamArn, shardId: shardId, position: position))
             }
@@ -61,7 +69,10 @@ final class RecordFetcher {
             if let last = output.records.last { position = .afterSequenceNumber(last.sequenceNumber) }
             return .page(output.records, atShardEnd: output.nextShardIterator == nil)
         } catch let error as AWSError {
-            iterator = nil
+            // A shard iterator stays valid for 15 minutes and may be used again, so weather
+            // (throttling, 5xx, timeouts, a credential refresh) keeps it: a shard that started at
+            // LATEST must not resolve LATEST again and skip what arrived in between.
+            if !error.keepsIterator { iterator = nil }
             switch error.code {
             case "ExpiredIteratorException":
                 metrics.error(error.code)
@@ -85,14 +96,22 @@ final class RecordFetcher {
                     metrics.throttled(api: error.operation.isEmpty ? "GetRecords" : error.operation)
                 }
                 metrics.error(error.code == "LimitExceededException" ? "throttling" : error.metricLabel)
-                // The iterator is usually still valid after throttling; a new one costs a call
-                // but is always safe from `position`.
                 return .failed(error)
             }
         } catch {
-            iterator = nil
             metrics.error("transient")
             return .failed(AWSError(kind: .transient, code: "Unknown", message: "\(error)", operation: "GetRecords"))
+        }
+    }
+}
+
+extension AWSError {
+    /// Whether the shard iterator that got this error can be used again: yes for weather
+    /// (throttling, 5xx, timeouts, expired credentials), no when the iterator itself was refused.
+    var keepsIterator: Bool {
+        switch kind {
+        case .throttling, .transient, .credentials, .cancelled: true
+        case .conditional, .fatal: false
         }
     }
 }

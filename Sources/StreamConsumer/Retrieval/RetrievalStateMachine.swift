@@ -15,7 +15,8 @@ import AWSDynamoDB
 ///                                                       (all fetched and delivered) ─► finished
 /// ```
 ///
-/// Pacing after a page: a full page fetches again at once (the shard is behind); a page with
+/// Pacing after a page: a full page, or one whose newest record is more than `backlogAge` old,
+/// fetches again at once (the shard is behind); a page with
 /// records, or records still pending, waits `pendingPoll` (four calls a second, Lambda's pace);
 /// an empty page with nothing pending waits the idle pause (`IdlePacing`). A wait never runs past
 /// the moment the pending batch is due. A batch is due at `batchSize` records, at shard end, or
@@ -61,6 +62,10 @@ struct RetrievalStateMachine: Sendable {
     /// The pace while records are pending or arriving: four calls a second, as Lambda's event
     /// source mapping polls a shard (never slower than the idle poll).
     static let pendingPoll = Duration.milliseconds(250)
+    /// A page whose newest record is older than this was read from a backlog: the next page is
+    /// fetched at once. ApproximateCreationDateTime is rounded down to the second, so a record
+    /// at the tip of the stream reads up to a second old, plus the poll pace.
+    static let backlogAge = Duration.seconds(2)
 
     private(set) var settings: Settings
     private var batcher = Batcher()
@@ -105,8 +110,11 @@ struct RetrievalStateMachine: Sendable {
         return .wait(until - now)
     }
 
-    /// A page came back at `now` (possibly empty); `atShardEnd` when the shard is fully read.
-    mutating func pageFetched(_ records: [StreamRecord], atShardEnd: Bool, now: Duration) {
+    /// A page came back at `now` (possibly empty); `atShardEnd` when the shard is fully read;
+    /// `newestAge` is how long ago its last record entered the stream, when known.
+    mutating func pageFetched(
+        _ records: [StreamRecord], atShardEnd: Bool, now: Duration, newestAge: Duration? = nil
+    ) {
         fetchFailures = 0
         // A restarted iterator (or a prefetch racing a restart) may bring processed records again.
         let fresh = records.filter { record in lastProcessed.map { record.sequenceNumber > $0 } ?? true }
@@ -118,9 +126,11 @@ struct RetrievalStateMachine: Sendable {
         } else {
             emptySince = nil
         }
-        // A full page means the shard is behind. A prefetched page is paced like any other,
-        // from when it came back: a batch that took longer than the pause fetches at once.
-        if atShardEnd || records.count >= pageLimit {
+        // A full page, or one whose newest record is already old, means the shard is behind
+        // (a page is also cut at 1 MB, so large records make short pages of a backlog). A
+        // prefetched page is paced like any other, from when it came back: a batch that took
+        // longer than the pause fetches at once.
+        if atShardEnd || records.count >= pageLimit || (newestAge ?? .zero) > Self.backlogAge {
             nextFetchAt = now
         } else if !records.isEmpty || !batcher.isEmpty {
             nextFetchAt = now + min(Self.pendingPoll, settings.idlePoll)
