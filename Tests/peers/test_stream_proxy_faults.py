@@ -82,6 +82,21 @@ def test_delay_holds_the_response(proxy_factory):
     assert p.get("/__proxy/stats")["faults"] == {"DescribeTable": {"delay": 1}}
 
 
+def test_blackhole_holds_every_call_until_it_ends_then_answers_again(proxy_factory):
+    p = proxy_factory("--shards", "1")
+    item = {"pk": {"S": "b"}, "sk": {"S": "#STATE"}, "v": {"N": "1"}}
+    p.control(action="fault", api="*", kind="blackhole", seconds=1.5, count=1_000)
+    started = time.monotonic()
+    with pytest.raises((ConnectionResetError, http.client.RemoteDisconnected)):
+        raw_call(p, "DynamoDB_20120810.PutItem", {"TableName": p.table, "Item": item})
+    held = time.monotonic() - started
+    assert 1.3 <= held < 3.0, held
+    # Never made, and the endpoint answers again once the blackhole is over.
+    assert "Item" not in p.ddb.get_item(TableName=p.table, Key={"pk": item["pk"], "sk": item["sk"]})
+    assert time.monotonic() - started < held + 1.0
+    assert p.get("/__proxy/stats")["armed"] == []
+
+
 def test_connection_resets_before_and_after_the_call(proxy_factory):
     p = proxy_factory("--shards", "1")
     item = {"pk": {"S": "r"}, "sk": {"S": "#STATE"}, "v": {"N": "1"}}

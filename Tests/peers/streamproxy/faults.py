@@ -7,9 +7,10 @@ calls through first. Each call takes at most one fault: the first armed one that
 from __future__ import annotations
 
 import threading
+import time
 from dataclasses import dataclass, field
 
-KINDS = ("throttle", "error500", "error503", "delay", "reset", "reset_after", "empty")
+KINDS = ("throttle", "error500", "error503", "delay", "reset", "reset_after", "empty", "blackhole")
 
 
 @dataclass
@@ -23,6 +24,8 @@ class Fault:
     code: str | None = None
     extra: dict | None = None
     fired: int = 0
+    # A blackhole's end (time.monotonic()): set when armed, the fault disarms itself there.
+    until: float = 0.0
 
     @staticmethod
     def from_json(spec: dict) -> "Fault":
@@ -37,8 +40,8 @@ class Fault:
         seconds = float(spec.get("seconds", 0))
         if count < 1 or skip < 0 or seconds < 0:
             raise ValueError("count must be >= 1, skip and seconds >= 0")
-        if kind == "delay" and seconds <= 0:
-            raise ValueError("a delay needs seconds > 0")
+        if kind in ("delay", "blackhole") and seconds <= 0:
+            raise ValueError(f"a {kind} needs seconds > 0")
         code = spec.get("code")
         if code is not None and not isinstance(code, str):
             raise ValueError("code must be a string")
@@ -66,6 +69,8 @@ class FaultBook:
 
     def arm(self, fault: Fault) -> None:
         with self.lock:
+            if fault.kind == "blackhole":
+                fault.until = time.monotonic() + fault.seconds
             self.armed.append(fault)
 
     def clear(self) -> None:
@@ -76,6 +81,8 @@ class FaultBook:
         """Counts a call of `api` and returns the fault it must suffer, if any."""
         with self.lock:
             self.calls[api] = self.calls.get(api, 0) + 1
+            now = time.monotonic()
+            self.armed = [f for f in self.armed if f.kind != "blackhole" or now < f.until]
             for fault in self.armed:
                 if fault.api not in (api, "*"):
                     continue

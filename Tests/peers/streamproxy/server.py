@@ -153,6 +153,11 @@ class ProxyHandler(BaseHTTPRequestHandler):
         if fault.kind == "delay":
             time.sleep(fault.seconds)
             return False
+        if fault.kind == "blackhole":
+            # Accepted and never answered: held until the blackhole ends, then dropped.
+            time.sleep(max(0.0, fault.until - time.monotonic()))
+            self._reset()
+            return True
         if fault.kind == "reset":
             self._reset()
             return True
