@@ -10,7 +10,7 @@ import Logging
 /// Retries follow the AWS SDKs: a write that timed out or lost its response may have been
 /// applied, and is sent again. A write that must not apply twice (an `ADD`) needs a condition
 /// that fails on a replay (the checkpoint fence), or a client built with `RetryPolicy.none`.
-public final class DynamoDBClient: DynamoDBAPI {
+public final class DynamoDBClient: JSONProtocolService, DynamoDBAPI {
     /// The `X-Amz-Target` prefix of DynamoDB.
     public static let targetPrefix = "DynamoDB_20120810"
 
@@ -18,17 +18,6 @@ public final class DynamoDBClient: DynamoDBAPI {
 
     public init(client: AWSJSONClient) {
         self.client = client
-    }
-
-    /// A client for `endpoint` signing with SigV4 in `region`.
-    public convenience init(
-        endpoint: String, region: String, transport: any HTTPTransport, credentials: any CredentialProvider,
-        retrier: Retrier, logger: Logger? = nil
-    ) {
-        self.init(
-            client: AWSJSONClient(
-                endpoint: endpoint, targetPrefix: Self.targetPrefix, region: region, transport: transport,
-                credentials: credentials, retrier: retrier, logger: logger))
     }
 
     public func describeTable(_ tableName: String) throws -> TableDescription {

@@ -7,7 +7,7 @@ import Logging
 /// the response bytes. Stream faults keep their codes (`ExpiredIteratorException`,
 /// `TrimmedDataAccessException`, `ResourceNotFoundException`) with kind `.fatal`, so the consumer
 /// reacts to each; `LimitExceededException` is `.throttling` and retried.
-public final class DynamoDBStreamsClient: DynamoDBStreamsAPI {
+public final class DynamoDBStreamsClient: JSONProtocolService, DynamoDBStreamsAPI {
     /// The `X-Amz-Target` prefix of DynamoDB Streams.
     public static let targetPrefix = "DynamoDBStreams_20120810"
 
@@ -15,17 +15,6 @@ public final class DynamoDBStreamsClient: DynamoDBStreamsAPI {
 
     public init(client: AWSJSONClient) {
         self.client = client
-    }
-
-    /// A client for `endpoint` signing with SigV4 in `region` (Streams signs as `dynamodb`).
-    public convenience init(
-        endpoint: String, region: String, transport: any HTTPTransport, credentials: any CredentialProvider,
-        retrier: Retrier, logger: Logger? = nil
-    ) {
-        self.init(
-            client: AWSJSONClient(
-                endpoint: endpoint, targetPrefix: Self.targetPrefix, region: region, transport: transport,
-                credentials: credentials, retrier: retrier, logger: logger))
     }
 
     public func listStreams(_ input: ListStreamsInput) throws -> ListStreamsOutput {
