@@ -155,7 +155,8 @@ def test_echoed_secrets_reach_no_output(tmp_path, log_format):
                    *signatures, *(s[:16] for s in signatures)]
         for name, text in outputs.items():
             for secret in secrets:
-                assert secret not in text, f"{name} holds {secret[:8]}…: ...{text[max(0, text.find(secret) - 200):][:400]}"
+                where = text.find(secret)
+                assert where < 0, f"{name} holds {secret[:8]}…: ...{text[max(0, where - 200):][:400]}"
 
         # The echoes did get through, redacted: the test would see them otherwise.
         for name in ("log", "spool", "status"):

@@ -191,7 +191,9 @@ class ProxyHandler(BaseHTTPRequestHandler):
         authorization = self.headers.get("Authorization", "")
         if "Signature=" in authorization:
             self.server.book.echo(authorization.rsplit("Signature=", 1)[1].strip())
-        signed = authorization.split("SignedHeaders=", 1)[1].split(",", 1)[0] if "SignedHeaders=" in authorization else ""
+        signed = ""
+        if "SignedHeaders=" in authorization:
+            signed = authorization.split("SignedHeaders=", 1)[1].split(",", 1)[0]
         canonical = "\n".join([
             "POST", self.path, "",
             f"host:{self.headers.get('Host', '')}",
