@@ -8,7 +8,7 @@ import Foundation
 /// - 2xx: success (`nil`).
 /// - The code comes from the body's `__type` (text after the last `#`), else the
 ///   `x-amzn-ErrorType` header (text before any `:`), else `HTTP<status>`. The message comes from
-///   `message` or `Message`.
+///   `message` or `Message`; `AWSError` redacts signed values in it (`Redaction`) as it is built.
 /// - throttling: the throttling codes below, HTTP 429, and `TransactionConflictException`
 ///   (contention with another transaction clears by itself, so it is retried with backoff).
 /// - transient: 5xx whatever the body (an HTML page from a proxy included), the server-fault

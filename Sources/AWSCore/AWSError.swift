@@ -2,7 +2,10 @@
 ///
 /// Built by exactly one translation function per client (wire errors) and one in the transport
 /// (libcurl errors). Messages name the operation, the AWS error code and the request id; they
-/// never carry credentials or signed headers.
+/// never carry credentials or signed headers: `code`, `message` and `requestID` pass through
+/// `Redaction.redacted(_:)` whenever they are set (in `init` too), because a service's message
+/// may echo the signed request it rejects. Every consumer (logs, status, spool, metric labels)
+/// reads the redacted text only.
 public struct AWSError: Error, Sendable, CustomStringConvertible {
     /// How a caller should react.
     public enum Kind: String, Sendable, CaseIterable {
@@ -22,13 +25,23 @@ public struct AWSError: Error, Sendable, CustomStringConvertible {
 
     public var kind: Kind
     /// The AWS `__type` short name (e.g. `ThrottlingException`), or a transport code such as
-    /// `CurlTimeout`.
-    public var code: String
-    public var message: String
+    /// `CurlTimeout`. Redacted when set.
+    public var code: String {
+        get { storedCode }
+        set { storedCode = Redaction.redacted(newValue) }
+    }
+    /// The service's (or transport's) explanation. Redacted when set.
+    public var message: String {
+        get { storedMessage }
+        set { storedMessage = Redaction.redacted(newValue) }
+    }
     /// The API operation, e.g. `GetRecords`.
     public var operation: String
-    /// `x-amzn-RequestId` when the service sent one.
-    public var requestID: String?
+    /// `x-amzn-RequestId` when the service sent one. Redacted when set.
+    public var requestID: String? {
+        get { storedRequestID }
+        set { storedRequestID = newValue.map(Redaction.redacted) }
+    }
     public var httpStatus: Int?
     /// 1-based attempt number on which this error happened.
     public var attempt: Int
@@ -36,15 +49,20 @@ public struct AWSError: Error, Sendable, CustomStringConvertible {
     /// actions that were fine).
     public var cancellationReasons: [String]
 
+    // Only ever assigned redacted text (the accessors above and `init`).
+    private var storedCode: String
+    private var storedMessage: String
+    private var storedRequestID: String?
+
     public init(
         kind: Kind, code: String, message: String, operation: String, requestID: String? = nil,
         httpStatus: Int? = nil, attempt: Int = 1, cancellationReasons: [String] = []
     ) {
         self.kind = kind
-        self.code = code
-        self.message = message
+        storedCode = Redaction.redacted(code)
+        storedMessage = Redaction.redacted(message)
         self.operation = operation
-        self.requestID = requestID
+        storedRequestID = requestID.map(Redaction.redacted)
         self.httpStatus = httpStatus
         self.attempt = attempt
         self.cancellationReasons = cancellationReasons

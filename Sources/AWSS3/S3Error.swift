@@ -4,7 +4,9 @@ import Foundation
 /// The one translation of S3 responses into `AWSError`.
 ///
 /// S3 answers errors with an XML body (`<Error><Code>…</Code><Message>…</Message>
-/// <RequestId>…</RequestId></Error>`), or with no body at all for HEAD requests. Kinds:
+/// <RequestId>…</RequestId></Error>`), or with no body at all for HEAD requests. Only `Code`,
+/// `Message` and `RequestId` are read (never `StringToSign`, `CanonicalRequest` or
+/// `AWSAccessKeyId`), and `AWSError` redacts signed values in them (`Redaction`). Kinds:
 /// - throttling: `SlowDown` (S3's 503), `Throttling`, `RequestLimitExceeded`, HTTP 429;
 /// - transient: `InternalError`, `ServiceUnavailable`, `RequestTimeout`, any other 5xx, 408;
 /// - credentials: `ExpiredToken`, `TokenRefreshRequired`, `InvalidToken`, `RequestExpired` (the

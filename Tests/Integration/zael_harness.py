@@ -316,10 +316,13 @@ class Daemon:
     """One zael-aggregator process with a generated configuration in `directory`.
 
     `settings` is {section: {key: value}} merged over a loopback baseline (TRIM_HORIZON,
-    1 s batching window, text logs, status socket and spool in `directory`). The worker id stays
-    the same across restarts, so a restarted daemon is the same worker."""
+    1 s batching window, text logs, status socket and spool in `directory`). `environment` is
+    added to the process's environment (over the fake credentials). The worker id stays the same
+    across restarts, so a restarted daemon is the same worker."""
 
-    def __init__(self, directory: Path, endpoint: str, table: str, name: str = "d", settings: dict | None = None):
+    def __init__(self, directory: Path, endpoint: str, table: str, name: str = "d", settings: dict | None = None,
+                 environment: dict | None = None):
+        self.environment = dict(environment or {})
         self.directory = Path(directory)
         self.directory.mkdir(parents=True, exist_ok=True)
         self.name = name
@@ -358,7 +361,7 @@ class Daemon:
         log.write(f"---- start {self.starts + 1}\n")
         log.flush()
         self.proc = subprocess.Popen([str(binary()), "run", "--config", str(self.config_path)],
-                                     stdout=log, stderr=subprocess.STDOUT, env=env())
+                                     stdout=log, stderr=subprocess.STDOUT, env=env(**self.environment))
         log.close()
         self.starts += 1
 

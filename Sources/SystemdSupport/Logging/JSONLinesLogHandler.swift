@@ -26,7 +26,9 @@ public struct JSONLinesLogHandler: StatefulLogHandler {
         return out
     }
 
-    /// A JSON string literal (RFC 8259 escaping; non-ASCII passes through as UTF-8).
+    /// A JSON string literal (RFC 8259 escaping, plus DEL and the C1 controls U+0080–U+009F as
+    /// `\u00XX`, so that a line printed raw cannot drive a terminal; other non-ASCII passes
+    /// through as UTF-8).
     static func string(_ value: String) -> String {
         var out = "\""
         for scalar in value.unicodeScalars {
@@ -36,7 +38,7 @@ public struct JSONLinesLogHandler: StatefulLogHandler {
             case "\n": out += "\\n"
             case "\r": out += "\\r"
             case "\t": out += "\\t"
-            case _ where scalar.value < 0x20 || scalar.value == 0x7f:
+            case _ where scalar.value < 0x20 || (0x7F...0x9F).contains(scalar.value):
                 let hex = String(scalar.value, radix: 16)
                 out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
             default: out.unicodeScalars.append(scalar)

@@ -17,6 +17,9 @@ public enum JournalFields {
         "error.code": "ERROR_CODE",
     ]
 
+    /// Control characters journal values keep as they are.
+    static let journalKept: Set<Unicode.Scalar> = ["\n", "\t"]
+
     /// Fields this builder writes itself, which metadata must not overwrite.
     static let reserved: Set<String> = [
         "MESSAGE", "PRIORITY", "SYSLOG_IDENTIFIER", "CODE_FILE", "CODE_LINE", "CODE_FUNC", "LOGGER_LABEL",
@@ -52,6 +55,8 @@ public enum JournalFields {
     /// All fields for `record`, in a stable order: MESSAGE, PRIORITY, SYSLOG_IDENTIFIER, the code
     /// location, the logger label, then the metadata. When two metadata keys map to the same name
     /// (`a.b` and `a_b`), both are kept; journald stores repeated fields as several values.
+    /// Values keep LF and TAB (the journal stores them and `journalctl` shows them safely); every
+    /// other control character (ESC, CR, DEL, C1…) is escaped (`ControlEscaping`).
     public static func build(_ record: LogRecord, identifier: String) -> [(name: String, value: String)] {
         var fields: [(name: String, value: String)] = [
             ("MESSAGE", record.message),
@@ -65,6 +70,6 @@ public enum JournalFields {
         for (key, value) in record.metadata {
             if let name = fieldName(forMetadataKey: key) { fields.append((name, value)) }
         }
-        return fields
+        return fields.map { ($0.name, ControlEscaping.escaped($0.value, keeping: journalKept)) }
     }
 }

@@ -2,6 +2,11 @@ import Logging
 
 /// Human-readable lines on stderr:
 /// `2026-01-02T03:04:05.678Z warning zael.lease: lease lost shard.id=shardId-1 lease.owner="host a"`.
+///
+/// Every entry is exactly one line of printable text: control characters in the label, the
+/// message and metadata keys and values (ESC, CR, LF, other C0 and C1 controls, DEL) are
+/// written as visible escapes (`\n`, `\u{1B}`; see `ControlEscaping`), so that text a service
+/// sent cannot split a line or drive a terminal.
 public struct TextLogHandler: StatefulLogHandler {
     private let label: String
     private let writer: StderrWriter
@@ -15,26 +20,29 @@ public struct TextLogHandler: StatefulLogHandler {
 
     /// The line for `record` (without the newline).
     public static func format(_ record: LogRecord) -> String {
-        var line = "\(record.timestamp) \(record.level) \(record.label): \(record.message)"
+        let label = ControlEscaping.escaped(record.label)
+        var line = "\(record.timestamp) \(record.level) \(label): \(ControlEscaping.escaped(record.message))"
         for (key, value) in record.metadata {
-            line += " \(key)=\(quoted(value))"
+            line += " \(ControlEscaping.escaped(key))=\(quoted(value))"
         }
         return line
     }
 
+    /// A metadata value: bare when it is one printable word, else quoted with `"`, `\\` and
+    /// control characters escaped.
     static func quoted(_ value: String) -> String {
         let plain =
             !value.isEmpty
-            && value.unicodeScalars.allSatisfy { $0.value > 0x20 && $0 != "\"" && $0 != "=" && $0.value != 0x7f }
+            && value.unicodeScalars.allSatisfy {
+                $0 != " " && $0 != "\"" && $0 != "=" && !ControlEscaping.isControl($0)
+            }
         guard !plain else { return value }
         var out = "\""
         for scalar in value.unicodeScalars {
             switch scalar {
             case "\"": out += "\\\""
             case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\t": out += "\\t"
-            case "\r": out += "\\r"
+            case _ where ControlEscaping.isControl(scalar): out += ControlEscaping.escape(scalar)
             default: out.unicodeScalars.append(scalar)
             }
         }

@@ -4,7 +4,8 @@ import Foundation
 public enum NotifyMessage: Sendable, Equatable {
     /// `READY=1`: start-up is finished (Type=notify units leave "activating" only on this).
     case ready
-    /// `STATUS=…`: a one-line status shown by `systemctl status`. Newlines become spaces.
+    /// `STATUS=…`: a one-line status shown by `systemctl status`. Newlines become spaces, other
+    /// control characters visible escapes (`ControlEscaping`).
     case status(String)
     /// `STOPPING=1`: a graceful shutdown has begun.
     case stopping
@@ -28,7 +29,7 @@ public enum NotifyMessage: Sendable, Equatable {
         case .ready: return "READY=1"
         case .status(let text):
             let oneLine = text.map { $0.isNewline ? " " : String($0) }.joined()
-            return "STATUS=\(oneLine)"
+            return "STATUS=\(ControlEscaping.escaped(oneLine))"
         case .stopping: return "STOPPING=1"
         case .reloading(let usec): return "RELOADING=1\nMONOTONIC_USEC=\(usec)"
         case .watchdog: return "WATCHDOG=1"

@@ -10,7 +10,7 @@ import threading
 import time
 from dataclasses import dataclass, field
 
-KINDS = ("throttle", "error500", "error503", "delay", "reset", "reset_after", "empty", "blackhole")
+KINDS = ("throttle", "error500", "error503", "delay", "reset", "reset_after", "empty", "blackhole", "echo")
 
 
 @dataclass
@@ -66,6 +66,8 @@ class FaultBook:
     calls: dict[str, int] = field(default_factory=dict)
     fired: dict[str, dict[str, int]] = field(default_factory=dict)
     events: dict[str, int] = field(default_factory=dict)
+    # Signatures that `echo` faults quoted back (tests assert that none reaches any output).
+    echoed: list[str] = field(default_factory=list)
 
     def arm(self, fault: Fault) -> None:
         with self.lock:
@@ -102,9 +104,16 @@ class FaultBook:
         with self.lock:
             self.events[event] = self.events.get(event, 0) + amount
 
+    def echo(self, signature: str) -> None:
+        """Remembers a signature an `echo` fault sent back (the first 1000)."""
+        with self.lock:
+            if len(self.echoed) < 1000:
+                self.echoed.append(signature)
+
     def stats(self) -> dict:
         with self.lock:
             return {"calls": dict(self.calls),
                     "faults": {api: dict(kinds) for api, kinds in self.fired.items()},
                     "events": dict(self.events),
-                    "armed": [f.describe() for f in self.armed]}
+                    "armed": [f.describe() for f in self.armed],
+                    "echoed_signatures": list(self.echoed)}

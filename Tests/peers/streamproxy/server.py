@@ -3,6 +3,7 @@ virtual model, injects armed faults, and serves the /__proxy/ control and inspec
 
 from __future__ import annotations
 
+import hashlib
 import http.client
 import json
 import os
@@ -173,6 +174,9 @@ class ProxyHandler(BaseHTTPRequestHandler):
             self._aws_error(status, code, "Internal error (injected by the stream proxy)",
                             fault.extra)
             return True
+        if fault.kind == "echo":
+            self._aws_error(400, fault.code or "ValidationException", self._echo(target, body), fault.extra)
+            return True
         if fault.kind == "empty":
             try:
                 out = self.server.api.empty_page(json.loads(body or b"{}"))
@@ -184,6 +188,27 @@ class ProxyHandler(BaseHTTPRequestHandler):
             self._send(200, out)
             return True
         return False  # reset_after acts after the call
+
+    def _echo(self, target: str, body: bytes) -> str:
+        """A message that quotes the signed request back, as AWS's signature errors do: the
+        canonical request with its security token, and the Authorization header (credential
+        scope with the access key id, and the signature)."""
+        authorization = self.headers.get("Authorization", "")
+        if "Signature=" in authorization:
+            self.server.book.echo(authorization.rsplit("Signature=", 1)[1].strip())
+        signed = ""
+        if "SignedHeaders=" in authorization:
+            signed = authorization.split("SignedHeaders=", 1)[1].split(",", 1)[0]
+        canonical = "\n".join([
+            "POST", self.path, "",
+            f"host:{self.headers.get('Host', '')}",
+            f"x-amz-date:{self.headers.get('X-Amz-Date', '')}",
+            f"x-amz-security-token:{self.headers.get('X-Amz-Security-Token', '')}",
+            f"x-amz-target:{target}", "", signed, hashlib.sha256(body).hexdigest()])
+        return ("The request signature we calculated does not match the signature you provided. "
+                f"The Canonical String for this request should have been\n'{canonical}'\n"
+                f"Authorization: {authorization}\n"
+                f"X-Amz-Security-Token: {self.headers.get('X-Amz-Security-Token', '')}")
 
     def _forward(self, body: bytes, api: str):
         retry = api.startswith(READ_ONLY_PREFIXES)
