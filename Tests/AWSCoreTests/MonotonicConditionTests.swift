@@ -30,12 +30,12 @@ import Testing
         let box = Flag()
         let done = DispatchSemaphore(value: 0)
         let started = ContinuousClock.now
-        DispatchQueue.global().async {
+        Thread {
             condition.lock()
             while !box.isSet { if !condition.wait(for: .seconds(30)) { break } }
             condition.unlock()
             done.signal()
-        }
+        }.start()
         Thread.sleep(forTimeInterval: 0.05)
         condition.withLock {
             box.set()
@@ -51,12 +51,12 @@ import Testing
         let group = DispatchGroup()
         for _ in 0..<4 {
             group.enter()
-            DispatchQueue.global().async {
+            Thread {
                 condition.lock()
                 while !box.isSet { if !condition.wait(for: .seconds(30)) { break } }
                 condition.unlock()
                 group.leave()
-            }
+            }.start()
         }
         condition.withLock {
             box.set()
@@ -73,7 +73,10 @@ import Testing
         #expect(slept >= .milliseconds(120) && slept < .milliseconds(1500), "slept \(slept)")
 
         started = ContinuousClock.now
-        DispatchQueue.global().asyncAfter(deadline: .now() + 0.05) { flag.raise() }
+        Thread {
+            Thread.sleep(forTimeInterval: 0.05)
+            flag.raise()
+        }.start()
         #expect(!flag.sleep(for: .seconds(30)))
         #expect(started.duration(to: .now) < .seconds(10))
     }

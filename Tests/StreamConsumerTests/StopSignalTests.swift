@@ -18,7 +18,10 @@ import Testing
     @Test func fire_wakesAWaitAtOnce() {
         let signal = StopSignal()
         let started = ContinuousClock.now
-        DispatchQueue.global().asyncAfter(deadline: .now() + 0.05) { signal.fire() }
+        Thread {
+            Thread.sleep(forTimeInterval: 0.05)
+            signal.fire()
+        }.start()
         #expect(signal.wait(.seconds(30)))
         #expect(started.duration(to: .now) < .seconds(10))
         #expect(signal.wait(.seconds(30)))  // a fired signal stays fired
@@ -27,7 +30,10 @@ import Testing
     @Test func wakeup_endsAWaitAtOnceAndIsConsumed() {
         let wakeup = Wakeup()
         var started = ContinuousClock.now
-        DispatchQueue.global().asyncAfter(deadline: .now() + 0.05) { wakeup.wake() }
+        Thread {
+            Thread.sleep(forTimeInterval: 0.05)
+            wakeup.wake()
+        }.start()
         wakeup.wait(.seconds(30))
         #expect(started.duration(to: .now) < .seconds(10))
         started = ContinuousClock.now
@@ -38,12 +44,17 @@ import Testing
     @Test func manualClock_waitEndsOnlyWhenAdvancedPastTheDeadline() {
         let clock = ManualClock()
         let signal = StopSignal(clock: clock)
+        let started = DispatchSemaphore(value: 0)
         let done = DispatchSemaphore(value: 0)
         let result = ResultFlag()
-        DispatchQueue.global().async {
+        // A thread of its own: in a full run Dispatch's pool may start a queued block late, after
+        // the advances below, and its deadline would then lie past them.
+        Thread {
+            started.signal()
             result.value = signal.wait(.seconds(60))
             done.signal()
-        }
+        }.start()
+        #expect(started.wait(timeout: .now() + 10) == .success)
         // Real time passes, the manual clock does not: the wait goes on.
         #expect(done.wait(timeout: .now() + 0.3) == .timedOut)
         clock.advance(by: .seconds(30))
