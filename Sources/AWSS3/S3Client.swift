@@ -7,7 +7,9 @@ import Logging
 /// Each call builds the wire URL with `S3Addressing`, signs every attempt afresh with SigV4 for
 /// S3 (`X-Amz-Content-SHA256` carries the payload hash; the path is signed as sent), classifies
 /// failures with `S3Error.classify` and retries throttling, transient and credential errors with
-/// the `Retrier`. What remains after retries is thrown as `AWSError`. Like its transport, an
+/// the `Retrier` (a request rejected because the host clock is off is signed again with the
+/// server's time and resent at once: `ClockSkew`). What remains after retries is thrown as
+/// `AWSError`. Like its transport, an
 /// instance is used by one thread at a time (one client per lane).
 public final class S3Client {
     /// Signs a request in place with the given credentials at the given time.
@@ -19,12 +21,16 @@ public final class S3Client {
     private let signer: Signer
     private let retrier: Retrier
     private let now: () -> Date
+    private let clockSkew: ClockSkew
     private let logger: Logger?
 
-    /// - Parameter signer: normally `SigV4Signer.s3(region:)`; tests may pass their own.
+    /// - Parameters:
+    ///   - signer: normally `SigV4Signer.s3(region:)`; tests may pass their own.
+    ///   - clockSkew: where the host clock's offset from AWS is kept; default the process-wide one.
     public init(
         addressing: S3Addressing, transport: any HTTPTransport, credentials: any CredentialProvider,
-        signer: @escaping Signer, retrier: Retrier, now: @escaping () -> Date = Date.init, logger: Logger? = nil
+        signer: @escaping Signer, retrier: Retrier, now: @escaping () -> Date = Date.init,
+        clockSkew: ClockSkew = .shared, logger: Logger? = nil
     ) {
         self.addressing = addressing
         self.transport = transport
@@ -32,6 +38,7 @@ public final class S3Client {
         self.signer = signer
         self.retrier = retrier.loggingRetries(to: logger)
         self.now = now
+        self.clockSkew = clockSkew
         self.logger = logger
     }
 
@@ -100,15 +107,17 @@ public final class S3Client {
             error.operation = operation
             throw error
         }
-        signer(&request, current, now())
-        let response: HTTPResponse
-        do {
-            response = try transport.send(request, operation: operation)
-        } catch var error as AWSError {
-            error.attempt = attempt
-            throw error
-        }
-        if let error = S3Error.classify(response, operation: operation, attempt: attempt) { throw error }
+        let response = try clockSkew.send(
+            &request, now: now, logger: logger, sign: { signer(&$0, current, $1) },
+            transmit: { request in
+                do {
+                    return try transport.send(request, operation: operation)
+                } catch var error as AWSError {
+                    error.attempt = attempt
+                    throw error
+                }
+            },
+            classify: { S3Error.classify($0, operation: operation, attempt: attempt) })
         return PutObjectOutput(eTag: response.header("etag"), requestID: response.header("x-amz-request-id"))
     }
 }

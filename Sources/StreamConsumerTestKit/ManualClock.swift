@@ -1,3 +1,4 @@
+import AWSCore
 import Foundation
 import StreamConsumer
 
@@ -8,7 +9,7 @@ public final class ManualClock: ConsumerClock, @unchecked Sendable {
     private let lock = NSLock()
     private var elapsed: Duration = .zero
     /// Conditions that have waited on this clock (kept for its lifetime; a test makes a few).
-    private var waiting: [ObjectIdentifier: NSCondition] = [:]
+    private var waiting: [ObjectIdentifier: MonotonicCondition] = [:]
     private let wallOrigin: Double
 
     public init(wallOrigin: Double = 1_800_000_000) { self.wallOrigin = wallOrigin }
@@ -21,10 +22,10 @@ public final class ManualClock: ConsumerClock, @unchecked Sendable {
 
     /// Waits until signalled or until the clock is advanced past `deadline`. A short real-time
     /// timeout makes the caller re-check now and then, so that no wake-up can be missed.
-    public func wait(on condition: NSCondition, until deadline: Duration) -> Bool {
+    public func wait(on condition: MonotonicCondition, until deadline: Duration) -> Bool {
         lock.withLock { waiting[ObjectIdentifier(condition)] = condition }
         guard now() < deadline else { return false }
-        _ = condition.wait(until: Date(timeIntervalSinceNow: 0.05))
+        condition.wait(for: .milliseconds(50))
         return now() < deadline
     }
 

@@ -6,6 +6,10 @@ public struct FaultServerStats: Sendable {
     public var requests: Int
     public var targets: [String]
     public var lastHeaders: [String: String]
+    /// The HTTP status of each counted request's answer, in order.
+    public var statuses: [Int]
+    /// Each counted request's `X-Amz-Date` ("" when it had none), in order.
+    public var amzDates: [String]
 }
 
 extension PeerScriptServer {
@@ -25,6 +29,7 @@ extension PeerScriptServer {
         return FaultServerStats(
             connections: object["connections"] as? Int ?? -1, requests: object["requests"] as? Int ?? -1,
             targets: object["targets"] as? [String] ?? [],
-            lastHeaders: object["last_headers"] as? [String: String] ?? [:])
+            lastHeaders: object["last_headers"] as? [String: String] ?? [:],
+            statuses: object["statuses"] as? [Int] ?? [], amzDates: object["amz_dates"] as? [String] ?? [])
     }
 }

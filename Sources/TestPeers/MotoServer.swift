@@ -20,8 +20,8 @@ public final class MotoServer: @unchecked Sendable {
         process.standardOutput = FileHandle.nullDevice
         process.standardError = FileHandle.nullDevice
         try process.run()
-        let deadline = Date().addingTimeInterval(20)
-        while Date() < deadline {
+        let deadline = ContinuousClock.now.advanced(by: .seconds(20))
+        while ContinuousClock.now < deadline {
             if Self.answers(port: port) { return }
             usleep(50_000)
         }

@@ -9,8 +9,8 @@ extension Process {
     func stop(grace: TimeInterval) {
         guard isRunning else { return }
         terminate()
-        let deadline = Date().addingTimeInterval(grace)
-        while isRunning && Date() < deadline { usleep(20_000) }
+        let deadline = ContinuousClock.now.advanced(by: .milliseconds(Int64(grace * 1000)))
+        while isRunning && ContinuousClock.now < deadline { usleep(20_000) }
         if isRunning { kill(processIdentifier, SIGKILL) }
         waitUntilExit()
     }

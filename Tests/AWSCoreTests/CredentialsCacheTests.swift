@@ -4,11 +4,14 @@ import Testing
 
 @testable import AWSCore
 
-/// A settable clock shared between a test and the provider under test.
+/// A settable clock shared between a test and the provider under test: wall time and a
+/// monotonic instant that `advance` moves together.
 final class CredentialsTestClock: @unchecked Sendable {
-    // `lock` guards `current`.
+    // `lock` guards `current` and `elapsed`.
     private let lock = NSLock()
     private var current: Date
+    private var elapsed: Duration = .zero
+    private let origin = ContinuousClock.now
 
     init(_ start: Date = Date(timeIntervalSince1970: 1_800_000_000)) { current = start }
 
@@ -18,7 +21,21 @@ final class CredentialsTestClock: @unchecked Sendable {
         return current
     }
 
+    var instant: ContinuousClock.Instant {
+        lock.lock()
+        defer { lock.unlock() }
+        return origin.advanced(by: elapsed)
+    }
+
     func advance(_ seconds: TimeInterval) {
+        lock.lock()
+        current += seconds
+        elapsed += .milliseconds(Int64(seconds * 1000))
+        lock.unlock()
+    }
+
+    /// Moves only the wall clock (a clock step); elapsed time stays where it is.
+    func step(_ seconds: TimeInterval) {
         lock.lock()
         current += seconds
         lock.unlock()
@@ -87,7 +104,8 @@ final class ScriptedCredentialProvider: CredentialProvider, @unchecked Sendable 
     func makeCache(_ source: ScriptedCredentialProvider, margin: Int = 300) -> CachedCredentialProvider {
         let clock = source.clock
         return CachedCredentialProvider(
-            source, refreshMargin: .seconds(margin), retryInterval: .seconds(10), now: { clock.now }, logger: logger)
+            source, refreshMargin: .seconds(margin), retryInterval: .seconds(10), now: { clock.now },
+            monotonicNow: { clock.instant }, logger: logger)
     }
 
     @Test func cachedUntilRefreshMargin_thenRefreshed() throws {
@@ -143,6 +161,21 @@ final class ScriptedCredentialProvider: CredentialProvider, @unchecked Sendable 
         #expect(try cache.credentials().accessKeyID == "AKIA3")
     }
 
+    @Test func retryInterval_isElapsedTime_aWallClockStepDoesNotEndIt() throws {
+        let clock = CredentialsTestClock()
+        let source = ScriptedCredentialProvider(clock: clock, lifetime: 600)
+        let cache = makeCache(source)
+        source.setFailing(true)
+        #expect(throws: AWSError.self) { try cache.credentials() }
+        #expect(source.callCount == 1)
+        clock.step(3600)  // the wall clock jumps an hour; only 0 s have elapsed
+        #expect(throws: AWSError.self) { try cache.credentials() }
+        #expect(source.callCount == 1)
+        clock.advance(11)  // now the retry interval has really passed
+        source.setFailing(false)
+        #expect(try cache.credentials().accessKeyID == "AKIA2")
+    }
+
     @Test func concurrentCallers_oneRefreshesWhileOthersUseValidCredentials() throws {
         let clock = CredentialsTestClock()
         let source = ScriptedCredentialProvider(clock: clock, lifetime: 600, gated: true)
@@ -177,15 +210,18 @@ final class ScriptedCredentialProvider: CredentialProvider, @unchecked Sendable 
         let cache = makeCache(source)
         let results = ResultBox()
         let group = DispatchGroup()
+        // Threads of their own: Dispatch's pool on a small machine may not start all eight while
+        // the first ones block.
         for _ in 0..<8 {
             group.enter()
-            DispatchQueue.global().async {
+            Thread {
                 do { results.add(try cache.credentials().accessKeyID) } catch { results.add("error") }
                 group.leave()
-            }
+            }.start()
         }
         #expect(source.entered.wait(timeout: .now() + 5) == .success)
-        usleep(100_000)  // let the other callers queue up behind the refresh
+        // The other seven callers queue up behind the refresh before it ends.
+        try #require(waitUntil { cache.waitingCallers == 7 })
         source.gate?.signal()
         try #require(group.wait(timeout: .now() + 5) == .success)
         #expect(results.values == Array(repeating: "error", count: 8))
@@ -198,6 +234,16 @@ final class ScriptedCredentialProvider: CredentialProvider, @unchecked Sendable 
         source.gate?.signal()
         #expect(try cache.credentials().accessKeyID == "AKIA2")
     }
+}
+
+/// Polls `condition` until it holds or `timeout` of elapsed time has passed; whether it held.
+func waitUntil(timeout: Duration = .seconds(5), _ condition: () -> Bool) -> Bool {
+    let deadline = ContinuousClock.now.advanced(by: timeout)
+    while !condition() {
+        if ContinuousClock.now >= deadline { return false }
+        Thread.sleep(forTimeInterval: 0.001)
+    }
+    return true
 }
 
 final class ResultBox: @unchecked Sendable {

@@ -1,15 +1,24 @@
 """A loopback HTTP/1.1 server that answers like a misbehaving AWS JSON endpoint.
 
 Usage: fault_server.py --mode MODE [--failures N] [--success-body JSON] [--tls-cert PEM --tls-key PEM]
+                       [--clock-offset SECONDS]
 
 Prints the port it listens on (127.0.0.1, chosen by the OS) as the first line of stdout, then
 serves until killed. The first N requests (all of them when N < 0) get the fault of MODE; later
 ones get 200 with --success-body and a correct x-amz-crc32. GET /__stats answers with counters
 (connections accepted, requests served, X-Amz-Target values seen, the last request's headers) and
 is not itself counted as a request.
+
+Mode "skewed" runs the server's clock --clock-offset seconds ahead of the host's (negative:
+behind): like AWS, it rejects any request whose X-Amz-Date is more than 5 minutes from its clock
+with InvalidSignatureException ("Signature expired: ..." / "Signature not yet current: ...") and
+answers the rest with success; every answer's Date header reads the server's clock. /__stats
+then also lists each request's status and X-Amz-Date.
 """
 
 import argparse
+import calendar
+import email.utils
 import http.server
 import json
 import socket
@@ -64,6 +73,25 @@ class Stats:
         self.requests = 0
         self.targets = []
         self.last_headers = {}
+        self.statuses = []
+        self.amz_dates = []
+
+
+def skew_rejection(amz_date, server_now):
+    """The error AWS gives a request signed more than 5 minutes from its clock; None when fine."""
+    def stamp(seconds):
+        return time.strftime("%Y%m%dT%H%M%SZ", time.gmtime(seconds))
+    try:
+        signed = calendar.timegm(time.strptime(amz_date or "", "%Y%m%dT%H%M%SZ"))
+    except ValueError:
+        return aws_error("IncompleteSignatureException", "X-Amz-Date is missing or malformed")
+    if signed < server_now - 300:
+        return aws_error("InvalidSignatureException", "Signature expired: %s is now earlier than %s (%s - 5 min.)"
+                         % (amz_date, stamp(server_now - 300), stamp(server_now)))
+    if signed > server_now + 300:
+        return aws_error("InvalidSignatureException", "Signature not yet current: %s is still later than %s (%s + 5 min.)"
+                         % (amz_date, stamp(server_now + 300), stamp(server_now)))
+    return None
 
 
 def make_handler(args, stats):
@@ -83,7 +111,14 @@ def make_handler(args, stats):
         def log_message(self, *_):
             pass
 
-        def send(self, status, content_type, body, headers):
+        def date_time_string(self, timestamp=None):
+            # The Date header reads the server's (possibly skewed) clock.
+            return email.utils.formatdate(time.time() + args.clock_offset, usegmt=True)
+
+        def send(self, status, content_type, body, headers, counted=True):
+            if counted:
+                with stats.lock:
+                    stats.statuses.append(status)
             self.send_response(status)
             self.send_header("Content-Type", content_type)
             self.send_header("Content-Length", str(len(body)))
@@ -97,8 +132,9 @@ def make_handler(args, stats):
             if self.path == "/__stats":
                 with stats.lock:
                     body = json.dumps({"connections": stats.connections, "requests": stats.requests,
-                                       "targets": stats.targets, "last_headers": stats.last_headers}).encode()
-                self.send(200, "application/json", body, {})
+                                   "targets": stats.targets, "last_headers": stats.last_headers,
+                                   "statuses": stats.statuses, "amz_dates": stats.amz_dates}).encode()
+                self.send(200, "application/json", body, {}, counted=False)
             else:
                 self.answer()
 
@@ -113,7 +149,13 @@ def make_handler(args, stats):
                 number = stats.requests
                 stats.targets.append(self.headers.get("X-Amz-Target", ""))
                 stats.last_headers = {k.lower(): v for k, v in self.headers.items()}
-            if args.mode == "hang":
+                stats.amz_dates.append(self.headers.get("X-Amz-Date", ""))
+            if args.mode == "skewed":
+                answer = skew_rejection(self.headers.get("X-Amz-Date"), time.time() + args.clock_offset)
+                if answer is not None:
+                    self.send(*answer, {})
+                    return
+            elif args.mode == "hang":
                 time.sleep(args.hang_seconds)
             elif args.mode != "ok" and (args.failures < 0 or number <= args.failures):
                 answer = fault(args.mode, success_body)
@@ -135,6 +177,7 @@ def main():
     parser.add_argument("--failures", type=int, default=-1)
     parser.add_argument("--success-body", default="{}")
     parser.add_argument("--hang-seconds", type=float, default=30)
+    parser.add_argument("--clock-offset", type=float, default=0, help="skewed mode: server clock minus host clock (s)")
     parser.add_argument("--tls-cert", help="serve HTTPS with this certificate (PEM)")
     parser.add_argument("--tls-key", help="the certificate's private key (PEM)")
     args = parser.parse_args()

@@ -17,10 +17,11 @@ public final class CachedCredentialProvider: CredentialProvider, @unchecked Send
     public let refreshMargin: Duration
     public let retryInterval: Duration
     private let now: @Sendable () -> Date
+    private let monotonicNow: @Sendable () -> ContinuousClock.Instant
     private let logger: Logger
 
     // `condition` (a lock with a wait queue) guards all of `state`.
-    private let condition = NSCondition()
+    private let condition = MonotonicCondition()
     private var state = State()
 
     private struct State {
@@ -29,19 +30,28 @@ public final class CachedCredentialProvider: CredentialProvider, @unchecked Send
         /// Counts finished refreshes, so a waiter knows whether the one it waited for failed.
         var generation = 0
         var lastFailure: (generation: Int, error: any Error)?
-        var retryAfter: Date?
+        /// When the next refresh may be tried after a failure: monotonic, since it is a span of
+        /// our own (`retryInterval`), not a time the credentials' issuer stated.
+        var retryAfter: ContinuousClock.Instant?
         var refreshes = 0
+        /// Callers blocked until the refresh in progress ends.
+        var waiting = 0
     }
 
+    /// - Parameters:
+    ///   - now: wall time, compared with the credentials' `expiration` (a wall-clock time).
+    ///   - monotonicNow: elapsed time, for the `retryInterval` after a failed refresh.
     public init(
         _ source: any CredentialProvider, refreshMargin: Duration = .seconds(300),
         retryInterval: Duration = .seconds(10),
-        now: @escaping @Sendable () -> Date = { Date() }, logger: Logger
+        now: @escaping @Sendable () -> Date = { Date() },
+        monotonicNow: @escaping @Sendable () -> ContinuousClock.Instant = { ContinuousClock.now }, logger: Logger
     ) {
         self.source = source
         self.refreshMargin = refreshMargin
         self.retryInterval = retryInterval
         self.now = now
+        self.monotonicNow = monotonicNow
         self.logger = logger
     }
 
@@ -52,6 +62,9 @@ public final class CachedCredentialProvider: CredentialProvider, @unchecked Send
         return state.refreshes
     }
 
+    /// How many callers are blocked waiting for the refresh in progress (tests wait for it).
+    var waitingCallers: Int { condition.withLock { state.waiting } }
+
     public func credentials() throws -> Credentials {
         condition.lock()
         while true {
@@ -61,13 +74,14 @@ public final class CachedCredentialProvider: CredentialProvider, @unchecked Send
                 condition.unlock()
                 return valid
             }
-            if let valid, state.refreshing || (state.retryAfter.map { time < $0 } ?? false) {
+            let inRetryInterval = state.retryAfter.map { monotonicNow() < $0 } ?? false
+            if let valid, state.refreshing || inRetryInterval {
                 // Someone else is refreshing, or the last refresh failed recently: the old
                 // credentials still work.
                 condition.unlock()
                 return valid
             }
-            if valid == nil, let failure = state.lastFailure, let retryAfter = state.retryAfter, time < retryAfter {
+            if valid == nil, let failure = state.lastFailure, inRetryInterval {
                 // Nothing usable and a refresh just failed: fail fast instead of letting every
                 // worker hammer the credential endpoint.
                 condition.unlock()
@@ -75,7 +89,9 @@ public final class CachedCredentialProvider: CredentialProvider, @unchecked Send
             }
             if state.refreshing {
                 let waitedFor = state.generation
+                state.waiting += 1
                 while state.refreshing { condition.wait() }
+                state.waiting -= 1
                 // The refresh we waited for failed and left nothing usable: share its error
                 // rather than queueing one more attempt per waiter.
                 let usable = state.cached.map { Self.isValid($0, at: now()) } ?? false
@@ -119,7 +135,7 @@ public final class CachedCredentialProvider: CredentialProvider, @unchecked Send
             return fresh
         case .failure(let error):
             state.lastFailure = (state.generation + 1, error)
-            state.retryAfter = now().addingTimeInterval(Self.seconds(retryInterval))
+            state.retryAfter = monotonicNow().advanced(by: retryInterval)
             if let valid, let still = state.cached, Self.isValid(still, at: now()), still == valid {
                 logger.warning(
                     "credential refresh failed; keeping the current credentials until they expire",

@@ -6,8 +6,9 @@ import Logging
 ///
 /// Each call POSTs `/` with `X-Amz-Target: <targetPrefix>.<Operation>`, signs every attempt
 /// afresh (new date, current credentials), verifies `x-amz-crc32`, classifies failures with
-/// `AWSError.classify` and retries with the `Retrier`. Like its transport, an instance is used by
-/// one thread at a time.
+/// `AWSError.classify` and retries with the `Retrier`. A request rejected because the host clock
+/// is off is signed again with the server's time and resent at once (`ClockSkew`). Like its
+/// transport, an instance is used by one thread at a time.
 public final class AWSJSONClient {
     /// Signs a request in place with the given credentials at the given time.
     public typealias Signer = (inout HTTPRequest, Credentials, Date) -> Void
@@ -20,14 +21,18 @@ public final class AWSJSONClient {
     private let signer: Signer
     private let retrier: Retrier
     private let now: () -> Date
+    private let clockSkew: ClockSkew
     private let logger: Logger?
 
     /// - Parameters:
     ///   - endpoint: scheme, host and optional port, e.g. `https://dynamodb.eu-west-1.amazonaws.com`.
     ///   - signer: normally `SigV4Signer.sign`; tests may pass their own.
+    ///   - now: the host's wall clock; requests are signed with it plus `clockSkew`'s offset.
+    ///   - clockSkew: where the host clock's offset from AWS is kept; default the process-wide one.
     public init(
         endpoint: String, targetPrefix: String, transport: any HTTPTransport, credentials: any CredentialProvider,
-        signer: @escaping Signer, retrier: Retrier, now: @escaping () -> Date = Date.init, logger: Logger? = nil
+        signer: @escaping Signer, retrier: Retrier, now: @escaping () -> Date = Date.init,
+        clockSkew: ClockSkew = .shared, logger: Logger? = nil
     ) {
         self.endpoint = endpoint
         self.targetPrefix = targetPrefix
@@ -37,19 +42,21 @@ public final class AWSJSONClient {
         self.signer = signer
         self.retrier = retrier.loggingRetries(to: logger)
         self.now = now
+        self.clockSkew = clockSkew
         self.logger = logger
     }
 
     /// A client that signs with SigV4 for `signingName` (DynamoDB Streams also signs as `dynamodb`).
     public convenience init(
         endpoint: String, targetPrefix: String, region: String, signingName: String = "dynamodb",
-        transport: any HTTPTransport, credentials: any CredentialProvider, retrier: Retrier, logger: Logger? = nil
+        transport: any HTTPTransport, credentials: any CredentialProvider, retrier: Retrier,
+        clockSkew: ClockSkew = .shared, logger: Logger? = nil
     ) {
         let sigV4 = SigV4Signer(service: signingName, region: region)
         self.init(
             endpoint: endpoint, targetPrefix: targetPrefix, transport: transport, credentials: credentials,
             signer: { request, credentials, date in sigV4.sign(&request, credentials: credentials, date: date) },
-            retrier: retrier, logger: logger)
+            retrier: retrier, clockSkew: clockSkew, logger: logger)
     }
 
     /// Calls `operation` with `input` as the JSON body and decodes the successful response.
@@ -96,15 +103,17 @@ public final class AWSJSONClient {
             error.operation = operation
             throw error
         }
-        signer(&request, current, now())
-        let response: HTTPResponse
-        do {
-            response = try transport.send(request, operation: operation)
-        } catch var error as AWSError {
-            error.attempt = attempt
-            throw error
-        }
-        if let error = AWSError.classify(response, operation: operation, attempt: attempt) { throw error }
+        let response = try clockSkew.send(
+            &request, now: now, logger: logger, sign: { signer(&$0, current, $1) },
+            transmit: { request in
+                do {
+                    return try transport.send(request, operation: operation)
+                } catch var error as AWSError {
+                    error.attempt = attempt
+                    throw error
+                }
+            },
+            classify: { AWSError.classify($0, operation: operation, attempt: attempt) })
         do {
             return try decode(response.body)
         } catch let error as AWSError {

@@ -8,9 +8,10 @@ import Foundation
 /// It cannot be lowered again: a component that should run on builds a new flag.
 public final class AbortFlag: @unchecked Sendable {
     // `word` is read and written only with atomic operations (the progress callback reads it on
-    // the transferring thread); `condition` guards nothing but the wake-up of sleepers.
+    // the transferring thread); `condition` guards nothing but the wake-up of sleepers. Sleeps
+    // are measured on the monotonic clock, so a wall-clock step neither stretches nor cuts them.
     private let word: UnsafeMutablePointer<Int32>
-    private let condition = NSCondition()
+    private let condition = MonotonicCondition()
 
     public init() {
         word = .allocate(capacity: 1)
@@ -34,7 +35,7 @@ public final class AbortFlag: @unchecked Sendable {
     /// (before or during the sleep).
     @discardableResult
     public func sleep(for duration: Duration) -> Bool {
-        let deadline = Date().addingTimeInterval(duration.seconds)
+        let deadline = ContinuousClock.now.advanced(by: duration)
         condition.lock()
         defer { condition.unlock() }
         while !isRaised {

@@ -1,3 +1,4 @@
+import AWSCore
 import Foundation
 
 /// Time as the engine sees it: a monotonic reading for timeouts and expiry, and wall time for
@@ -10,15 +11,16 @@ public protocol ConsumerClock: Sendable {
     /// Blocks on `condition`, which the caller holds locked, until it is signalled or this
     /// clock reaches `deadline`; returns false once the deadline has passed. May return early
     /// (the caller re-checks its predicate, as with any condition wait).
-    func wait(on condition: NSCondition, until deadline: Duration) -> Bool
+    func wait(on condition: MonotonicCondition, until deadline: Duration) -> Bool
 }
 
 extension ConsumerClock {
-    /// Real time: the condition's own timed wait.
-    public func wait(on condition: NSCondition, until deadline: Duration) -> Bool {
+    /// Real time: the condition's own timed wait, on the monotonic clock (a wall-clock step
+    /// changes no deadline).
+    public func wait(on condition: MonotonicCondition, until deadline: Duration) -> Bool {
         let left = deadline - now()
         guard left > .zero else { return false }
-        return condition.wait(until: Date(timeIntervalSinceNow: left.seconds)) || now() < deadline
+        return condition.wait(for: left) || now() < deadline
     }
 }
 

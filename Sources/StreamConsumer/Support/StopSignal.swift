@@ -1,10 +1,11 @@
+import AWSCore
 import Foundation
 
 /// A latch that threads sleep on and that `fire()` wakes at once; used to make every wait of the
 /// engine end promptly at shutdown. Waits are measured on the injected clock.
 public final class StopSignal: @unchecked Sendable {
     // `fired` is guarded by `condition`.
-    private let condition = NSCondition()
+    private let condition = MonotonicCondition()
     private var fired = false
     private let clock: ConsumerClock
 

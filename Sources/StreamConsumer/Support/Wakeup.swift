@@ -1,9 +1,10 @@
+import AWSCore
 import Foundation
 
 /// A resettable wake-up for a loop that otherwise sleeps for a period (of the injected clock).
 final class Wakeup: @unchecked Sendable {
     // `pending` is guarded by `condition`.
-    private let condition = NSCondition()
+    private let condition = MonotonicCondition()
     private var pending = false
     private let clock: ConsumerClock
 

@@ -39,6 +39,7 @@ struct Daemon: DaemonRunner {
         let notifier = services.notifier
         let status = { (text: String) in _ = try? notifier.notify(.status(text)) }
         let startedAt = Date()
+        let started = ContinuousClock.now
 
         // Metrics first, so the AWS clients' retry hooks count from the first call.
         let metrics = PrometheusMetricsFactory()
@@ -138,7 +139,8 @@ struct Daemon: DaemonRunner {
         status("preparing lease table \(configuration.leases.table)")
         try StartupRetry.run("start the shard scheduler", logger: logger, status: status) { try scheduler.start() }
 
-        let reporter = DaemonStatus(workerId: configuration.leases.workerID, startedAt: startedAt, metrics: metrics)
+        let reporter = DaemonStatus(
+            workerId: configuration.leases.workerID, startedAt: startedAt, started: started, metrics: metrics)
         let statusServer: StatusServer?
         do {
             statusServer = try StatusServer(path: configuration.status.socket, logger: logger) {

@@ -6,7 +6,11 @@ import StreamConsumer
 /// `STATUS=` text systemd shows.
 struct DaemonStatus: Sendable {
     let workerId: String
+    /// Wall time of the start, shown to people.
     let startedAt: Date
+    /// The same moment on the monotonic clock: uptime is measured from it, so a clock step does
+    /// not change it.
+    let started: ContinuousClock.Instant
     /// The daemon's metrics; the totals are read from them.
     let metrics: PrometheusMetricsFactory
     let host = ProcessInfo.processInfo.hostName
@@ -25,7 +29,7 @@ struct DaemonStatus: Sendable {
         }
         return StatusSnapshot(
             workerId: workerId, host: host, version: Version.current, startedAt: startedAt,
-            uptimeSeconds: Date().timeIntervalSince(startedAt), config: config, shards: shards,
+            uptimeSeconds: started.duration(to: .now).seconds, config: config, shards: shards,
             totals: Self.totals(MetricTotals(metrics.snapshot()), status: status))
     }
 
