@@ -54,7 +54,7 @@ import Testing
             release.signal()
             stop.fire()
             renewer.wake()
-            done.forEach { $0.wait() }
+            for semaphore in done { semaphore.wait() }
         }
 
         // Round 1: s0's call blocks; the others (two threads for four leases) are renewed anyway.
@@ -93,13 +93,19 @@ import Testing
         // Nothing is due before a third of the failover time; the wake-up is that round.
         #expect(a.nextRenewalStep() == .wait(until: failover / 3))
         clock.advance(by: failover / 3)
-        guard case .renew(let first) = a.nextRenewalStep() else { Issue.record("no renewal due"); return }
+        guard case .renew(let first) = a.nextRenewalStep() else {
+            Issue.record("no renewal due")
+            return
+        }
         // One call at a time per lease.
         #expect(a.nextRenewalStep() == .wait(until: failover))
         #expect(a.renew(first, using: table, checkpoint: nil) == .missed)
         #expect(a.nextRenewalStep() == .wait(until: failover * 2 / 3))
         clock.advance(by: failover / 3)
-        guard case .renew(let second) = a.nextRenewalStep() else { Issue.record("no retry due"); return }
+        guard case .renew(let second) = a.nextRenewalStep() else {
+            Issue.record("no retry due")
+            return
+        }
         #expect(a.renew(second, using: table, checkpoint: nil) == .missed)
         #expect(a.dropExpired().isEmpty)
         #expect(a.heldLeases.count == 1)
@@ -113,7 +119,10 @@ import Testing
     @Test func renewalsCountFromWhenTheyWereSent() throws {
         let a = try held(1, by: "a")
         clock.advance(by: failover / 3)
-        guard case .renew(let job) = a.nextRenewalStep() else { Issue.record("no renewal due"); return }
+        guard case .renew(let job) = a.nextRenewalStep() else {
+            Issue.record("no renewal due")
+            return
+        }
         // The call takes a while; the lease's expiry runs from the send, not the reply.
         clock.advance(by: .seconds(2))
         #expect(a.renew(job, using: table, checkpoint: nil) == .renewed)
@@ -157,7 +166,10 @@ import Testing
         // b takes the lease (a's renewals stalled); a's renewal now fails its condition and the
         // re-read shows b: lost, whatever the reply.
         let stored = try #require(table.lease("s0"))
-        guard case .taken = try table.takeLease(stored, owner: "b") else { Issue.record("b could not take"); return }
+        guard case .taken = try table.takeLease(stored, owner: "b") else {
+            Issue.record("b could not take")
+            return
+        }
         table.loseNextReply(of: "renewLease", retried: true)
         #expect(a.renewLeases { _ in nil } == ["s0"])
         #expect(a.heldLeases.isEmpty)
@@ -167,11 +179,20 @@ import Testing
     @Test func retakenLease_aRenewalOfTheOldTenureIsNotOurs() throws {
         let a = try held(1, by: "a")
         clock.advance(by: failover / 3)
-        guard case .renew(let job) = a.nextRenewalStep() else { Issue.record("no renewal due"); return }
+        guard case .renew(let job) = a.nextRenewalStep() else {
+            Issue.record("no renewal due")
+            return
+        }
         // Meanwhile the lease went to b and came back to a: a new tenure (claimedAt 3).
         let stored = try #require(table.lease("s0"))
-        guard case .taken(let byB) = try table.takeLease(stored, owner: "b") else { Issue.record("take"); return }
-        guard case .taken(let back) = try table.takeLease(byB, owner: "a") else { Issue.record("take"); return }
+        guard case .taken(let byB) = try table.takeLease(stored, owner: "b") else {
+            Issue.record("take")
+            return
+        }
+        guard case .taken(let back) = try table.takeLease(byB, owner: "a") else {
+            Issue.record("take")
+            return
+        }
         #expect(back.claimedAt == 3)
         // The old tenure's call fails its condition; the item is a's, but not in that tenure.
         #expect(a.renew(job, using: table, checkpoint: nil) == .lost)
@@ -196,7 +217,10 @@ import Testing
         let lanes = [LaneKey(shardId: "s0", lane: 0, laneCount: 1)]
         _ = try table.claimLane(lanes[0], owner: "a", claim: 1)
         let stored = try #require(table.lease("s0"))
-        guard case .taken = try table.takeLease(stored, owner: "b") else { Issue.record("b could not take"); return }
+        guard case .taken = try table.takeLease(stored, owner: "b") else {
+            Issue.record("b could not take")
+            return
+        }
         a.release(shardId: "s0", checkpoint: .shardEnd, deletingLanes: lanes)
         #expect(table.laneKeys(of: "s0") == [lanes[0].leaseKey])
         #expect(table.lease("s0")?.owner == "b")

@@ -196,7 +196,8 @@ public final class LeaseCoordinator: @unchecked Sendable {
                     logger.info("lease was lost before its release", metadata: ["shard.id": "\(shardId)"])
                     return
                 }
-                logger.debug("lease release's reply was lost; the release had landed", metadata: ["shard.id": "\(shardId)"])
+                logger.debug(
+                    "lease release's reply was lost; the release had landed", metadata: ["shard.id": "\(shardId)"])
             }
             if checkpoint == .shardEnd && !deletingLanes.isEmpty { try store.deleteLanes(deletingLanes) }
             logger.info(
