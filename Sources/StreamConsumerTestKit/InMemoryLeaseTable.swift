@@ -22,6 +22,9 @@ public final class InMemoryLeaseTable: LeaseStore, @unchecked Sendable {
     private var lanes: [String: LaneItem] = [:]
     private var effects: [String: Int] = [:]
     private var hook: (@Sendable (String) throws -> Void)?
+    private var shardHook: (@Sendable (String, String) throws -> Void)?
+    /// Operations whose next reply is lost, and whether the call is then retried.
+    private var lostReplies: [String: Bool] = [:]
     private var journal: [String] = []
     public let tableName: String
 
@@ -29,6 +32,21 @@ public final class InMemoryLeaseTable: LeaseStore, @unchecked Sendable {
 
     /// Called with the operation name before every operation; throw to inject a fault.
     public func setHook(_ hook: (@Sendable (String) throws -> Void)?) { lock.withLock { self.hook = hook } }
+
+    /// Called with the operation name and the shard id before every operation on one shard's
+    /// lease (`readLease`, `takeLease`, `renewLease`, `updateLease`, `releaseLease`), after
+    /// `setHook`'s hook; throw to fail that shard's call, block to make it slow.
+    public func setShardHook(_ hook: (@Sendable (String, String) throws -> Void)?) {
+        lock.withLock { shardHook = hook }
+    }
+
+    /// The next `operation` call (`takeLease`, `renewLease`, `updateLease` or `releaseLease`) is
+    /// applied, but its reply is lost. With `retried` the call is then made once more, as the AWS
+    /// client's retrier does after a timeout, and the caller gets that second outcome; without
+    /// it the caller gets a transient error (the call timed out).
+    public func loseNextReply(of operation: String, retried: Bool) {
+        lock.withLock { lostReplies[operation] = retried }
+    }
 
     /// Every lease now.
     public var allLeases: [Lease] { lock.withLock { leases.values.sorted { $0.shardId < $1.shardId } } }
@@ -52,8 +70,24 @@ public final class InMemoryLeaseTable: LeaseStore, @unchecked Sendable {
     /// Called with `lock` held.
     private func note(_ line: String) { journal.append(line) }
 
-    private func enter(_ operation: String) throws {
+    private func enter(_ operation: String, shardId: String? = nil) throws {
         try lock.withLock { hook }?(operation)
+        guard let shardId else { return }
+        let shardHook: (@Sendable (String, String) throws -> Void)? = lock.withLock { self.shardHook }
+        try shardHook?(operation, shardId)
+    }
+
+    /// Runs `body` (which takes `lock` itself) and delivers its outcome, unless the reply was
+    /// set to be lost (`loseNextReply(of:retried:)`).
+    private func replying<Outcome>(_ operation: String, _ body: () -> Outcome) throws -> Outcome {
+        let outcome = body()
+        guard let retried = lock.withLock({ lostReplies.removeValue(forKey: operation) }) else { return outcome }
+        guard retried else {
+            throw AWSError(
+                kind: .transient, code: "CurlTimeout", message: "reply lost (injected by the test)",
+                operation: operation)
+        }
+        return body()
     }
 
     // MARK: - LeaseStore
@@ -63,6 +97,11 @@ public final class InMemoryLeaseTable: LeaseStore, @unchecked Sendable {
     public func listLeases() throws -> [Lease] {
         try enter("listLeases")
         return allLeases
+    }
+
+    public func readLease(shardId: String) throws -> Lease? {
+        try enter("readLease", shardId: shardId)
+        return lock.withLock { leases[shardId] }
     }
 
     public func createLease(_ lease: Lease) throws -> Bool {
@@ -75,64 +114,72 @@ public final class InMemoryLeaseTable: LeaseStore, @unchecked Sendable {
     }
 
     public func takeLease(_ lease: Lease, owner: String) throws -> LeaseWriteOutcome {
-        try enter("takeLease")
-        return lock.withLock {
-            guard var stored = leases[lease.shardId], stored.counter == lease.counter, stored.owner == lease.owner
-            else {
-                return .lostRace
+        try enter("takeLease", shardId: lease.shardId)
+        return try replying("takeLease") {
+            lock.withLock {
+                guard var stored = leases[lease.shardId], stored.counter == lease.counter, stored.owner == lease.owner
+                else {
+                    return .lostRace
+                }
+                stored.owner = owner
+                stored.counter += 1
+                stored.claimedAt = stored.counter
+                stored.ownerSwitchesSinceCheckpoint += 1
+                leases[lease.shardId] = stored
+                note("take \(lease.shardId) by \(owner) counter \(stored.counter) lanes \(stored.laneCount ?? 0)")
+                return .taken(stored)
             }
-            stored.owner = owner
-            stored.counter += 1
-            stored.claimedAt = stored.counter
-            stored.ownerSwitchesSinceCheckpoint += 1
-            leases[lease.shardId] = stored
-            note("take \(lease.shardId) by \(owner) counter \(stored.counter) lanes \(stored.laneCount ?? 0)")
-            return .taken(stored)
         }
     }
 
     public func renewLease(_ lease: Lease, checkpoint: LeaseCheckpoint?) throws -> LeaseWriteOutcome {
-        try enter("renewLease")
-        return lock.withLock {
-            guard var stored = leases[lease.shardId], stored.counter == lease.counter, stored.owner == lease.owner,
-                lease.owner != nil
-            else { return .lostRace }
-            stored.counter += 1
-            if let checkpoint { stored.checkpoint = checkpoint }
-            leases[lease.shardId] = stored
-            return .taken(stored)
+        try enter("renewLease", shardId: lease.shardId)
+        return try replying("renewLease") {
+            lock.withLock {
+                guard var stored = leases[lease.shardId], stored.counter == lease.counter, stored.owner == lease.owner,
+                    lease.owner != nil
+                else { return .lostRace }
+                stored.counter += 1
+                if let checkpoint { stored.checkpoint = checkpoint }
+                leases[lease.shardId] = stored
+                return .taken(stored)
+            }
         }
     }
 
     public func updateLease(_ lease: Lease) throws -> LeaseWriteOutcome {
-        try enter("updateLease")
-        return lock.withLock {
-            guard var stored = leases[lease.shardId], stored.owner == lease.owner, lease.owner != nil,
-                stored.claimedAt == lease.claimedAt
-            else { return .lostRace }
-            stored.checkpoint = lease.checkpoint
-            stored.laneCount = lease.laneCount
-            stored.previousLaneCount = lease.previousLaneCount
-            if !lease.childShardIds.isEmpty { stored.childShardIds = lease.childShardIds }
-            leases[lease.shardId] = stored
-            note(
-                "update \(lease.shardId) by \(lease.owner ?? "-") checkpoint \(stored.checkpoint.wire) lanes "
-                    + "\(stored.laneCount ?? 0) previous \(stored.previousLaneCount ?? 0)")
-            return .taken(stored)
+        try enter("updateLease", shardId: lease.shardId)
+        return try replying("updateLease") {
+            lock.withLock {
+                guard var stored = leases[lease.shardId], stored.owner == lease.owner, lease.owner != nil,
+                    stored.claimedAt == lease.claimedAt
+                else { return .lostRace }
+                stored.checkpoint = lease.checkpoint
+                stored.laneCount = lease.laneCount
+                stored.previousLaneCount = lease.previousLaneCount
+                if !lease.childShardIds.isEmpty { stored.childShardIds = lease.childShardIds }
+                leases[lease.shardId] = stored
+                note(
+                    "update \(lease.shardId) by \(lease.owner ?? "-") checkpoint \(stored.checkpoint.wire) lanes "
+                        + "\(stored.laneCount ?? 0) previous \(stored.previousLaneCount ?? 0)")
+                return .taken(stored)
+            }
         }
     }
 
     public func releaseLease(_ lease: Lease, checkpoint: LeaseCheckpoint?) throws -> LeaseWriteOutcome {
-        try enter("releaseLease")
-        return lock.withLock {
-            guard var stored = leases[lease.shardId], stored.owner == lease.owner, lease.owner != nil,
-                stored.claimedAt == lease.claimedAt
-            else { return .lostRace }
-            stored.owner = nil
-            if let checkpoint { stored.checkpoint = checkpoint }
-            leases[lease.shardId] = stored
-            note("release \(lease.shardId) by \(lease.owner ?? "-") checkpoint \(stored.checkpoint.wire)")
-            return .taken(stored)
+        try enter("releaseLease", shardId: lease.shardId)
+        return try replying("releaseLease") {
+            lock.withLock {
+                guard var stored = leases[lease.shardId], stored.owner == lease.owner, lease.owner != nil,
+                    stored.claimedAt == lease.claimedAt
+                else { return .lostRace }
+                stored.owner = nil
+                if let checkpoint { stored.checkpoint = checkpoint }
+                leases[lease.shardId] = stored
+                note("release \(lease.shardId) by \(lease.owner ?? "-") checkpoint \(stored.checkpoint.wire)")
+                return .taken(stored)
+            }
         }
     }
 

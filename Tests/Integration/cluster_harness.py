@@ -130,9 +130,11 @@ class Proxy:
 class Daemon:
     """One zael-aggregator process with its own configuration, logs, status socket and metrics."""
 
-    def __init__(self, cluster: "Cluster", worker: str, **settings):
+    def __init__(self, cluster: "Cluster", worker: str, env: dict | None = None, **settings):
         self.cluster = cluster
         self.worker = worker
+        # Extra environment, e.g. its own AWS_ACCESS_KEY_ID so proxy faults can target it alone.
+        self.env = env or {}
         self.dir = Path(tempfile.mkdtemp(prefix=f"zc-{worker}-", dir=cluster.dir))
         self.metrics_port = free_port()
         self.socket = self.dir / "s.sock"
@@ -160,6 +162,7 @@ class Daemon:
     def start(self) -> "Daemon":
         env = dict(os.environ)
         env.update(DAEMON_ENV)
+        env.update(self.env)
         self.log = open(self.log_path, "ab")
         self.proc = subprocess.Popen([str(binary()), "run", "--config", str(self.config)], env=env,
                                      stdout=self.log, stderr=subprocess.STDOUT)
@@ -193,6 +196,11 @@ class Daemon:
                              capture_output=True, text=True, timeout=20)
         assert out.returncode == 0, out.stderr
         return json.loads(out.stdout)
+
+    def threads(self) -> int:
+        """The process's thread count now (/proc)."""
+        status = Path(f"/proc/{self.proc.pid}/status").read_text()
+        return int(next(line.split()[1] for line in status.splitlines() if line.startswith("Threads:")))
 
     def log_text(self) -> str:
         return self.log_path.read_text(errors="replace")
@@ -251,8 +259,8 @@ class Cluster:
         else:
             shutil.rmtree(self.dir, ignore_errors=True)
 
-    def daemon(self, worker: str, **settings) -> Daemon:
-        self.daemons.append(Daemon(self, worker, **settings))
+    def daemon(self, worker: str, env: dict | None = None, **settings) -> Daemon:
+        self.daemons.append(Daemon(self, worker, env, **settings))
         return self.daemons[-1]
 
     # Traffic ---------------------------------------------------------------------------------

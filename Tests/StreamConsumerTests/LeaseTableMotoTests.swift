@@ -69,6 +69,9 @@ struct MotoPeer: Sendable {
         }
         #expect(renewed.counter == 2 && renewed.checkpoint == checkpoint)
         #expect(try table.renewLease(taken, checkpoint: nil) == .lostRace, "stale counter")
+        // The re-read after a conditional failure: the item as stored, lane items and missing keys apart.
+        #expect(try table.readLease(shardId: "shard-1") == renewed)
+        #expect(try table.readLease(shardId: "shard-9") == nil)
         var update = renewed
         update.laneCount = 3
         update.previousLaneCount = 2

@@ -97,6 +97,25 @@ def test_blackhole_holds_every_call_until_it_ends_then_answers_again(proxy_facto
     assert p.get("/__proxy/stats")["armed"] == []
 
 
+def test_fault_filters_target_one_access_key_and_one_table(proxy_factory):
+    p = proxy_factory("--shards", "1")
+    other = boto3.client("dynamodb", endpoint_url=p.url, **{**CLIENT_KW, "aws_access_key_id": "slowhost"})
+    p.control(action="fault", api="*", kind="throttle", code="ThrottlingException", count=2,
+              access_key="slowhost", table=p.table)
+    p.ddb.describe_table(TableName=p.table)  # another key: untouched
+    other.list_tables()  # the key, but no table named: untouched
+    with pytest.raises(ClientError) as e:
+        other.describe_table(TableName=p.table)
+    assert code_of(e) == "ThrottlingException"
+    with pytest.raises(ClientError) as e:
+        other.get_item(TableName=p.table, Key={"pk": {"S": "q"}, "sk": {"S": "#STATE"}})
+    assert code_of(e) == "ThrottlingException"
+    other.describe_table(TableName=p.table)  # both fired
+    assert p.get("/__proxy/stats")["faults"] == {"DescribeTable": {"throttle": 1}, "GetItem": {"throttle": 1}}
+    with pytest.raises(urllib.error.HTTPError):
+        p.control(action="fault", api="*", kind="throttle", table="")
+
+
 def test_connection_resets_before_and_after_the_call(proxy_factory):
     p = proxy_factory("--shards", "1")
     item = {"pk": {"S": "r"}, "sk": {"S": "#STATE"}, "v": {"N": "1"}}

@@ -18,6 +18,10 @@ public struct ConsumerConfiguration: Sendable {
     public var workerId: String
     /// A lease whose counter did not change for this long is expired. Default 10 s.
     public var failoverTime: Duration
+    /// Threads that renew leases (each with its own lease store), apart from the lease loop.
+    /// Default 8: a renewal call is tens of milliseconds, and a slow lease table stalls at most
+    /// this many renewals at once.
+    public var leaseRenewers: Int
     /// How often the shard list is refreshed (also at every shard end). Default 60 s.
     public var shardSyncInterval: Duration
     /// Shard position for root shards that have no checkpoint. Default `.latest`.
@@ -34,8 +38,9 @@ public struct ConsumerConfiguration: Sendable {
         streamArn: String, workerId: String, failoverTime: Duration = .seconds(10),
         shardSyncInterval: Duration = .seconds(60), startingPosition: StartingPosition = .latest,
         recordFilter: RecordFilter = .all, tunables: ConsumerTunables = .init(),
-        idleLaneCheckpointInterval: Duration = .seconds(10)
+        idleLaneCheckpointInterval: Duration = .seconds(10), leaseRenewers: Int = 8
     ) {
+        self.leaseRenewers = leaseRenewers
         self.streamArn = streamArn
         self.workerId = workerId
         self.failoverTime = failoverTime
@@ -60,6 +65,7 @@ public struct ConsumerConfiguration: Sendable {
         if workerId.isEmpty { problems.append("workerId is empty") }
         if failoverTime < .milliseconds(30) { problems.append("failoverTime must be at least 30 ms") }
         if shardSyncInterval <= .zero { problems.append("shardSyncInterval must be positive") }
+        if !(1...64).contains(leaseRenewers) { problems.append("leaseRenewers must be 1...64") }
         return problems
     }
 }

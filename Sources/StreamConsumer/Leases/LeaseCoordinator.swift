@@ -5,10 +5,13 @@ import Logging
 
 /// Takes, renews, steals, releases and drops leases: the only writer of lease ownership.
 ///
-/// Driven by the scheduler's lease loop (one thread, one `LeaseStore`): `renewLeases` every
-/// failover/3, `takeLeases` and `syncLeases` less often. Other threads read `heldLeases` and
-/// `lastListing`. Expiry is judged locally: a lease whose counter did not change for the
-/// failover time is expired, whatever the clocks of other hosts say.
+/// Driven by the scheduler's lease loop (one thread, the coordinator's own `store`):
+/// `takeLeases`, `syncLeases` and `release`. Renewals run apart, on the `LeaseRenewer`'s threads,
+/// each with its own store (`nextRenewalStep`, `renew(_:using:checkpoint:)`), so a slow scan or take
+/// never delays them. Other threads read `heldLeases` and `lastListing`. Expiry is judged
+/// locally: a lease whose counter did not change for the failover time is expired, whatever the
+/// clocks of other hosts say; a held lease is given up once the failover time has passed since
+/// its last successful renewal was sent (`dropExpired`).
 public final class LeaseCoordinator: @unchecked Sendable {
     /// What one take round did.
     public struct TakeReport: Sendable, Equatable {
@@ -24,11 +27,31 @@ public final class LeaseCoordinator: @unchecked Sendable {
 
     struct Held {
         var lease: Lease
+        /// When the last successful renewal (or the take) was sent. Others see the counter change
+        /// no earlier, so they cannot judge the lease expired before this plus the failover time.
         var renewedAt: Duration
+        /// When the next renewal round of this lease is due.
+        var due: Duration
+        /// A renewal call is in flight (never two at once for one lease).
+        var renewing = false
+        /// When the first renewal call since the last confirmed one was sent; it may have landed
+        /// without a reply (a lost reply found by a later round's re-read).
+        var unconfirmedSince: Duration?
+
+        init(lease: Lease, renewedAt: Duration, period: Duration) {
+            self.lease = lease
+            self.renewedAt = renewedAt
+            self.due = renewedAt + period
+        }
     }
 
     public let workerId: String
     let failoverTime: Duration
+    /// How often each held lease is renewed: failover/3 (KCL).
+    let renewalPeriod: Duration
+    /// The most one renewal call may take, retries included: below the renewal period, so a late
+    /// call is over before its lease's next round (`LeaseRenewer` builds its stores with it).
+    public let renewalDeadline: Duration
     let store: LeaseStore
     let clock: ConsumerClock
     let metrics: ConsumerMetrics
@@ -36,7 +59,7 @@ public final class LeaseCoordinator: @unchecked Sendable {
 
     // Everything below is guarded by `lock`. `store` is only used by the lease loop's thread.
     let lock = NSLock()
-    private var held: [String: Held] = [:]
+    var held: [String: Held] = [:]
     var observations: [String: Observation] = [:]
     private var listing: [Lease] = []
     var absentSince: [String: Int] = [:]
@@ -48,6 +71,8 @@ public final class LeaseCoordinator: @unchecked Sendable {
     ) {
         self.workerId = workerId
         self.failoverTime = failoverTime
+        self.renewalPeriod = failoverTime / 3
+        self.renewalDeadline = failoverTime * 3 / 10
         self.store = store
         self.clock = clock
         self.metrics = metrics
@@ -62,36 +87,18 @@ public final class LeaseCoordinator: @unchecked Sendable {
     /// The leases as the last take round listed them (every owner).
     public var lastListing: [Lease] { lock.withLock { listing } }
 
-    /// Renews every held lease, storing each one's checkpoint when `checkpoint` gives one.
-    /// Returns the shard ids whose leases are lost (another owner, or not renewed for the
-    /// failover time); they are no longer held.
+    /// Renews every held lease now, one after another with the coordinator's own store, storing
+    /// each one's checkpoint when `checkpoint` gives one; then gives up the leases not renewed
+    /// for the failover time. Returns the shard ids whose leases are lost; they are no longer
+    /// held. (The scheduler renews through a `LeaseRenewer` instead; this is the same step for
+    /// callers that drive the coordinator by hand.)
     public func renewLeases(checkpoint: (String) -> LeaseCheckpoint?) -> [String] {
         var lost: [String] = []
-        for current in lock.withLock({ Array(held.values) }) {
-            let shardId = current.lease.shardId
-            do {
-                switch try store.renewLease(current.lease, checkpoint: checkpoint(shardId)) {
-                case .taken(let lease):
-                    lock.withLock { held[shardId] = Held(lease: lease, renewedAt: clock.now()) }
-                case .lostRace:
-                    lost.append(shardId)
-                }
-            } catch {
-                metrics.error((error as? AWSError)?.metricLabel ?? "leaseTable")
-                logger.warning("renewing lease failed", metadata: ["shard.id": "\(shardId)", "error": "\(error)"])
-                // Held past the failover time without a renewal: another worker may own it now.
-                if clock.now() - current.renewedAt >= failoverTime { lost.append(shardId) }
-            }
+        for shardId in lock.withLock({ Array(held.keys) }) {
+            guard let job = startRenewal(shardId: shardId) else { continue }
+            if renew(job, using: store, checkpoint: checkpoint(shardId)) == .lost { lost.append(shardId) }
         }
-        lock.withLock {
-            for shardId in lost { held[shardId] = nil }
-            metrics.leasesOwned.record(held.count)
-        }
-        for shardId in lost {
-            metrics.leasesLost.increment()
-            logger.info("lease lost", metadata: ["shard.id": "\(shardId)"])
-        }
-        return lost
+        return lost + dropExpired()
     }
 
     /// Lists leases, then takes expired or unowned ones up to this worker's share
@@ -148,9 +155,10 @@ public final class LeaseCoordinator: @unchecked Sendable {
 
     private func take(_ lease: Lease) -> Bool {
         do {
+            let sent = clock.now()
             guard case .taken(let taken) = try store.takeLease(lease, owner: workerId) else { return false }
             lock.withLock {
-                held[taken.shardId] = Held(lease: taken, renewedAt: clock.now())
+                held[taken.shardId] = Held(lease: taken, renewedAt: sent, period: renewalPeriod)
                 if let index = listing.firstIndex(where: { $0.shardId == taken.shardId }) { listing[index] = taken }
                 metrics.leasesOwned.record(held.count)
             }
@@ -179,7 +187,18 @@ public final class LeaseCoordinator: @unchecked Sendable {
                 guard case .taken(let updated) = try store.updateLease(lease) else { return }
                 lease = updated
             }
-            guard case .taken = try store.releaseLease(lease, checkpoint: checkpoint) else { return }
+            if case .lostRace = try store.releaseLease(lease, checkpoint: checkpoint) {
+                // A retried call whose first try landed fails its condition too: go on if the item
+                // shows our own release (no owner, our tenure, our checkpoint).
+                guard let stored = try store.readLease(shardId: shardId), stored.owner == nil,
+                    stored.claimedAt == lease.claimedAt, checkpoint == nil || stored.checkpoint == checkpoint
+                else {
+                    logger.info("lease was lost before its release", metadata: ["shard.id": "\(shardId)"])
+                    return
+                }
+                logger.debug(
+                    "lease release's reply was lost; the release had landed", metadata: ["shard.id": "\(shardId)"])
+            }
             if checkpoint == .shardEnd && !deletingLanes.isEmpty { try store.deleteLanes(deletingLanes) }
             logger.info(
                 "lease released", metadata: ["shard.id": "\(shardId)", "checkpoint": "\(checkpoint?.wire ?? "-")"])

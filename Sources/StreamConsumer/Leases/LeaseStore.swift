@@ -57,6 +57,9 @@ public protocol LeaseStore: AnyObject {
     func prepare() throws
     /// Every shard lease (lane items are left out), read consistently.
     func listLeases() throws -> [Lease]
+    /// One shard lease as stored (consistent read); nil when it does not exist. Used after a
+    /// conditional failure to tell a lost race from a write of ours whose reply was lost.
+    func readLease(shardId: String) throws -> Lease?
     /// Creates the lease unless one exists; returns whether it was created.
     func createLease(_ lease: Lease) throws -> Bool
     /// Takes `lease` as it was seen (counter and owner unchanged) for `owner`: sets the owner,

@@ -76,6 +76,11 @@ public final class LeaseTable: LeaseStore {
         return leases
     }
 
+    public func readLease(shardId: String) throws -> Lease? {
+        try client.getItem(GetItemInput(tableName: tableName, key: ["leaseKey": .s(shardId)], consistentRead: true))
+            .flatMap(Lease.init(item:))
+    }
+
     public func createLease(_ lease: Lease) throws -> Bool {
         do {
             _ = try client.putItem(

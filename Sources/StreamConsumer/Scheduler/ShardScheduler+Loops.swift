@@ -23,20 +23,17 @@ extension ShardScheduler {
         }
     }
 
-    /// Renew, sync leases with the shard list, take, reconcile consumers; every failover/3.
+    /// Sync leases with the shard list, take, reconcile consumers; every failover/3 (renewals run
+    /// on the `LeaseRenewer`'s threads, not here).
     func leaseLoop(_ coordinator: LeaseCoordinator) {
         var syncedGeneration = 0
         let period = configuration.failoverTime / 3
-        var nextRenew = Duration.zero
+        var nextRound = Duration.zero
         while !stopLoops.isFired {
             processReleases(coordinator)
-            if clock.now() >= nextRenew {
-                nextRenew = clock.now() + period
-                let lost = coordinator.renewLeases { shardId in
-                    self.lock.withLock { self.consumers[shardId] }?.lowestCheckpoint
-                }
-                for shardId in lost { lock.withLock { consumers[shardId] }?.leaseLost() }
-            }
+            // The renewers judge expiry too; this catches it when all of them sit in slow calls.
+            leasesLost(coordinator.dropExpired())
+            if clock.now() >= nextRound { nextRound = clock.now() + period }
             let (current, generation, stopping) = lock.withLock { (graph, graphGeneration, shuttingDown) }
             if !stopping {
                 do {
@@ -46,6 +43,7 @@ extension ShardScheduler {
                     }
                     let report = try coordinator.takeLeases()
                     if !report.taken.isEmpty || !report.stolen.isEmpty {
+                        lock.withLock { renewer }?.wake()
                         logger.debug(
                             "leases taken", metadata: ["taken": "\(report.taken)", "stolen": "\(report.stolen)"])
                     }
@@ -56,8 +54,16 @@ extension ShardScheduler {
                 reconcile(coordinator)
             }
             onProgress(.leaseLoop)
-            leaseLoopWake.wait(max(.milliseconds(1), nextRenew - clock.now()))
+            leaseLoopWake.wait(max(.milliseconds(1), nextRound - clock.now()))
         }
+    }
+
+    /// Tells the consumers of leases given up or lost (by a renewer or the lease loop) to stop,
+    /// and wakes the lease loop to rebalance.
+    func leasesLost(_ shardIds: [String]) {
+        guard !shardIds.isEmpty else { return }
+        for shardId in shardIds { lock.withLock { consumers[shardId] }?.leaseLost() }
+        leaseLoopWake.wake()
     }
 
     /// Starts a consumer for each held lease without one; tells consumers whose lease is no

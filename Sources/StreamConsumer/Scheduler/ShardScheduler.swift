@@ -7,10 +7,12 @@ import Logging
 /// The consumer's top loop: lists shards, runs the `LeaseCoordinator`, and starts and stops one
 /// `ShardConsumer` per held lease.
 ///
-/// Two threads of its own: the lease loop (renew every failover/3, create leases for new shards,
-/// take or steal, start consumers, release ended shards) and the shard sync loop
-/// (DescribeStream every `shardSyncInterval` and at each shard end). Each gets its own client
-/// from the factories; so does every shard consumer and lane.
+/// Threads of its own: the lease loop (create leases for new shards, take or steal, start
+/// consumers, release ended shards), the shard sync loop (DescribeStream every
+/// `shardSyncInterval` and at each shard end) and `leaseRenewers` lease renewers (each held lease
+/// renewed every failover/3, each call bounded by failover×0.3, so no scan, take or other
+/// renewal delays it; `LeaseRenewer`). Each gets its own client from the factories; so does
+/// every shard consumer and lane.
 ///
 /// Lifecycle: `init` → `start()` → (`update(_:)`, `status`)* → `shutdown(timeout:)`.
 public final class ShardScheduler: @unchecked Sendable {
@@ -20,6 +22,7 @@ public final class ShardScheduler: @unchecked Sendable {
     let processorFactory: RecordProcessorFactory
     let makeStreamsClient: @Sendable () -> DynamoDBStreamsAPI
     let makeLeaseStore: @Sendable () -> LeaseStore
+    let makeRenewalStore: @Sendable (Duration) -> LeaseStore
     let destination: FailureDestination
     let clock: ConsumerClock
     let metrics: ConsumerMetrics
@@ -37,6 +40,7 @@ public final class ShardScheduler: @unchecked Sendable {
     var running = false
     var retired = (processed: 0, retries: 0, bisects: 0)
     var coordinator: LeaseCoordinator?
+    var renewer: LeaseRenewer?
     let stopLoops: StopSignal
     let leaseLoopWake: Wakeup
     let syncLoopWake: Wakeup
@@ -46,12 +50,16 @@ public final class ShardScheduler: @unchecked Sendable {
     ///   - makeStreamsClient: builds one DynamoDB Streams client per thread that needs one.
     ///   - makeLeaseStore: builds one lease store per thread (e.g. a `LeaseTable` over a fresh
     ///     `DynamoDBClient`); an `InMemoryLeaseTable` may return itself.
+    ///   - makeRenewalStore: builds the lease store of one renewer thread, whose every call must
+    ///     end within the given time, retries included (the coordinator's `renewalDeadline`,
+    ///     below failover/3); nil uses `makeLeaseStore`.
     ///   - metricsFactory: where metrics go; nil uses the global `MetricsSystem` factory.
     ///   - onProgress: called from the loops and consumers after each unit of progress (watchdog).
     public init(
         configuration: ConsumerConfiguration, processorFactory: RecordProcessorFactory,
         makeStreamsClient: @escaping @Sendable () -> DynamoDBStreamsAPI,
-        makeLeaseStore: @escaping @Sendable () -> LeaseStore, failureDestination: FailureDestination,
+        makeLeaseStore: @escaping @Sendable () -> LeaseStore,
+        makeRenewalStore: (@Sendable (Duration) -> LeaseStore)? = nil, failureDestination: FailureDestination,
         clock: ConsumerClock = SystemClock(), metricsFactory: MetricsFactory? = nil, logger: Logger,
         onProgress: @escaping @Sendable (ConsumerComponent) -> Void = { _ in }
     ) {
@@ -59,6 +67,7 @@ public final class ShardScheduler: @unchecked Sendable {
         self.processorFactory = processorFactory
         self.makeStreamsClient = makeStreamsClient
         self.makeLeaseStore = makeLeaseStore
+        self.makeRenewalStore = makeRenewalStore ?? { _ in makeLeaseStore() }
         self.destination = failureDestination
         self.clock = clock
         self.stopLoops = StopSignal(clock: clock)
@@ -89,12 +98,25 @@ public final class ShardScheduler: @unchecked Sendable {
         let coordinator = LeaseCoordinator(
             workerId: configuration.workerId, failoverTime: configuration.failoverTime, store: store, clock: clock,
             metrics: metrics, logger: logger)
+        let deadline = coordinator.renewalDeadline
+        let renewer = LeaseRenewer(
+            coordinator: coordinator, threads: configuration.leaseRenewers,
+            makeStore: { [makeRenewalStore] in makeRenewalStore(deadline) }, clock: clock, stop: stopLoops,
+            checkpoint: { [weak self] shardId in
+                guard let self else { return nil }
+                return lock.withLock { consumers[shardId] }?.lowestCheckpoint
+            },
+            onLost: { [weak self] lost in self?.leasesLost(lost) })
         lock.withLock {
             self.coordinator = coordinator
+            self.renewer = renewer
             running = true
         }
         startThread(name: "zael.shard-sync") { [self] in shardSyncLoop() }
         startThread(name: "zael.lease-loop") { [self] in leaseLoop(coordinator) }
+        for _ in 0..<renewer.threads {
+            startThread(name: "zael.lease-renew") { renewer.run() }
+        }
         logger.info("shard scheduler started", metadata: ["failover": "\(configuration.failoverTime)"])
     }
 
@@ -156,6 +178,7 @@ public final class ShardScheduler: @unchecked Sendable {
         stopLoops.fire()
         leaseLoopWake.wake()
         syncLoopWake.wake()
+        lock.withLock { renewer }?.wake()
         for done in lock.withLock({ loopsDone }) {
             done.wait()
             done.signal()

@@ -98,6 +98,23 @@ struct AWSEnvironment: Sendable {
             retrier: retrier(onAttempt: onAttempt), logger: logger)
     }
 
+    /// A DynamoDB client for one lease renewer thread: every call ends within `callTimeLimit`,
+    /// retries included. One attempt gets the whole limit (a slow but working table still
+    /// answers) and is not retried within the call: the renewer retries at the lease's next
+    /// round, which the limit (below failover/3) leaves time for.
+    func makeDynamoDB(callTimeLimit: Duration) -> DynamoDBClient {
+        let attempt = min(callTimeLimit, Self.connectTimeout + httpTimeout)
+        var retrier = Retrier(
+            policy: RetryPolicy(maxElapsed: callTimeLimit, attemptTimeout: attempt), abortFlag: abortFlag)
+        if let callMetrics { retrier.onRetry = { callMetrics.retried($0) } }
+        let transport = CurlTransport(
+            configuration: .init(connectTimeout: min(Self.connectTimeout, attempt), requestTimeout: attempt),
+            abortFlag: abortFlag)
+        return DynamoDBClient(
+            endpoint: dynamoDBEndpoint, region: region, transport: transport, credentials: credentials,
+            retrier: retrier, logger: logger)
+    }
+
     /// An S3 client for one thread (one per lane, for audit archival); `onAttempt` as for
     /// DynamoDB.
     func makeS3(

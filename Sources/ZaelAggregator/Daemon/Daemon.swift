@@ -134,6 +134,11 @@ struct Daemon: DaemonRunner {
                     client: aws.makeDynamoDB(), tableName: configuration.leases.table,
                     createIfMissing: configuration.leases.createTable)
             },
+            makeRenewalStore: { [configuration] callTimeLimit in
+                LeaseTable(
+                    client: aws.makeDynamoDB(callTimeLimit: callTimeLimit), tableName: configuration.leases.table,
+                    createIfMissing: false)
+            },
             failureDestination: failureDestination, logger: logger,
             onProgress: { health.report($0) })
         status("preparing lease table \(configuration.leases.table)")

@@ -2,6 +2,9 @@
 
 A fault is armed for `count` calls of one API (or "*" for every API), optionally letting `skip`
 calls through first. Each call takes at most one fault: the first armed one that matches.
+Optional filters narrow a fault to one client or one table: `access_key` (the access key id in
+the request's SigV4 Authorization header, so one of several daemons can be targeted by giving it
+its own key) and `table` (a table the request body names: TableName, or a transaction item's).
 """
 
 from __future__ import annotations
@@ -23,6 +26,8 @@ class Fault:
     seconds: float = 0.0
     code: str | None = None
     extra: dict | None = None
+    access_key: str | None = None
+    table: str | None = None
     fired: int = 0
     # A blackhole's end (time.monotonic()): set when armed, the fault disarms itself there.
     until: float = 0.0
@@ -50,12 +55,23 @@ class Fault:
             raise ValueError("extra must be a JSON object (fields added to the error body)")
         if kind == "empty" and api != "GetRecords":
             raise ValueError("an empty page is a GetRecords fault")
-        return Fault(api, kind, count, skip, seconds, code, extra)
+        filters = {name: spec.get(name) for name in ("access_key", "table")}
+        for name, wanted in filters.items():
+            if wanted is not None and (not isinstance(wanted, str) or not wanted):
+                raise ValueError(f"{name} must be a non-empty string")
+        return Fault(api, kind, count, skip, seconds, code, extra, **filters)
+
+    def matches(self, api: str, access_key: str | None, body: bytes) -> bool:
+        if self.api not in (api, "*"):
+            return False
+        if self.access_key is not None and self.access_key != access_key:
+            return False
+        return self.table is None or f'"{self.table}"'.encode() in body
 
     def describe(self) -> dict:
         return {"api": self.api, "kind": self.kind, "remaining": self.count - self.fired,
                 "skip": self.skip, "seconds": self.seconds, "code": self.code,
-                "extra": self.extra}
+                "extra": self.extra, "access_key": self.access_key, "table": self.table}
 
 
 @dataclass
@@ -79,14 +95,15 @@ class FaultBook:
         with self.lock:
             self.armed.clear()
 
-    def take(self, api: str) -> Fault | None:
-        """Counts a call of `api` and returns the fault it must suffer, if any."""
+    def take(self, api: str, access_key: str | None = None, body: bytes = b"") -> Fault | None:
+        """Counts a call of `api` (signed with `access_key`, carrying `body`) and returns the fault
+        it must suffer, if any."""
         with self.lock:
             self.calls[api] = self.calls.get(api, 0) + 1
             now = time.monotonic()
             self.armed = [f for f in self.armed if f.kind != "blackhole" or now < f.until]
             for fault in self.armed:
-                if fault.api not in (api, "*"):
+                if not fault.matches(api, access_key, body):
                     continue
                 if fault.skip > 0:
                     fault.skip -= 1

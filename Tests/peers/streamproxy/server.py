@@ -24,6 +24,14 @@ STREAMS_PREFIX = "DynamoDBStreams_20120810."
 CORAL_AVAILABILITY = {"ThrottlingException", "ServiceUnavailableException"}
 
 
+def access_key(authorization: str) -> str | None:
+    """The access key id of a SigV4 Authorization header (`... Credential=KEY/date/...`)."""
+    start = authorization.find("Credential=")
+    if start < 0:
+        return None
+    return authorization[start + len("Credential="):].split("/", 1)[0] or None
+
+
 def error_type(code: str) -> str:
     if code in CORAL_AVAILABILITY:
         return "com.amazon.coral.availability#" + code
@@ -133,7 +141,7 @@ class ProxyHandler(BaseHTTPRequestHandler):
             return self._control(body)
         target = self.headers.get("X-Amz-Target", "")
         api = target.rsplit(".", 1)[-1] if target else "unknown"
-        fault = self.server.book.take(api)
+        fault = self.server.book.take(api, access_key(self.headers.get("Authorization", "")), body)
         if fault is not None and self._suffer(fault, target, body):
             return
         if target.startswith(STREAMS_PREFIX):

@@ -1,0 +1,156 @@
+import AWSCore
+import Foundation
+
+extension LeaseCoordinator {
+    /// One renewal call to make: the lease as held when the round started, and when it started.
+    struct RenewalJob: Sendable, Equatable {
+        var lease: Lease
+        var sentAt: Duration
+    }
+
+    /// What a renewer thread does next.
+    enum RenewalStep: Equatable {
+        /// Renew this lease now (it is marked in flight).
+        case renew(RenewalJob)
+        /// Nothing is due: wait until this time (the next due round or expiry), or for a wake-up;
+        /// nil when nothing is held.
+        case wait(until: Duration?)
+    }
+
+    /// How one renewal call ended.
+    enum RenewalResult: Equatable {
+        /// The counter moved (or a lost reply had moved it): held for another failover time.
+        case renewed
+        /// The call failed or the re-read could not tell: tried again at the lease's next round.
+        case missed
+        /// Another owner or tenure holds the lease: it is no longer held.
+        case lost
+        /// The lease stopped being held (released, dropped, taken again) while the call ran.
+        case stale
+    }
+
+    /// Picks the held lease whose renewal round is due first (and that has no call in flight),
+    /// marking it in flight; otherwise says how long to wait. Called by the renewer's threads.
+    func nextRenewalStep() -> RenewalStep {
+        let now = clock.now()
+        return lock.withLock {
+            var wake: Duration?
+            var pick: (shardId: String, due: Duration)?
+            for (shardId, entry) in held {
+                // Whoever wakes first also judges expiry, even of a lease whose call is stuck.
+                let expiry = entry.renewedAt + failoverTime
+                wake = min(wake ?? expiry, expiry)
+                guard !entry.renewing else { continue }
+                if entry.due <= now {
+                    if pick.map({ entry.due < $0.due }) ?? true { pick = (shardId, entry.due) }
+                } else {
+                    wake = min(wake ?? entry.due, entry.due)
+                }
+            }
+            guard let pick, var entry = held[pick.shardId] else { return .wait(until: wake) }
+            entry.renewing = true
+            held[pick.shardId] = entry
+            return .renew(RenewalJob(lease: entry.lease, sentAt: now))
+        }
+    }
+
+    /// Marks a held lease's renewal as in flight and returns the call to make; nil when the lease
+    /// is not held or a call for it is already in flight.
+    func startRenewal(shardId: String) -> RenewalJob? {
+        let now = clock.now()
+        return lock.withLock {
+            guard var entry = held[shardId], !entry.renewing else { return nil }
+            entry.renewing = true
+            held[shardId] = entry
+            return RenewalJob(lease: entry.lease, sentAt: now)
+        }
+    }
+
+    /// Makes one renewal call with `store` (the calling thread's) and applies its outcome.
+    ///
+    /// A conditional failure re-reads the lease: an item that is still ours, in our tenure, with
+    /// the counter this call writes is a renewal whose reply was lost (the client retried after
+    /// a timeout, or an earlier round's call landed after its deadline), so the lease is kept.
+    /// Only another owner, tenure or counter means the lease is lost. A failed call or re-read
+    /// leaves the lease for its next round; `dropExpired` gives it up when time runs out.
+    func renew(_ job: RenewalJob, using store: LeaseStore, checkpoint: LeaseCheckpoint?) -> RenewalResult {
+        let shardId = job.lease.shardId
+        var renewed: Lease?
+        var replyWasLost = false
+        var lost = false
+        do {
+            switch try store.renewLease(job.lease, checkpoint: checkpoint) {
+            case .taken(let lease):
+                renewed = lease
+            case .lostRace:
+                // Ours, our tenure and the counter this call writes: this call's first try, or an
+                // earlier round's call that landed after its deadline, wrote it.
+                if let stored = try store.readLease(shardId: shardId), stored.owner == workerId,
+                    stored.claimedAt == job.lease.claimedAt, stored.counter == job.lease.counter + 1
+                {
+                    logger.debug(
+                        "renewal's reply was lost; the lease is still ours", metadata: ["shard.id": "\(shardId)"])
+                    renewed = stored
+                    replyWasLost = true
+                } else {
+                    lost = true
+                }
+            }
+        } catch {
+            metrics.error((error as? AWSError)?.metricLabel ?? "leaseTable")
+            logger.warning(
+                "renewing lease failed; retried next round",
+                metadata: ["shard.id": "\(shardId)", "error": "\(error)"])
+        }
+        let result = lock.withLock { () -> RenewalResult in
+            guard var entry = held[shardId], entry.lease.claimedAt == job.lease.claimedAt, entry.renewing else {
+                return .stale
+            }
+            entry.renewing = false
+            if lost {
+                held[shardId] = nil
+                metrics.leasesOwned.record(held.count)
+                return .lost
+            }
+            if let renewed {
+                entry.lease = renewed
+                // The write that landed may be an earlier call's: count from the earliest send
+                // not yet confirmed, the soonest others can have seen the counter move.
+                entry.renewedAt = replyWasLost ? min(entry.unconfirmedSince ?? job.sentAt, job.sentAt) : job.sentAt
+                entry.unconfirmedSince = nil
+                entry.due = job.sentAt + renewalPeriod
+                held[shardId] = entry
+                return .renewed
+            }
+            entry.unconfirmedSince = entry.unconfirmedSince ?? job.sentAt
+            // Next round: a call that ran long does not shift the schedule of the lease.
+            entry.due = max(entry.due, job.sentAt) + renewalPeriod
+            held[shardId] = entry
+            return .missed
+        }
+        if result == .lost {
+            metrics.leasesLost.increment()
+            logger.info("lease lost", metadata: ["shard.id": "\(shardId)", "reason": "renewal lost its condition"])
+        }
+        return result
+    }
+
+    /// Gives up every held lease whose last successful renewal was sent a failover time ago or
+    /// more (another worker may take it now, by its own clock); returns their shard ids. A call
+    /// still in flight for such a lease no longer counts: its outcome is ignored.
+    func dropExpired() -> [String] {
+        let now = clock.now()
+        let expired = lock.withLock { () -> [String] in
+            let expired = held.filter { now - $0.value.renewedAt >= failoverTime }.map(\.key)
+            for shardId in expired { held[shardId] = nil }
+            if !expired.isEmpty { metrics.leasesOwned.record(held.count) }
+            return expired
+        }
+        for shardId in expired {
+            metrics.leasesLost.increment()
+            logger.info(
+                "lease lost", metadata: ["shard.id": "\(shardId)", "reason": "not renewed within the failover time"])
+        }
+        return expired
+    }
+}
