@@ -1,3 +1,4 @@
+import AWSCore
 import Foundation
 
 /// Renews the coordinator's held leases on a small, fixed pool of threads, apart from the lease
@@ -24,7 +25,7 @@ final class LeaseRenewer: @unchecked Sendable {
     private let onLost: @Sendable ([String]) -> Void
 
     // `generation` is guarded by `condition`; it moves on every `wake()`.
-    private let condition = NSCondition()
+    private let condition = MonotonicCondition()
     private var generation = 0
 
     /// - Parameters:
