@@ -74,42 +74,50 @@ final class Events: @unchecked Sendable {
     }
 }
 
-let events = Events()
-let signalQueue = DispatchQueue(label: "probe.signals")
-var sources: [DispatchSourceSignal] = []
-for number in [SIGTERM, SIGINT, SIGHUP] {
-    signal(number, SIG_IGN)
-    let source = DispatchSource.makeSignalSource(signal: number, queue: signalQueue)
-    source.setEventHandler { events.post(number) }
-    source.resume()
-    sources.append(source)
+/// The daemon's start and stop, outside the main actor like `Daemon.run` (top-level code is
+/// main-actor isolated, and a Dispatch handler formed there would trap off the main thread).
+enum DispatchDaemon {
+    static func run() -> Never {
+        let events = Events()
+        let signalQueue = DispatchQueue(label: "probe.signals")
+        var sources: [DispatchSourceSignal] = []
+        for number in [SIGTERM, SIGINT, SIGHUP] {
+            signal(number, SIG_IGN)
+            let source = DispatchSource.makeSignalSource(signal: number, queue: signalQueue)
+            source.setEventHandler { events.post(number) }
+            source.resume()
+            sources.append(source)
+        }
+
+        let started = DispatchGroup()
+        let metrics = ThreadService(name: "metrics")
+        let emf = TimerService(name: "emf")
+        let scheduler = ThreadService(name: "scheduler")
+        let status = ThreadService(name: "status")
+        let watchdog = TimerService(name: "watchdog")
+        metrics.start(started: started)
+        emf.start()
+        scheduler.start(started: started)
+        status.start(started: started)
+        watchdog.start()
+        started.wait()
+        Probe.emit("READY")
+        Probe.emit("IDLE")
+
+        while true {
+            let received = events.next()
+            if received == SIGHUP { continue }  // the daemon reloads here
+            for source in sources { source.cancel() }
+            Probe.emit("STOP signals")
+            watchdog.stop()
+            status.stop()
+            scheduler.stop()
+            emf.stop()
+            metrics.stop()
+            Probe.emit("EXIT")
+            exit(0)
+        }
+    }
 }
 
-let started = DispatchGroup()
-let metrics = ThreadService(name: "metrics")
-let emf = TimerService(name: "emf")
-let scheduler = ThreadService(name: "scheduler")
-let status = ThreadService(name: "status")
-let watchdog = TimerService(name: "watchdog")
-metrics.start(started: started)
-emf.start()
-scheduler.start(started: started)
-status.start(started: started)
-watchdog.start()
-started.wait()
-Probe.emit("READY")
-Probe.emit("IDLE")
-
-while true {
-    let received = events.next()
-    if received == SIGHUP { continue }  // the daemon reloads here
-    for source in sources { source.cancel() }
-    Probe.emit("STOP signals")
-    watchdog.stop()
-    status.stop()
-    scheduler.stop()
-    emf.stop()
-    metrics.stop()
-    Probe.emit("EXIT")
-    exit(0)
-}
+DispatchDaemon.run()

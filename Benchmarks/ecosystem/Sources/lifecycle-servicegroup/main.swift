@@ -51,7 +51,7 @@ struct ReloadSignalService: Service, CustomStringConvertible {
     func run() async throws {
         let hangups = await UnixSignalsSequence(trapping: .sighup)
         counter.arrive()
-        try? await cancelWhenGracefulShutdown {
+        await cancelWhenGracefulShutdown {
             for await _ in hangups {}
         }
         Probe.emit("STOP signals")
