@@ -5,6 +5,9 @@ import Prometheus
 
 // swift-prometheus 2 (the reference swift-metrics backend) with the daemon's metric set and the
 // daemon's buckets, rendering the exposition page N times.
+// Foundation in use as in the daemon (and the baseline): otherwise the static link drops it and
+// the size comparison would measure Foundation, not swift-prometheus.
+Probe.stat("pid_text", String(format: "%@ %d", "probe", ProcessInfo.processInfo.processIdentifier))
 let count = CommandLine.arguments.count > 1 ? Int(CommandLine.arguments[1]) ?? 1000 : 1000
 let registry = PrometheusCollectorRegistry()
 var factory = PrometheusMetricsFactory(registry: registry)
