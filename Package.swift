@@ -85,6 +85,8 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ],
             path: "Benchmarks",
+            // A separate probe package (its own Package.swift), never part of this build.
+            exclude: ["ecosystem"],
             swiftSettings: strict),
 
         .testTarget(name: "AWSCoreTests", dependencies: ["TestPeers", "AWSCore"], swiftSettings: strict),

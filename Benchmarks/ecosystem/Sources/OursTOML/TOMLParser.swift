@@ -1,0 +1,1 @@
+../../../../Sources/ZaelAggregator/Config/TOMLParser.swift
