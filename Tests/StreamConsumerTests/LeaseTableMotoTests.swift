@@ -82,7 +82,10 @@ struct MotoPeer: Sendable {
         }
         #expect(updated.laneCount == 3 && updated.previousLaneCount == 2 && updated.childShardIds == ["a", "b"])
         update.previousLaneCount = nil
-        guard case .taken(let cleared) = try table.updateLease(update) else { return }
+        guard case .taken(let cleared) = try table.updateLease(update) else {
+            Issue.record("update clearing previousLaneCount failed")
+            return
+        }
         #expect(cleared.previousLaneCount == nil)
         var stranger = update
         stranger.owner = "w2"
@@ -133,7 +136,10 @@ struct MotoPeer: Sendable {
         }
         #expect(updated.laneCount == 2 && updated.claimedAt == second.claimedAt)
         // Renewals keep the tenure.
-        guard case .taken(let renewed) = try table.renewLease(updated, checkpoint: nil) else { return }
+        guard case .taken(let renewed) = try table.renewLease(updated, checkpoint: nil) else {
+            Issue.record("renew failed")
+            return
+        }
         #expect(renewed.claimedAt == second.claimedAt && renewed.counter == second.counter + 1)
         guard case .taken(let released) = try table.releaseLease(renewed, checkpoint: nil) else {
             Issue.record("release failed")

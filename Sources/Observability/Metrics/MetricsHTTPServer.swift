@@ -7,11 +7,16 @@ import Logging
 
 /// A minimal HTTP/1.1 server for the Prometheus page: `GET /metrics` returns the page, any other
 /// path 404, another method on `/metrics` 405, malformed requests 400, requests over
-/// ``maxRequestBytes`` 431. One connection at a time on its own thread, `Connection: close`.
+/// ``maxRequestBytes`` 431. `Connection: close`.
+///
+/// Scrapes are served concurrently (up to 16 at once, one thread each; see `SocketListener`),
+/// and each connection has one deadline for the whole exchange (5 s by default): a client that
+/// sends nothing, stalls halfway through its request or never reads the reply is dropped when it
+/// passes, while other scrapes go on.
 ///
 /// The listen address is `host:port` with a numeric host (`127.0.0.1:9464`, `[::1]:9464`);
-/// port 0 picks a free port (see ``port``). The page closure runs on the server's thread for
-/// every scrape.
+/// port 0 picks a free port (see ``port``). The page closure runs on a connection's thread for
+/// every scrape, possibly on several threads at once.
 public final class MetricsHTTPServer: Sendable {
     /// The default listen address: loopback only.
     public static let defaultListen = "127.0.0.1:9464"
@@ -20,18 +25,23 @@ public final class MetricsHTTPServer: Sendable {
 
     /// The bound TCP port.
     public let port: Int
-    private let listener: SocketListener
+    let listener: SocketListener
 
     /// Binds and listens at once (so a bad address fails at startup); call ``start()`` to serve.
+    /// `connectionTimeout` bounds each connection's whole exchange; `maxConnections` how many are
+    /// served at once.
     public init(
-        listen: String = MetricsHTTPServer.defaultListen, logger: Logger, page: @escaping @Sendable () -> String
+        listen: String = MetricsHTTPServer.defaultListen, connectionTimeout: Duration = .seconds(5),
+        maxConnections: Int = 16, logger: Logger, page: @escaping @Sendable () -> String
     ) throws {
         let (fd, port) = try Self.bind(listen)
         self.port = port
         do {
-            listener = try SocketListener(listenFD: fd, name: "metrics-http", timeoutSeconds: 2, logger: logger) {
-                connection in
-                Self.serve(connection, page: page)
+            listener = try SocketListener(
+                listenFD: fd, name: "metrics-http",
+                limits: .init(connectionTimeout: connectionTimeout, maxConnections: maxConnections), logger: logger
+            ) { connection, deadline in
+                Self.serve(connection, deadline: deadline, page: page)
             }
         } catch {
             close(fd)
@@ -39,29 +49,36 @@ public final class MetricsHTTPServer: Sendable {
         }
     }
 
-    /// Starts the serving thread.
+    /// Starts serving.
     public func start() { listener.start() }
 
-    /// Stops serving and closes the socket; waits for a scrape in progress. Idempotent.
+    /// Stops serving and closes the socket; gives scrapes in progress a moment to finish.
+    /// Idempotent.
     public func stop() { listener.stop() }
 
     deinit { listener.stop() }
 
     // MARK: Requests
 
-    static func serve(_ connection: Int32, page: @Sendable () -> String) {
-        // Per-call timeouts are 2 s; the deadline bounds a client that trickles bytes.
-        let deadline = ContinuousClock.now + .seconds(5)
-        let (bytes, overflow) = SocketIO.read(connection, limit: maxRequestBytes, deadline: deadline) {
+    static func serve(_ connection: Int32, deadline: ContinuousClock.Instant, page: @Sendable () -> String) {
+        let request = SocketIO.read(connection, limit: maxRequestBytes, deadline: deadline) {
             Self.headerEnd(in: $0)
         }
+        if request.timedOut {
+            // Silent or stalled: no time is left to owe it an answer.
+            SocketIO.abort(connection)
+            return
+        }
         let response: Response
-        if overflow {
+        if request.overflow {
             response = Response(status: "431 Request Header Fields Too Large")
         } else {
-            response = respond(to: bytes, page: page)
+            response = respond(to: request.bytes, page: page)
         }
-        SocketIO.sendAll(connection, response.bytes, deadline: ContinuousClock.now + .seconds(10))
+        guard SocketIO.sendAll(connection, response.bytes, deadline: deadline) else {
+            SocketIO.abort(connection)
+            return
+        }
         SocketIO.drain(connection)
     }
 

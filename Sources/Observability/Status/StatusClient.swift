@@ -25,10 +25,15 @@ public enum StatusClient {
         let fd = try connect(path: path)
         defer { close(fd) }
         SocketIO.setTimeouts(fd, seconds: timeoutSeconds)
-        let (bytes, overflow) = SocketIO.read(fd, limit: maxReplyBytes) { _ in false }
-        guard !overflow else {
+        let reply = SocketIO.read(fd, limit: maxReplyBytes) { _ in false }
+        let bytes = reply.bytes
+        guard !reply.overflow else {
             throw ObservabilityError(
                 operation: "read", target: path, message: "reply larger than \(maxReplyBytes) bytes")
+        }
+        guard !reply.timedOut else {
+            throw ObservabilityError(
+                operation: "read", target: path, message: "no complete reply within \(timeoutSeconds) s")
         }
         guard !bytes.isEmpty else {
             throw ObservabilityError(operation: "read", target: path, message: "empty reply")

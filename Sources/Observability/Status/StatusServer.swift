@@ -8,16 +8,23 @@ import Logging
 /// Serves the daemon's ``StatusSnapshot`` as JSON on a unix stream socket.
 ///
 /// Each connection gets one JSON document, then EOF; whatever the client sends is ignored.
-/// The snapshot closure runs on the server's own thread, once per connection. The socket file
+/// The snapshot closure runs once per connection on that connection's thread (several may run
+/// at once). Connections are served concurrently, each within one deadline (see `init`). The socket file
 /// is created with mode 0660 (so an operators' group can read it); a stale file left by a dead
 /// process is replaced, but a socket some live process still answers on is not (init throws),
 /// nor is a path that is not a socket. ``stop()`` removes the file if it is still ours.
 public final class StatusServer: Sendable {
     public let path: String
-    private let listener: SocketListener
+    let listener: SocketListener
     private let identity: (device: UInt64, inode: UInt64)
 
-    public init(path: String, logger: Logger, snapshot: @escaping @Sendable () -> StatusSnapshot) throws {
+    /// Binds the socket at once (a bad or busy path fails here); call ``start()`` to serve.
+    /// `connectionTimeout` bounds each connection's whole exchange (a client that never reads is
+    /// dropped when it passes); connections are served concurrently, up to 16 at once.
+    public init(
+        path: String, connectionTimeout: Duration = .seconds(5), logger: Logger,
+        snapshot: @escaping @Sendable () -> StatusSnapshot
+    ) throws {
         try Self.removeStaleSocket(at: path)
         var address = try SocketIO.unixAddress(path)
         let fd = socket(AF_UNIX, SocketIO.streamType | SocketIO.cloexec, 0)
@@ -43,10 +50,14 @@ public final class StatusServer: Sendable {
         self.identity = (UInt64(info.st_dev), UInt64(info.st_ino))
         let encoder = StatusSnapshot.encoder()
         do {
-            listener = try SocketListener(listenFD: fd, name: "status-socket", timeoutSeconds: 2, logger: logger) {
-                connection in
+            listener = try SocketListener(
+                listenFD: fd, name: "status-socket", limits: .init(connectionTimeout: connectionTimeout), logger: logger
+            ) { connection, deadline in
                 let body = (try? encoder.encode(snapshot())) ?? Data()
-                SocketIO.sendAll(connection, Array(body), deadline: ContinuousClock.now + .seconds(10))
+                guard SocketIO.sendAll(connection, Array(body), deadline: deadline) else {
+                    SocketIO.abort(connection)
+                    return
+                }
                 shutdown(connection, Int32(SHUT_WR))
                 SocketIO.drain(connection)
             }
@@ -57,8 +68,11 @@ public final class StatusServer: Sendable {
         }
     }
 
-    /// Starts the serving thread.
+    /// Starts serving.
     public func start() { listener.start() }
+
+    /// Connections being served right now.
+    var activeConnections: Int { listener.activeConnections }
 
     /// Stops serving and removes the socket file if it is still the one we created. Idempotent.
     public func stop() {

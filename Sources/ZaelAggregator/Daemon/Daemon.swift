@@ -17,7 +17,8 @@ import ZaeLimiter
 ///    transient AWS errors are retried for up to a minute with `STATUS=` kept current;
 /// 2. `READY=1` once the scheduler runs, then the watchdog (per-shard liveness) and `STATUS=`
 ///    every few seconds;
-/// 3. SIGHUP: `RELOADING=1`, reload the file, apply what can change live, log the rest, `READY=1`;
+/// 3. SIGHUP: `RELOADING=1`, reload the file, apply what can change live, log the rest, `READY=1`
+///    (`ReloadPlan` decides; a refused reload is one error line and changes nothing);
 /// 4. SIGTERM/SIGINT: `STOPPING=1`, graceful stop (finish or abandon batches, checkpoint, release
 ///    leases), return; a second signal exits at once.
 struct Daemon: DaemonRunner {
@@ -239,24 +240,25 @@ struct Daemon: DaemonRunner {
         let usec = UInt64(now.tv_sec) * 1_000_000 + UInt64(now.tv_nsec) / 1000
         _ = try? notifier.notify(.reloading(monotonicMicroseconds: usec))
         defer { _ = try? notifier.notify(.ready, .status(DaemonStatus.line(scheduler.status))) }
-        let loaded: LoadedConfiguration
-        do {
-            loaded = try services.source.load()
-        } catch {
-            for problem in error.problems { logger.error("reload refused: \(problem.description)") }
+        let source = services.source
+        let plan = ReloadPlan.make(current: state.configuration) { () throws(ConfigurationError) in try source.load() }
+        let next: AggregatorConfiguration
+        let diff: ConfigurationDiff
+        switch plan {
+        case .refused(let message):
+            logger.error("\(message)")
             return
-        }
-        let current = state.configuration
-        let diff = AggregatorConfiguration.diff(current, loaded.configuration)
-        if diff.isEmpty {
+        case .unchanged:
             logger.info("reload: no change")
             return
+        case .apply(let planned, let changed):
+            next = planned
+            diff = changed
         }
-        let next = current.applyingReloadable(from: loaded.configuration)
         do {
             try scheduler.update(next.consumer.tunables)
         } catch {
-            logger.error("reload refused by the consumer", metadata: ["error": "\(error)"])
+            logger.error("reload refused by the consumer, keeping the configuration in force: \(error)")
             return
         }
         services.levelControl.level = next.logging.level

@@ -1,4 +1,0 @@
-import Testing
-@testable import AWSCore
-
-@Test func moduleLoads() { #expect(Bool(true)) }

@@ -1,4 +1,0 @@
-import Testing
-@testable import AWSDynamoDB
-
-@Test func moduleLoads() { #expect(Bool(true)) }
