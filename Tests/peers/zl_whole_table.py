@@ -32,7 +32,9 @@ import random
 import sys
 from datetime import UTC, datetime, timedelta
 
-from zl_common import client, create_table, raw_streams_call, scan_all, setup_environment
+import urllib.request
+
+from zl_common import FAKE_AUTH, client, create_table, scan_all, setup_environment
 
 # 2026-01-31T23:55:00Z: the phases cross midnight (a calendar quota's reset edge, the end of a
 # parameter schedule's window, a new day and month of snapshots).
@@ -106,6 +108,23 @@ def sorted_items(items):
     return sorted(items, key=lambda i: (i["PK"]["S"], i["SK"]["S"]))
 
 
+def streams_call(endpoint, operation, body):
+    """One DynamoDB Streams call; moto answers GetRecords slowly once the shard holds thousands
+    of records, so pages are small and the wait long."""
+    request = urllib.request.Request(
+        endpoint + "/",
+        data=json.dumps(body).encode(),
+        method="POST",
+        headers={
+            "Content-Type": "application/x-amz-json-1.0",
+            "X-Amz-Target": "DynamoDBStreams_20120810." + operation,
+            "Authorization": FAKE_AUTH,
+        },
+    )
+    with urllib.request.urlopen(request, timeout=600) as response:
+        return json.loads(response.read())
+
+
 class Stream:
     """Hands out the moto shard's records not handed out before (a fresh iterator after the
     last one seen, since a failed transaction makes moto's older iterators stale)."""
@@ -114,16 +133,16 @@ class Stream:
         self.endpoint, self.arn, self.last = endpoint, arn, None
 
     def new_records(self):
-        description = json.loads(raw_streams_call(self.endpoint, "DescribeStream", {"StreamArn": self.arn}))
+        description = streams_call(self.endpoint, "DescribeStream", {"StreamArn": self.arn})
         request = {"StreamArn": self.arn, "ShardId": description["StreamDescription"]["Shards"][0]["ShardId"]}
         if self.last is None:
             request["ShardIteratorType"] = "TRIM_HORIZON"
         else:
             request.update(ShardIteratorType="AFTER_SEQUENCE_NUMBER", SequenceNumber=self.last)
-        iterator = json.loads(raw_streams_call(self.endpoint, "GetShardIterator", request))["ShardIterator"]
+        iterator = streams_call(self.endpoint, "GetShardIterator", request)["ShardIterator"]
         records = []
         while iterator:
-            page = json.loads(raw_streams_call(self.endpoint, "GetRecords", {"ShardIterator": iterator, "Limit": 1000}))
+            page = streams_call(self.endpoint, "GetRecords", {"ShardIterator": iterator, "Limit": 100})
             if not page.get("Records"):
                 break
             records.extend(page["Records"])
@@ -198,7 +217,11 @@ def setup(limiter):
     )
     limiter.set_limits(
         "user-2",
-        [Limit.per_minute("rpm", 40), Limit.quota("session", 30, reset_after=timedelta(minutes=10))],
+        [
+            Limit.per_minute("rpm", 40),
+            Limit.per_minute("tpm", 20_000),
+            Limit.quota("session", 30, reset_after=timedelta(minutes=10)),
+        ],
         resource="gpt-4",
     )
     limiter.set_limits(
@@ -272,9 +295,9 @@ def record(args):
     for i in range(BURST):
         acquire(limiter, HOT[0], HOT[1], {"rps": 1 if i % 100 == 0 else 0}, rng, adjust=False)
     recorder.client_phase_done()
-    hot = client(args.endpoint).get_item(
-        TableName=args.table, Key={"PK": {"S": f"default/BUCKET#{HOT[0]}#{HOT[1]}#0"}, "SK": {"S": "#STATE"}}
-    )["Item"]
+    hot = next(
+        i for i in scan_all(args.endpoint, args.table) if bucket_name(i["PK"]["S"]) == f"BUCKET#{HOT[0]}#{HOT[1]}#0"
+    )
     wcu_after_burst = int(hot["b_wcu_tk"]["N"]) // 1000
     recorder.process(burst_at)
     recorder.drain(burst_at + 10, rounds=1)
