@@ -12,8 +12,9 @@
       drains its `wcu` so the Lambda doubles shard_count 1 -> 2 -> 4 (quota clones included).
       Writes FILE: {"base": [items after setup], "batches": [{"now_ms", "writes", "records"}],
       "final": [items of S], "facts": {...}}; `writes` are the client's own stream records
-      (every event, unfiltered) written since the previous batch: a replay applies them first,
-      then the batch. The processor's own writes are never in `writes`: a replay makes its own.
+      (every event, unfiltered; the last one per item) written since the previous batch: a
+      replay applies them first, then the batch. The processor's own writes are never in
+      `writes`: a replay makes its own.
   zl_whole_table.py prepare --endpoint URL --from FILE --table T [--lease-table L]
       creates T (no stream) holding the recorded base items (and a lease table L).
   zl_whole_table.py replay --endpoint URL --from FILE --table A --dumps OUT
