@@ -176,12 +176,16 @@ class LiveLoad:
                 part.stop()
 
 
+DAEMON_KEY = "AKIAZAELDAEMONKEY01"
+
+
 def kill_in_flight(daemon: Daemon, live: LiveLoad, rng: random.Random) -> bool:
     """Holds the next TransactWriteItems in the proxy, kills the daemon while it is held, and
     tells whether a snapshot transaction committed after the daemon died (its lane checkpoint
     moved with nobody alive to hear the reply)."""
     before = live.proxy.stats()["faults"].get("TransactWriteItems", {}).get("delay", 0)
-    live.proxy.control(action="fault", api="TransactWriteItems", kind="delay", seconds=1.5)
+    live.proxy.control(action="fault", api="TransactWriteItems", kind="delay", seconds=1.5,
+                       access_key=DAEMON_KEY if daemon.environment.get("AWS_ACCESS_KEY_ID") == DAEMON_KEY else None)
     fired = lambda: live.proxy.stats()["faults"].get("TransactWriteItems", {}).get("delay", 0) > before  # noqa: E731
     deadline = time.monotonic() + 5
     while not fired() and time.monotonic() < deadline:
@@ -201,20 +205,24 @@ def test_kill_9_under_live_load(tmp_path):
     live = LiveLoad(tmp_path, table, ["--shards", "2", "--rollover-every", "150", "--poll-interval", "0.05"])
     # Snapshots alone: the duties' bucket writes would add to moto's load (every transaction
     # there deep-copies the tables) without bearing on snapshot counts; they have their own tests.
+    # The daemon signs with a key of its own, so that the proxy's faults can aim at its calls
+    # alone (the writer's transactions would otherwise take most of them).
     daemon = Daemon(tmp_path, live.proxy.url, table, settings={
         "consumer": {"parallelization_factor": 2, "batch_size": 10, "batching_window_seconds": 0},
-        "duties": {"refill": False, "proactive_shard": False, "propagate_shard_count": False}})
-    kills, posthumous, resets = 0, 0, 0
-    # At least 10 kills, and until both rare paths have fired at least once: a transaction that
-    # commits after the daemon died, and a lost reply whose resend the fence refuses (seen in the
-    # daemon's own log, since the proxy's reset may also hit the writer's transactions).
-    # Bounded: moto's transactions slow down as the stream grows, and a long run starves the writer.
+        "duties": {"refill": False, "proactive_shard": False, "propagate_shard_count": False}},
+        environment={"AWS_ACCESS_KEY_ID": DAEMON_KEY})
+    kills, posthumous = 0, 0
+    daemon_resets = lambda: live.proxy.stats()["faults"].get("TransactWriteItems", {}).get("reset_after", 0)  # noqa: E731
+    # At least 10 kills, and on until both rare paths have fired at least once: a transaction that
+    # commits after the daemon died, and a reply of the daemon's own transaction lost after the
+    # commit (the proxy aims its resets at the daemon's key). Bounded: moto's transactions slow
+    # down as the stream grows, and a long run starves the writer.
     time_limit = time.monotonic() + 150
     try:
         phase("crash: load running")
         daemon.start()
         daemon.wait_ready()
-        while (kills < 10 or posthumous == 0 or resets == 0) and time.monotonic() < time_limit:
+        while (kills < 10 or posthumous == 0 or daemon_resets() == 0) and time.monotonic() < time_limit:
             time.sleep(rng.uniform(0.5, 2.0))
             mode = kills % 3
             if kills >= 10:
@@ -224,35 +232,32 @@ def test_kill_9_under_live_load(tmp_path):
             elif mode == 1:
                 posthumous += kill_in_flight(daemon, live, rng)
             else:
-                # The commit happens, the reply is lost: the resend must fail the fence and the
-                # daemon must adopt the stored checkpoint instead of applying again.
-                before = live.proxy.stats()["faults"].get("TransactWriteItems", {}).get("reset_after", 0)
-                live.proxy.control(action="fault", api="TransactWriteItems", kind="reset_after")
+                # The commit happens, the reply is lost: a resend must fail the fence (moto ignores
+                # ClientRequestToken) and a restart must adopt the stored checkpoint; neither may
+                # apply the chunk again.
+                before = daemon_resets()
+                live.proxy.control(action="fault", api="TransactWriteItems", kind="reset_after",
+                                   access_key=DAEMON_KEY)
                 deadline = time.monotonic() + 5
-                while time.monotonic() < deadline and before == live.proxy.stats()["faults"].get(
-                        "TransactWriteItems", {}).get("reset_after", 0):
+                while time.monotonic() < deadline and daemon_resets() == before:
                     time.sleep(0.05)
-                time.sleep(rng.uniform(0.5, 1.5))  # the resend meets the fence
+                time.sleep(rng.uniform(0.5, 1.5))
                 daemon.kill()
+                live.proxy.control(action="clear_faults")
             kills += 1
-            # An armed reset may fire only after the restart; the log spans every start.
-            resets = daemon.log_count("fenced checkpoint refused")
             daemon.start()
             # Kills aimed at a daemon still starting would never reach the paths under test; moto
             # may stall it for a while (slow transactions), so this wait is bounded and soft.
             ready_by = time.monotonic() + 20
             while daemon.running and daemon.status() is None and time.monotonic() < ready_by:
                 time.sleep(0.1)
-        proxy_resets = live.proxy.stats()["faults"].get("TransactWriteItems", {}).get("reset_after", 0)
-        resets = daemon.log_count("fenced checkpoint refused")
-        phase(f"crash: kills done: {kills} kills, {posthumous} commits after death, {resets} lost replies "
-              f"refused by the fence, {proxy_resets} replies reset by the proxy")
+        resets = daemon_resets()
+        fenced = daemon.log_count("fenced checkpoint refused")
+        phase(f"crash: kills done: {kills} kills, {posthumous} commits after death, {resets} replies of the "
+              f"daemon's transactions lost, {fenced} resends refused by the fence")
         assert kills >= 10, f"seed={SEED}: only {kills} kills within the time limit"
         assert posthumous >= 1, f"seed={SEED}: no transaction committed after the daemon died"
-        # The proxy's reset may hit the writer's transactions instead; only the daemon's log shows
-        # that a lost reply of its own met the fence.
-        assert resets >= 1, (f"seed={SEED}: no lost reply reached the daemon's fence "
-                             f"({proxy_resets} resets by the proxy, all on other transactions)")
+        assert resets >= 1, f"seed={SEED}: no reply of the daemon's own transactions was lost"
         counts = live.finish()
         stream = read_stream(live.proxy.url, table)
         phase("crash: load stopped")
@@ -264,8 +269,8 @@ def test_kill_9_under_live_load(tmp_path):
     finally:
         daemon.stop()
         live.stop()
-    print(f"kill -9 seed={SEED}: {kills} kills ({posthumous} commits after death, {resets} lost replies "
-          f"refused by the fence, {proxy_resets} replies reset by the proxy), "
+    print(f"kill -9 seed={SEED}: {kills} kills ({posthumous} commits after death, {resets} lost replies, "
+          f"{fenced} resends refused by the fence), "
           f"load {counts}, {result}, shards {len(stream.shards)}, {time.monotonic() - started:.1f}s")
 
 
