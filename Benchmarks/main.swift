@@ -11,6 +11,7 @@ let suites: [String: ([String]) throws -> Void] = [
     "signing": { try SigningBenchmark.run(arguments: $0) },
     "aggregation": { try AggregationBenchmark.run(arguments: $0) },
     "engine": { try EngineBenchmark.run(arguments: $0) },
+    "duties": { try DutiesBenchmark.run(arguments: $0) },
 ]
 
 guard let name = arguments.first, let suite = suites[name] else {

@@ -30,6 +30,15 @@ enum StatusFixtures {
             workerId: "host-a:4242", host: "host-a", version: "0.3.1",
             startedAt: Date(timeIntervalSince1970: 1_767_225_600),  // whole seconds: ISO 8601 keeps no fraction
             uptimeSeconds: 3 * 3600 + 125, config: ConfigMasking.masked(config),
-            shards: (0..<shards).map(shard), totals: totals)
+            shards: (0..<shards).map(shard), totals: totals, duties: duties)
     }
+
+    static let duties = [
+        DutyStatus(
+            duty: "refill", enabled: true, written: 1520, skippedByCondition: 37, errors: 1,
+            skipped: ["window_ended": 4, "schedule_error": 2]),
+        DutyStatus(duty: "proactive_shard", enabled: true, written: 3),
+        DutyStatus(duty: "shard_count_propagation", enabled: false, written: 9, skippedByCondition: 1),
+        DutyStatus(duty: "audit_archival", enabled: false),
+    ]
 }

@@ -64,6 +64,81 @@ import Testing
         #expect(decoded.shards[1].state == ShardState(rawValue: "draining"))
     }
 
+    /// The lines of the table section that starts with the `DUTY` header, up to the blank line.
+    private func dutyRows(_ text: String) -> [String] {
+        let lines = text.components(separatedBy: "\n")
+        guard let header = lines.firstIndex(where: { $0.hasPrefix("DUTY ") }) else { return [] }
+        return Array(lines[header...].prefix { !$0.isEmpty })
+    }
+
+    @Test func table_hasOneAlignedRowPerDuty_withItsCountersAndSkipReasons() throws {
+        let snapshot = StatusFixtures.snapshot(shards: 2)
+        let text = StatusRenderer.table(snapshot)
+        let rows = dutyRows(text)
+        #expect(rows.count == 1 + snapshot.duties.count)
+        // After the totals, before the configuration.
+        let duty = try #require(text.range(of: "\nDUTY "))
+        #expect(try #require(text.range(of: "TOTALS ")).upperBound < duty.lowerBound)
+        #expect(duty.upperBound < (try #require(text.range(of: "CONFIG\n"))).lowerBound)
+
+        let header = rows[0]
+        func column(_ name: String) -> Int { header.range(of: name)!.lowerBound.utf16Offset(in: header) }
+        func cell(_ row: String, at name: String) -> String {
+            String(String(row.utf16.dropFirst(column(name)))!.prefix { $0 != " " })
+        }
+        for (row, duty) in zip(rows.dropFirst(), snapshot.duties) {
+            #expect(row.hasPrefix(duty.duty + " "))
+            #expect(cell(row, at: "ENABLED") == (duty.enabled ? "yes" : "no"))
+            #expect(cell(row, at: "WRITTEN") == String(duty.written))
+            #expect(cell(row, at: "CONDITION-SKIPPED") == String(duty.skippedByCondition))
+            #expect(cell(row, at: "ERRORS") == String(duty.errors))
+        }
+        // Reasons sorted, each with its count; a duty that skipped nothing shows `-`.
+        #expect(rows[1].hasSuffix("  schedule_error 2, window_ended 4"))
+        #expect(rows[2].hasSuffix("  -"))
+        #expect(rows[3].contains("shard_count_propagation  no "))
+    }
+
+    @Test func table_withoutDuties_hasNoDutySection() {
+        var snapshot = StatusFixtures.snapshot(shards: 1)
+        snapshot.duties = []
+        #expect(dutyRows(StatusRenderer.table(snapshot)).isEmpty)
+    }
+
+    @Test func table_neutralizesControlCharactersInDutyNamesAndReasons() {
+        var snapshot = StatusFixtures.snapshot(shards: 1)
+        snapshot.duties = [DutyStatus(duty: "x\ny", enabled: true, skipped: ["a\u{1B}b": 1])]
+        let rows = dutyRows(StatusRenderer.table(snapshot))
+        #expect(rows.count == 2)
+        #expect(rows[1].hasPrefix("x?y "))
+        #expect(rows[1].hasSuffix("a?b 1"))
+    }
+
+    @Test func json_carriesEveryDutyCounter_andAReplyWithoutDutiesStillDecodes() throws {
+        let snapshot = StatusFixtures.snapshot()
+        let text = StatusRenderer.json(snapshot)
+        let document = try #require(
+            try JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any])
+        let duties = try #require(document["duties"] as? [[String: Any]])
+        #expect(duties.map { $0["duty"] as? String } == snapshot.duties.map(\.duty))
+        let refill = duties[0]
+        #expect(refill["enabled"] as? Bool == true)
+        #expect(refill["written"] as? Int == 1520)
+        #expect(refill["skippedByCondition"] as? Int == 37)
+        #expect(refill["errors"] as? Int == 1)
+        #expect(refill["skipped"] as? [String: Int] == ["window_ended": 4, "schedule_error": 2])
+
+        // An older daemon's reply has no `duties`: a newer client reads it as none.
+        var older = document
+        older.removeValue(forKey: "duties")
+        let data = try JSONSerialization.data(withJSONObject: older)
+        let decoded = try StatusSnapshot.decoder().decode(StatusSnapshot.self, from: data)
+        #expect(decoded.duties == [])
+        var expected = snapshot
+        expected.duties = []
+        #expect(decoded == expected)
+    }
+
     @Test func durations_readForHumans() {
         #expect(StatusRenderer.duration(1.254) == "1.25s")
         #expect(StatusRenderer.duration(252) == "4m 12s")

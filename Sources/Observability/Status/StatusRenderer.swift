@@ -27,6 +27,10 @@ public enum StatusRenderer {
         out += "  batches \(totals.batches)  snapshot writes \(totals.snapshotWrites)  errors \(totals.errors)"
         out += "  retries \(totals.retries)\n"
 
+        if !snapshot.duties.isEmpty {
+            out += "\n" + duties(snapshot.duties)
+        }
+
         if !snapshot.config.isEmpty {
             out += "\nCONFIG\n"
             for entry in snapshot.config {
@@ -34,6 +38,19 @@ public enum StatusRenderer {
             }
         }
         return out
+    }
+
+    /// One row per duty: on or off, then its counters since the worker started.
+    static func duties(_ duties: [DutyStatus]) -> String {
+        let clean = TextTable.clean
+        var table = TextTable(["DUTY", "ENABLED", "WRITTEN", "CONDITION-SKIPPED", "ERRORS", "SKIPPED"])
+        for duty in duties {
+            table.add([
+                clean(duty.duty), duty.enabled ? "yes" : "no", String(duty.written), String(duty.skippedByCondition),
+                String(duty.errors), clean(duty.skippedText),
+            ])
+        }
+        return table.render()
     }
 
     /// Pretty JSON with sorted keys, the same document the socket serves.

@@ -12,10 +12,13 @@ public struct StatusSnapshot: Codable, Sendable, Equatable {
     public var config: [ConfigEntry]
     public var shards: [ShardStatus]
     public var totals: Totals
+    /// The Lambda's other duties, each with its counters, in the Lambda's order; empty in the
+    /// reply of a daemon that predates them.
+    public var duties: [DutyStatus]
 
     public init(
         workerId: String, host: String, version: String, startedAt: Date, uptimeSeconds: Double,
-        config: [ConfigEntry], shards: [ShardStatus], totals: Totals
+        config: [ConfigEntry], shards: [ShardStatus], totals: Totals, duties: [DutyStatus] = []
     ) {
         self.workerId = workerId
         self.host = host
@@ -25,6 +28,26 @@ public struct StatusSnapshot: Codable, Sendable, Equatable {
         self.config = config
         self.shards = shards
         self.totals = totals
+        self.duties = duties
+    }
+
+    private enum CodingKeys: String, CodingKey {
+        case workerId, host, version, startedAt, uptimeSeconds, config, shards, totals, duties
+    }
+
+    // Written out for one reason: a `status` client newer than the daemon it asks must still
+    // read the reply, which then has no `duties`.
+    public init(from decoder: Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        workerId = try container.decode(String.self, forKey: .workerId)
+        host = try container.decode(String.self, forKey: .host)
+        version = try container.decode(String.self, forKey: .version)
+        startedAt = try container.decode(Date.self, forKey: .startedAt)
+        uptimeSeconds = try container.decode(Double.self, forKey: .uptimeSeconds)
+        config = try container.decode([ConfigEntry].self, forKey: .config)
+        shards = try container.decode([ShardStatus].self, forKey: .shards)
+        totals = try container.decode(Totals.self, forKey: .totals)
+        duties = try container.decodeIfPresent([DutyStatus].self, forKey: .duties) ?? []
     }
 
     /// One configuration key and its (masked) value.

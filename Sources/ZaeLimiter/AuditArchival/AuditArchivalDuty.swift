@@ -20,7 +20,9 @@ import Metrics
 /// then not checkpointed, nothing is dropped or spooled. One instance per lane, called on the
 /// lane's thread.
 public final class AuditArchivalDuty: BatchDuty {
-    public let name = "audit_archival"
+    /// The duty's name in logs and the status socket.
+    public static let dutyName = "audit_archival"
+    public let name = dutyName
     private let store: AuditArchiveStore
     private let prefix: String
     private let metrics: AuditArchivalMetrics

@@ -10,7 +10,9 @@ import Metrics
 /// the engine delivers the batch again (the writes are conditional on `rf`, so a replay of the
 /// ones that landed fails its condition and changes nothing).
 public final class BucketRefillDuty: BatchDuty {
-    public let name = "refill"
+    /// The duty's name in logs, metric labels and the status socket.
+    public static let dutyName = "refill"
+    public let name = dutyName
     private let client: DynamoDBAPI
     private let tableName: String
     private let cache: BucketStateCache
@@ -27,7 +29,7 @@ public final class BucketRefillDuty: BatchDuty {
         self.tableName = tableName
         self.cache = cache
         self.logger = logger
-        self.metrics = MaintenanceMetrics(duty: "refill", factory: metricsFactory)
+        self.metrics = MaintenanceMetrics(duty: Self.dutyName, factory: metricsFactory)
     }
 
     public func perform(_ batch: DutyBatch) throws {

@@ -8,7 +8,9 @@ import Metrics
 /// `SET shard_count = min(2 × old, 32)` if it is still the count read. The doubling's own MODIFY
 /// comes back through the stream, where the propagation duty spreads it.
 public final class ProactiveShardDuty: BatchDuty {
-    public let name = "proactive_shard"
+    /// The duty's name in logs, metric labels and the status socket.
+    public static let dutyName = "proactive_shard"
+    public let name = dutyName
     private let client: DynamoDBAPI
     private let tableName: String
     private let cache: BucketStateCache
@@ -25,7 +27,7 @@ public final class ProactiveShardDuty: BatchDuty {
         self.tableName = tableName
         self.cache = cache
         self.logger = logger
-        self.metrics = MaintenanceMetrics(duty: "proactive_shard", factory: metricsFactory)
+        self.metrics = MaintenanceMetrics(duty: Self.dutyName, factory: metricsFactory)
     }
 
     public func perform(_ batch: DutyBatch) throws {

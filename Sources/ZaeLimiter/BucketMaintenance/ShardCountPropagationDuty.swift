@@ -13,7 +13,9 @@ import StreamConsumer
 /// of a read or write) is counted and thrown, so the engine delivers the batch again; the
 /// records before it replay harmlessly (conditional writes that now find their work done).
 public final class ShardCountPropagationDuty: BatchDuty {
-    public let name = "shard_count_propagation"
+    /// The duty's name in logs, metric labels and the status socket.
+    public static let dutyName = "shard_count_propagation"
+    public let name = dutyName
     private let propagation: ShardCountPropagation
     private let logger: Logger
     /// The maintenance duties' counters (`zael_duty_*_total{duty="shard_count_propagation"}`).
@@ -25,9 +27,11 @@ public final class ShardCountPropagationDuty: BatchDuty {
     /// - Parameters:
     ///   - client: the lane's DynamoDB client (GetItem, UpdateItem, TransactWriteItems).
     ///   - tableName: the zae-limiter table whose stream is consumed.
-    public init(client: DynamoDBAPI, tableName: String, logger: Logger, metricsFactory: MetricsFactory) {
+    public init(
+        client: DynamoDBAPI, tableName: String, logger: Logger, metricsFactory: MetricsFactory = MetricsSystem.factory
+    ) {
         var logger = logger
-        logger[metadataKey: "duty"] = "shard_count_propagation"
+        logger[metadataKey: "duty"] = "\(Self.dutyName)"
         self.logger = logger
         propagation = ShardCountPropagation(client: client, tableName: tableName, logger: logger)
         metrics = MaintenanceMetrics(duty: name, factory: metricsFactory)

@@ -1,6 +1,7 @@
 import Foundation
 import Observability
 import StreamConsumer
+import ZaeLimiter
 
 /// Builds what the daemon reports about itself: the status socket's snapshot and the one-line
 /// `STATUS=` text systemd shows.
@@ -27,10 +28,25 @@ struct DaemonStatus: Sendable {
             StatusSnapshot.ConfigEntry(
                 key: entry.key, value: entry.value.map { SecretMasking.mask($0).tomlText } ?? "(unset)")
         }
+        let families = metrics.snapshot()
         return StatusSnapshot(
             workerId: workerId, host: host, version: Version.current, startedAt: startedAt,
             uptimeSeconds: started.duration(to: .now).seconds, config: config, shards: shards,
-            totals: Self.totals(MetricTotals(metrics.snapshot()), status: status))
+            totals: Self.totals(MetricTotals(families), status: status),
+            duties: Self.duties(DutyTotals(families), configuration: configuration))
+    }
+
+    /// Every duty with its counters, on or off as the configuration in force says.
+    static func duties(_ counted: DutyTotals, configuration: AggregatorConfiguration) -> [DutyStatus] {
+        counted.statuses { duty in
+            switch duty {
+            case BucketRefillDuty.dutyName: return configuration.duties.refill
+            case ProactiveShardDuty.dutyName: return configuration.duties.proactiveShard
+            case ShardCountPropagationDuty.dutyName: return configuration.duties.propagateShardCount
+            case AuditArchivalDuty.dutyName: return configuration.archival.bucket != nil
+            default: return true
+            }
+        }
     }
 
     /// Counters from the metrics (what the Prometheus page shows), the live rate and lease count
