@@ -428,3 +428,8 @@ class Traffic:
 
 class _Rollback(Exception):
     pass
+
+
+def report(name: str, **numbers) -> None:
+    """Measured numbers, printed for the log (pytest -s) and the report."""
+    print(f"\nMEASURED {name}: " + json.dumps(numbers, sort_keys=True))

@@ -27,24 +27,6 @@ def daemon_binary():
         pytest.fail(f"no daemon binary at {h.binary()} (build it, or set ZAEL_BINARY)")
 
 
-@pytest.fixture
-def make_cluster():
-    made = []
-
-    def make(*proxy_args: str) -> h.Cluster:
-        made.append(h.Cluster(*proxy_args))
-        return made[-1]
-
-    yield make
-    for cluster in made:
-        cluster.close()
-
-
-def report(name: str, **numbers) -> None:
-    """Measured numbers, printed for the log (pytest -s) and the report."""
-    print(f"\nMEASURED {name}: " + json.dumps(numbers, sort_keys=True))
-
-
 class LineageWatch:
     """Polls the lease table; a child shard with any progress (a checkpoint past TRIM_HORIZON, or a
     lane checkpoint) while a parent's lease is not at SHARD_END is a violation."""
@@ -114,7 +96,7 @@ def test_rollovers_deliver_every_record_and_children_wait_for_parents(make_clust
     assert watch.children_seen_progressing - grandchildren
     assert daemon.spooled() == ""
     assert daemon.stop() == 0
-    report("rollovers", records=len(records), shards=len(shards), seconds=round(time.monotonic() - started, 1))
+    h.report("rollovers", records=len(records), shards=len(shards), seconds=round(time.monotonic() - started, 1))
 
 
 def active_owners(cluster: h.Cluster) -> dict:
@@ -193,7 +175,7 @@ def test_three_workers_balance_fail_over_and_hand_over(make_cluster):
     h.wait_for(lambda: all(active_owners(cluster)[k] in alive for k in theirs), 4 * failover, interval=0.1,
                what="the killed worker's leases to be taken")
     failover_seconds = time.monotonic() - killed
-    report("kill -9 takeover", leases=len(theirs), seconds=round(failover_seconds, 2), failover_time=failover)
+    h.report("kill -9 takeover", leases=len(theirs), seconds=round(failover_seconds, 2), failover_time=failover)
     assert failover_seconds <= 2 * failover
     h.wait_for(lambda: balanced(cluster, alive, 8), 30, interval=0.2, what="2 balanced workers")
 
@@ -217,7 +199,7 @@ def test_three_workers_balance_fail_over_and_hand_over(make_cluster):
     assert leaving.proc.wait(20) == 0
     # Per lease, from its release (or SIGTERM, when the poll missed the unowned moment) to its take.
     release_to_take = max(taken_at[k] - released_at.get(k, terminated) for k in theirs)
-    report("SIGTERM handover", leases=len(theirs), from_sigterm=round(handover_seconds, 2),
+    h.report("SIGTERM handover", leases=len(theirs), from_sigterm=round(handover_seconds, 2),
            from_release=round(release_to_take, 2))
     assert release_to_take <= 2.0, (release_to_take, handover_seconds)
     assert handover_seconds < failover, handover_seconds
@@ -235,7 +217,7 @@ def test_three_workers_balance_fail_over_and_hand_over(make_cluster):
     text = status_cluster(cluster)
     assert re.search(r"\(unowned\)\s+8", text), text
     assert text.count(" unowned") >= 8
-    report("failover", failover_time=failover, kill9_takeover_s=round(failover_seconds, 2),
+    h.report("failover", failover_time=failover, kill9_takeover_s=round(failover_seconds, 2),
            sigterm_handover_s=round(handover_seconds, 2),
            release_observed_to_taken_s=round(release_to_take, 2),
            seconds=round(time.monotonic() - started, 1))
@@ -333,7 +315,7 @@ def test_injected_faults_do_not_crash_or_lose_records(make_cluster):
     assert any(level == "error" and "trimmed" in message for level, message in messages), messages[-20:]
     assert daemon.spooled() == ""
     assert daemon.stop() == 0
-    report("faults", records=len(fourth), trimmed=trimmed, lost_by_trim=len(third) - len(second),
+    h.report("faults", records=len(fourth), trimmed=trimmed, lost_by_trim=len(third) - len(second),
            faults=proxy.get("/__proxy/stats")["faults"], seconds=round(time.monotonic() - started, 1))
 
 
@@ -373,7 +355,7 @@ def test_parallelization_factor_keeps_order_and_scales_a_slow_write_path(make_cl
         # The next run starts from nothing: a fresh lease table and no snapshot items.
         for item in cluster.usage_items(cluster.table):
             ddb.delete_item(TableName=cluster.table, Key={"PK": item["PK"], "SK": item["SK"]})
-    report("parallelization", records=len(records), processed=accepted, p1_per_s=round(rates[1], 1),
+    h.report("parallelization", records=len(records), processed=accepted, p1_per_s=round(rates[1], 1),
            p4_per_s=round(rates[4], 1), ratio=round(rates[4] / rates[1], 2),
            seconds=round(time.monotonic() - started, 1))
     # A smoke check that lanes overlap the held writes, not a benchmark. The hold must dominate

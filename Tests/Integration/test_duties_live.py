@@ -58,23 +58,6 @@ HOT_ENTITY, HOT_RESOURCE = "hot-1", "gpt-4"
 STOP_BELOW = 180_000
 
 
-@pytest.fixture
-def make_cluster():
-    made = []
-
-    def make(*proxy_args: str) -> h.Cluster:
-        made.append(h.Cluster(*proxy_args))
-        return made[-1]
-
-    yield make
-    for cluster in made:
-        cluster.close()
-
-
-def report(name: str, **numbers) -> None:
-    print(f"\nMEASURED {name}: " + json.dumps(numbers, sort_keys=True))
-
-
 def bucket_shards(cluster: h.Cluster, entity: str, resource: str) -> dict:
     """shard number -> `#STATE` item of every shard of the bucket, read from moto."""
     from zae_limiter import schema
@@ -288,7 +271,7 @@ def test_live_doubling_reaches_every_shard_within_one_batch_and_snapshots_stay_e
     cluster.assert_dump_equals_reference()
     assert daemon.spooled() == ""
     assert daemon.stop() == 0
-    report("duties live", records=len(records), duty_records=len(duty_records), hot_calls=calls,
+    h.report("duties live", records=len(records), duty_records=len(duty_records), hot_calls=calls,
            doubled_after_resume_s=round(doubled_after, 2), read_after_checkpoint_s=round(looked, 3),
            duty_writes={k: v["written"] for k, v in duties.items()},
            seconds=round(time.monotonic() - started, 1))

@@ -7,7 +7,6 @@ Set ZAEL_KEEP_LOGS=1 to keep the daemons' logs and configurations.
 
 from __future__ import annotations
 
-import json
 import threading
 import time
 
@@ -18,23 +17,6 @@ import cluster_harness as h
 pytestmark = pytest.mark.skipif(not h.binary().exists(), reason=f"no daemon binary at {h.binary()}")
 
 SLOW_KEY = "AKIDSLOWLEASETABLE"
-
-
-@pytest.fixture
-def make_cluster():
-    made = []
-
-    def make(*proxy_args: str) -> h.Cluster:
-        made.append(h.Cluster(*proxy_args))
-        return made[-1]
-
-    yield make
-    for cluster in made:
-        cluster.close()
-
-
-def report(name: str, **numbers) -> None:
-    print(f"\nMEASURED {name}: " + json.dumps(numbers, sort_keys=True))
 
 
 def tenures(cluster: h.Cluster) -> dict:
@@ -135,5 +117,5 @@ def test_slow_lease_table_for_one_daemon_moves_no_lease_renewed_in_time(make_clu
     cluster.assert_dump_equals_reference()
     assert fast.spooled() == "" and slow.spooled() == ""
     assert fast.stop() == 0 and slow.stop() == 0
-    report("slow lease table", failover_time=failover, delayed_calls=held, renewals_in_the_minute=renewals,
+    h.report("slow lease table", failover_time=failover, delayed_calls=held, renewals_in_the_minute=renewals,
            threads=threads, seconds=round(time.monotonic() - started, 1))

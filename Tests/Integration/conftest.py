@@ -1,0 +1,19 @@
+"""Fixtures shared by the integration tests."""
+
+import pytest
+
+import cluster_harness as h
+
+
+@pytest.fixture
+def make_cluster():
+    """Makes clusters (moto, the stream proxy, daemons) and closes them after the test."""
+    made = []
+
+    def make(*proxy_args: str) -> h.Cluster:
+        made.append(h.Cluster(*proxy_args))
+        return made[-1]
+
+    yield make
+    for cluster in made:
+        cluster.close()
