@@ -13,11 +13,9 @@ public final class BucketRefillDuty: BatchDuty {
     /// The duty's name in logs, metric labels and the status socket.
     public static let dutyName = "refill"
     public let name = dutyName
-    private let client: DynamoDBAPI
-    private let tableName: String
+    private let writer: MaintenanceWriter
     private let cache: BucketStateCache
     private let logger: Logger
-    private let metrics: MaintenanceMetrics
 
     /// - Parameters:
     ///   - cache: shared with the lane's other bucket duties.
@@ -25,18 +23,17 @@ public final class BucketRefillDuty: BatchDuty {
         client: DynamoDBAPI, tableName: String, cache: BucketStateCache, logger: Logger,
         metricsFactory: MetricsFactory = MetricsSystem.factory
     ) {
-        self.client = client
-        self.tableName = tableName
+        self.writer = MaintenanceWriter(
+            client: client, tableName: tableName, duty: Self.dutyName, metricsFactory: metricsFactory)
         self.cache = cache
         self.logger = logger
-        self.metrics = MaintenanceMetrics(duty: Self.dutyName, factory: metricsFactory)
     }
 
     public func perform(_ batch: DutyBatch) throws {
         let (aggregated, fresh) = cache.states(of: batch)
         if fresh {
             for attribute in aggregated.malformed {
-                metrics.skipped("malformed_record")
+                writer.metrics.skipped("malformed_record")
                 logger.warning(
                     "bucket record skipped: attribute is not an integer", metadata: ["attribute": "\(attribute)"])
             }
@@ -47,7 +44,7 @@ public final class BucketRefillDuty: BatchDuty {
             case .failure(.sufficientTokens):
                 continue
             case .failure(let skip):
-                metrics.skipped(skip.rawValue)
+                writer.metrics.skipped(skip.rawValue)
                 if skip != .windowEnded {
                     logger.warning(
                         "refill skipped",
@@ -55,20 +52,8 @@ public final class BucketRefillDuty: BatchDuty {
                             state, ["reason": "\(skip.rawValue)", "detail": "\(state.scheduleError ?? "")"]))
                 }
             case .success(let request):
-                try send(request, state)
+                _ = try writer.send(request)
             }
-        }
-    }
-
-    private func send(_ request: MaintenanceRequest, _ state: BucketState) throws {
-        do {
-            _ = try client.updateItem(request.updateItemInput(table: tableName))
-            metrics.writes.increment()
-        } catch let error as AWSError where error.kind == .conditional {
-            metrics.conditionFailures.increment()
-        } catch {
-            metrics.errors.increment()
-            throw error
         }
     }
 

@@ -11,11 +11,9 @@ public final class ProactiveShardDuty: BatchDuty {
     /// The duty's name in logs, metric labels and the status socket.
     public static let dutyName = "proactive_shard"
     public let name = dutyName
-    private let client: DynamoDBAPI
-    private let tableName: String
+    private let writer: MaintenanceWriter
     private let cache: BucketStateCache
     private let logger: Logger
-    private let metrics: MaintenanceMetrics
 
     /// - Parameters:
     ///   - cache: shared with the lane's other bucket duties.
@@ -23,35 +21,26 @@ public final class ProactiveShardDuty: BatchDuty {
         client: DynamoDBAPI, tableName: String, cache: BucketStateCache, logger: Logger,
         metricsFactory: MetricsFactory = MetricsSystem.factory
     ) {
-        self.client = client
-        self.tableName = tableName
+        self.writer = MaintenanceWriter(
+            client: client, tableName: tableName, duty: Self.dutyName, metricsFactory: metricsFactory)
         self.cache = cache
         self.logger = logger
-        self.metrics = MaintenanceMetrics(duty: Self.dutyName, factory: metricsFactory)
     }
 
     public func perform(_ batch: DutyBatch) throws {
         let (aggregated, fresh) = cache.states(of: batch)
-        if fresh { for _ in aggregated.malformed { metrics.skipped("malformed_record") } }
+        if fresh { for _ in aggregated.malformed { writer.metrics.skipped("malformed_record") } }
         let now = Int128(batch.nowMilliseconds)
         for state in aggregated.states {
             guard case .success(let doubling) = ProactiveShardPlanner.plan(state, now: now) else { continue }
-            do {
-                _ = try client.updateItem(doubling.request.updateItemInput(table: tableName))
-                metrics.writes.increment()
-                logger.notice(
-                    "proactive shard doubling",
-                    metadata: [
-                        "entity": "\(state.key.entity)", "resource": "\(state.key.resource)",
-                        "old_count": "\(doubling.oldCount)", "new_count": "\(doubling.newCount)",
-                        "wcu_ratio": "\((doubling.ratio * 100).rounded() / 100)",
-                    ])
-            } catch let error as AWSError where error.kind == .conditional {
-                metrics.conditionFailures.increment()
-            } catch {
-                metrics.errors.increment()
-                throw error
-            }
+            guard try writer.send(doubling.request) else { continue }
+            logger.notice(
+                "proactive shard doubling",
+                metadata: [
+                    "entity": "\(state.key.entity)", "resource": "\(state.key.resource)",
+                    "old_count": "\(doubling.oldCount)", "new_count": "\(doubling.newCount)",
+                    "wcu_ratio": "\((doubling.ratio * 100).rounded() / 100)",
+                ])
         }
     }
 }
