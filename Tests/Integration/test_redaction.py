@@ -24,15 +24,13 @@ import json
 import os
 import random
 import re
-import socket
 import subprocess
-import threading
 import time
 import urllib.request
 
 import pytest
 
-from zael_harness import Daemon, Moto, StreamProxy, binary, free_port, lagging_shards, peer, read_stream, wait_for
+from zael_harness import Daemon, Moto, NotifyRecorder, StreamProxy, binary, free_port, lagging_shards, peer, read_stream, wait_for
 
 MARKER = "<redacted>"
 
@@ -49,33 +47,6 @@ def session_credentials(seed: int) -> dict:
         "AWS_SESSION_TOKEN": "IQoJb3JpZ2lu" + "".join(rng.choice(alnum) for _ in range(180)),
     }
 
-
-class NotifyCapture:
-    """A datagram socket standing in for systemd's notify socket; keeps every datagram."""
-
-    def __init__(self, path: str) -> None:
-        self.path = path
-        self.sock = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
-        self.sock.bind(path)
-        self.sock.settimeout(0.5)
-        self.datagrams: list[str] = []
-        self.running = True
-        self.thread = threading.Thread(target=self._run, daemon=True)
-        self.thread.start()
-
-    def _run(self) -> None:
-        while self.running:
-            try:
-                self.datagrams.append(self.sock.recv(65536).decode(errors="replace"))
-            except socket.timeout:
-                continue
-            except OSError:
-                return
-
-    def stop(self) -> None:
-        self.running = False
-        self.thread.join(5)
-        self.sock.close()
 
 
 def scrape(port: int) -> str:
@@ -105,7 +76,7 @@ def test_echoed_secrets_reach_no_output(tmp_path, log_format):
         proxy.control(action="sync")
         stream = read_stream(proxy.url, table)
 
-        notify = NotifyCapture(str(tmp_path / "notify.sock"))
+        notify = NotifyRecorder(str(tmp_path / "notify.sock"))
         metrics_port = free_port()
         emf = tmp_path / "metrics.emf.log"
         daemon = Daemon(tmp_path, proxy.url, table, settings={

@@ -22,8 +22,6 @@ And the other side of the rule: an AccessDeniedException on the snapshot writes 
 from __future__ import annotations
 
 import os
-import socket
-import threading
 import time
 
 import pytest
@@ -31,6 +29,7 @@ import pytest
 from zael_harness import (
     Daemon,
     Moto,
+    NotifyRecorder,
     StreamProxy,
     diff_dumps,
     dump_items,
@@ -44,35 +43,6 @@ STORM_SECONDS = float(os.environ.get("ZAEL_STORM_SECONDS") or 50)
 # The first part of the storm refuses every transaction (shows that waiting is all that happens).
 TOTAL_SECONDS = STORM_SECONDS * 0.4
 
-
-class NotifyListener:
-    """A datagram socket standing in for systemd's notify socket; counts WATCHDOG=1 pings."""
-
-    def __init__(self, path: str) -> None:
-        self.path = path
-        self.sock = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
-        self.sock.bind(path)
-        self.sock.settimeout(0.5)
-        self.pings: list[float] = []
-        self.running = True
-        self.thread = threading.Thread(target=self._run, daemon=True)
-        self.thread.start()
-
-    def _run(self) -> None:
-        while self.running:
-            try:
-                data = self.sock.recv(65536)
-            except socket.timeout:
-                continue
-            except OSError:
-                return
-            if b"WATCHDOG=1" in data.split(b"\n"):
-                self.pings.append(time.monotonic())
-
-    def stop(self) -> None:
-        self.running = False
-        self.thread.join(5)
-        self.sock.close()
 
 
 def test_throttle_storm_loses_nothing(tmp_path, monkeypatch):
@@ -91,7 +61,7 @@ def test_throttle_storm_loses_nothing(tmp_path, monkeypatch):
         stream = read_stream(proxy.url, table)
         assert len(stream.records) == traffic["records"]
 
-        listener = NotifyListener(str(tmp_path / "notify.sock"))
+        listener = NotifyRecorder(str(tmp_path / "notify.sock"))
         monkeypatch.setenv("NOTIFY_SOCKET", listener.path)
         monkeypatch.setenv("WATCHDOG_USEC", "10000000")
         daemon = Daemon(tmp_path, proxy.url, table, settings={

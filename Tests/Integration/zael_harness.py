@@ -19,6 +19,7 @@ import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
 import uuid
 from dataclasses import dataclass, field
@@ -463,3 +464,36 @@ def lagging_shards(endpoint: str, lease_table: str, stream: StreamDump) -> list[
         if not marks or any(m is None or int(m) < shard.last_sequence for m in marks):
             behind.append(shard.shard_id)
     return behind
+
+
+class NotifyRecorder:
+    """A datagram socket standing in for systemd's notify socket: keeps every datagram, and when
+    each WATCHDOG=1 ping came (monotonic seconds)."""
+
+    def __init__(self, path: str) -> None:
+        self.path = path
+        self.sock = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+        self.sock.bind(path)
+        self.sock.settimeout(0.5)
+        self.datagrams: list[str] = []
+        self.pings: list[float] = []
+        self.running = True
+        self.thread = threading.Thread(target=self._run, daemon=True)
+        self.thread.start()
+
+    def _run(self) -> None:
+        while self.running:
+            try:
+                data = self.sock.recv(65536)
+            except socket.timeout:
+                continue
+            except OSError:
+                return
+            self.datagrams.append(data.decode(errors="replace"))
+            if b"WATCHDOG=1" in data.split(b"\n"):
+                self.pings.append(time.monotonic())
+
+    def stop(self) -> None:
+        self.running = False
+        self.thread.join(5)
+        self.sock.close()
