@@ -84,19 +84,18 @@ def main(argv=None) -> int:
     server = ProxyServer(args.port, upstream, model, api, follower, book)
     server.verbose = args.verbose
 
-    stop = threading.Event()
-    signal.signal(signal.SIGTERM, lambda *_: stop.set())
-    signal.signal(signal.SIGINT, lambda *_: stop.set())
-    # A parent may hand down a mask blocking these (Swift test processes do): SIGTERM would then
-    # stay pending forever. Unblock before any thread starts, as threads inherit the mask.
-    signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGTERM, signal.SIGINT})
+    # Take SIGTERM and SIGINT synchronously in this thread: blocked here before any thread starts
+    # (threads inherit the mask), then waited for. No handler means no question of which thread
+    # a signal lands in, and a mask handed down by the parent (Swift test processes block
+    # SIGTERM) changes nothing.
+    stopping = {signal.SIGTERM, signal.SIGINT}
+    signal.pthread_sigmask(signal.SIG_BLOCK, stopping)
     serving = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.2},
                                name="http", daemon=True)
     serving.start()
     follower.start()
     print(f"READY {server.server_address[1]}", flush=True)
-    while not stop.wait(0.2):  # a signal does not cut the wait short (PEP 475)
-        pass
+    signal.sigwait(stopping)
     follower.stop()
     server.shutdown()
     server.server_close()
