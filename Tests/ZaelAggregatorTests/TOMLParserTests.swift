@@ -94,6 +94,14 @@ import Testing
             ])
     }
 
+    @Test func aTopLevelKeyThenATableOfTheSameName_isAnError() {
+        let (doc, errors) = TOMLParser.parse("table = 1\n[table]\nname = \"t\"\n")
+        #expect(
+            errors == [TOMLSyntaxError(line: 2, message: "table [table] redefines the key table (set at line 1)")])
+        // The header is refused, so its keys are checked but not kept.
+        #expect(doc.entry("table.name") == nil)
+    }
+
     @Test func textAfterAValue_isAnError() {
         let (_, errors) = TOMLParser.parse("[a]\nx = 1 2\ny = \"s\" t\n")
         #expect(errors.map(\.line) == [2, 3])

@@ -125,6 +125,12 @@ public struct TOMLParser {
         if let first = document.tables[name] {
             errors.append(
                 TOMLSyntaxError(line: headerLine, message: "duplicate table [\(name)] (first at line \(first))"))
+        } else if let key = document.entries.first(where: { $0.table.isEmpty && $0.key == name }) {
+            // TOML forbids defining a name twice, as a value and as a table.
+            errors.append(
+                TOMLSyntaxError(
+                    line: headerLine, message: "table [\(name)] redefines the key \(name) (set at line \(key.line))"))
+            return  // its keys are checked, not kept
         } else {
             document.tables[name] = headerLine
         }
