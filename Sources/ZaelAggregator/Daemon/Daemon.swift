@@ -64,10 +64,10 @@ struct Daemon: DaemonRunner {
         let dynamoDB = aws.makeDynamoDB()
         let streams = aws.makeStreams()
         status("describing table \(configuration.table.name)")
-        if let pinned = configuration.table.streamARN {
-            try StartupRetry.run("describe the stream", logger: logger, status: status) {
-                try StreamLocator.checkPinned(pinned, streams: streams)
-            }
+        let firstLook = try StartupRetry.run("describe the stream", logger: logger, status: status) {
+            let view = try StreamLocator.tableStream(table: configuration.table.name, dynamoDB: dynamoDB)
+            if let pinned = configuration.table.streamARN { try StreamLocator.checkPinned(pinned, streams: streams) }
+            return view
         }
         try StartupRetry.run("check the schema version", logger: logger, status: status) {
             _ = try SchemaVersionCheck(
@@ -155,16 +155,14 @@ struct Daemon: DaemonRunner {
             describe: { try StreamLocator.tableStream(table: configuration.table.name, dynamoDB: dynamoDB) },
             makeScheduler: makeScheduler, onSchedulerStopped: { health.schedulerStopped() })
         status("preparing lease table \(configuration.leases.table)")
-        try StartupRetry.run("start the shard scheduler", logger: logger, status: status) { try supervisor.begin() }
+        try StartupRetry.run("start the shard scheduler", logger: logger, status: status) { try supervisor.begin(firstLook) }
 
         let reporter = DaemonStatus(
             workerId: configuration.leases.workerID, startedAt: startedAt, started: started, metrics: metrics)
         let statusServer: StatusServer?
         do {
             statusServer = try StatusServer(path: configuration.status.socket, logger: logger) {
-                reporter.snapshot(
-                    supervisor.status, note: supervisor.note, workerId: configuration.leases.workerID,
-                    configuration: state.configuration)
+                reporter.snapshot(supervisor.status, note: supervisor.note, configuration: state.configuration)
             }
             statusServer?.start()
         } catch {

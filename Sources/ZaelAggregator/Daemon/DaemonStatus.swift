@@ -20,7 +20,7 @@ struct DaemonStatus: Sendable {
     ///   - status: the consumer's status; nil while no stream is consumed (waiting).
     ///   - note: the `StreamSupervisor`'s line (waiting, draining an old stream), nil otherwise.
     func snapshot(
-        _ status: ConsumerStatus?, note: String?, workerId: String, configuration: AggregatorConfiguration
+        _ status: ConsumerStatus?, note: String?, configuration: AggregatorConfiguration
     ) -> StatusSnapshot {
         let shards = (status?.shards ?? []).map { shard in
             Observability.ShardStatus(

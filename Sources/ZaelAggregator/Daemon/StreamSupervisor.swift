@@ -59,10 +59,10 @@ final class StreamSupervisor: @unchecked Sendable {
         self.onSchedulerStopped = onSchedulerStopped
     }
 
-    /// The first look at the table, at start-up: starts a scheduler or begins waiting. AWS and
-    /// lease-table errors are thrown (the daemon retries them as start-up steps).
-    func begin() throws {
-        try apply(decision(drained: false, table: describe()))
+    /// Acts on the first look at the table (`view`, described at start-up): starts a scheduler or
+    /// begins waiting. Lease-table errors are thrown (the daemon retries them as start-up steps).
+    func begin(_ view: StreamDecision.TableStream) throws {
+        try apply(decision(drained: false, table: view))
         firstLook = false
     }
 

@@ -1,0 +1,131 @@
+"""A table's stream turned off and on again while the daemon runs, and a daemon started on a
+table with streams off (issue 11).
+
+moto cannot turn a stream off and on (Tests/peers/moto_stream_toggle.py patches it to behave as
+DynamoDB does: a new LatestStreamArn); the stream proxy keeps the old stream readable, its shards
+closed, StreamStatus DISABLED. Real zae-limiter traffic is written before and after; the
+snapshot items must equal those of zae-limiter's own Lambda processor (Tests/peers/zl_oracle.py)
+run on the records of both streams. Harness: cluster_harness.py.
+"""
+
+from __future__ import annotations
+
+import tempfile
+import time
+
+import pytest
+
+import cluster_harness as h
+import zl_common
+from zael_harness import NotifyRecorder
+
+ENABLE = {"StreamEnabled": True, "StreamViewType": "NEW_AND_OLD_IMAGES"}
+
+
+@pytest.fixture(autouse=True, scope="module")
+def daemon_binary():
+    if not h.binary().is_file():
+        pytest.fail(f"no daemon binary at {h.binary()} (build it, or set ZAEL_BINARY)")
+
+
+def stream_line(daemon: h.Daemon) -> str:
+    return daemon.status().get("stream") or ""
+
+
+def proxy_records(cluster: h.Cluster) -> int:
+    cluster.proxy.control(action="sync")
+    return cluster.proxy.get("/__proxy/stats")["records"]
+
+
+def new_stream(cluster: h.Cluster, old: str | None) -> str:
+    """Turns the table's stream on; returns the new arn once the proxy serves it."""
+    cluster.ddb.update_table(TableName=cluster.table, StreamSpecification=ENABLE)
+    arn = cluster.ddb.describe_table(TableName=cluster.table)["Table"]["LatestStreamArn"]
+    assert arn != old, "turning the stream on again must give a new LatestStreamArn"
+    h.wait_for(lambda: cluster.proxy.get("/__proxy/shards")["stream_arn"] == arn, 30,
+               what="the proxy to serve the new stream")
+    return arn
+
+
+def test_stream_off_and_on_again_is_drained_then_followed(make_cluster):
+    cluster = make_cluster("--shards", "3", moto_script="moto_stream_toggle.py")
+    cluster.create_table()
+    old = cluster.arn
+    traffic = cluster.traffic(rounds=5, users=8, seed=0)
+    daemon = cluster.daemon("solo").start()
+    traffic.join()
+    old_records = cluster.synced_records()
+    h.wait_for(lambda: stream_line(daemon) == f"consuming {old}", 30, what="the daemon to consume the stream")
+
+    # Off: the proxy closes the old stream's shards; the daemon drains them, says so, and waits.
+    cluster.ddb.update_table(TableName=cluster.table, StreamSpecification={"StreamEnabled": False})
+    h.wait_for(lambda: cluster.proxy.get("/__proxy/shards")["retired"] == [old], 30,
+               what="the proxy to retire the old stream")
+    waiting = f"waiting: table {cluster.table} has no stream enabled (enable NEW_AND_OLD_IMAGES)"
+    h.wait_for(lambda: stream_line(daemon) == waiting, 90, what="the daemon to wait after draining")
+    assert daemon.alive()
+    leases = cluster.leases()
+    assert leases and all(h.checkpoint(lease) == "SHARD_END" for lease in leases.values()), leases
+    assert all(lease.get("streamArn", {}).get("S") == old for lease in leases.values())
+    messages = [line["message"] for line in daemon.log_lines()]
+    assert any(m.startswith("stream drained") for m in messages), messages[-20:]
+    assert waiting in messages
+
+    # On again: a new stream. Traffic goes on at once; the daemon reads the new stream from
+    # TRIM_HORIZON, so nothing written before it noticed is lost.
+    new = new_stream(cluster, old)
+    more = cluster.traffic(rounds=5, users=8, seed=1)
+    more.join()
+    new_records = zl_common.read_stream(cluster.moto.url, new)
+    assert new_records, "no records in the new stream"
+    h.wait_for(lambda: proxy_records(cluster) == len(old_records) + len(new_records), 30,
+               what="the proxy to copy the new stream")
+    print(f"old stream {len(old_records)} records, new stream {len(new_records)} records")
+
+    cluster.reference(old_records + new_records)
+    cluster.wait_equal_to_reference(180)
+    cluster.assert_dump_equals_reference()
+    assert stream_line(daemon) == f"consuming {new}"
+    assert any(line["message"] == "following the table's new stream from TRIM_HORIZON"
+               for line in daemon.log_lines())
+    assert daemon.stop() == 0
+
+
+def test_started_with_streams_off_waits_ready_then_consumes_when_enabled(make_cluster):
+    cluster = make_cluster("--shards", "2", moto_script="moto_stream_toggle.py")
+    zl_common.setup_environment(cluster.proxy.url)
+    zl_common.create_table(cluster.proxy.url, cluster.table, stream=False)
+    # zae-limiter's version record (the daemon checks it at start) and buckets, not streamed.
+    cluster.traffic(rounds=2, users=6, seed=0).join()
+
+    notify = NotifyRecorder(tempfile.mktemp(prefix="zsn", suffix=".sock"))
+    try:
+        # LATEST is configured: the stream that appears later is read from TRIM_HORIZON anyway.
+        daemon = cluster.daemon("solo", env={"NOTIFY_SOCKET": notify.path, "WATCHDOG_USEC": "3000000"},
+                                consumer__starting_position='"LATEST"').start()
+        waiting = f"waiting: table {cluster.table} has no stream enabled (enable NEW_AND_OLD_IMAGES)"
+        h.wait_for(lambda: stream_line(daemon) == waiting, 30, what="the waiting status")
+        h.wait_for(lambda: any("READY=1" in d.split("\n") for d in notify.datagrams), 10, what="READY=1")
+        ready = next(d for d in notify.datagrams if "READY=1" in d.split("\n"))
+        assert f"STATUS={waiting}" in ready.split("\n"), ready
+        # Healthy while idle: the watchdog keeps being fed (3 s interval, pings every 1.5 s).
+        time.sleep(4)
+        pings = len(notify.pings)
+        time.sleep(3)
+        assert len(notify.pings) > pings, "no watchdog pings while waiting"
+        assert daemon.alive()
+        assert [line["message"] for line in daemon.log_lines()].count(waiting) >= 1
+        assert cluster.leases() == {}
+
+        arn = new_stream(cluster, None)
+        cluster.arn = arn
+        cluster.traffic(rounds=5, users=6, seed=1).join()
+        records = zl_common.read_stream(cluster.moto.url, arn)
+        h.wait_for(lambda: proxy_records(cluster) == len(records), 30, what="the proxy to copy the stream")
+        cluster.reference(records)
+        cluster.wait_equal_to_reference(180)
+        cluster.assert_dump_equals_reference()
+        assert stream_line(daemon) == f"consuming {arn}"
+        assert daemon.stop() == 0
+    finally:
+        notify.stop()
