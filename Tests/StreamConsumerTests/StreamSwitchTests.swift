@@ -54,7 +54,7 @@ import Testing
 
     @Test func schedulersOfTwoStreams_shareTheLeaseTable_withoutTakingEachOthersLeases() throws {
         let old = ScriptedStreams(streamArn: Self.oldArn)
-        let new = ScriptedStreams(streamArn: Self.newArn)
+        let new = ScriptedStreams(streamArn: Self.newArn, firstSequence: 1_000_000)
         for index in 0..<3 {
             old.addShard("old\(index)")
             new.addShard("new\(index)")
