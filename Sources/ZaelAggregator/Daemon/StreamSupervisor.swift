@@ -77,13 +77,14 @@ final class StreamSupervisor: @unchecked Sendable {
             nextWarning = now + warningInterval
         }
         guard now >= nextCheck || (drained && !checkedDrained) else { return }
-        nextCheck = now + (running == nil ? waitCheckInterval : checkInterval)
         if drained { checkedDrained = true }
         do {
             try apply(decision(drained: drained, table: describe()))
         } catch {
             logger.warning("cannot check the table's stream; trying again later", metadata: ["error": "\(error)"])
         }
+        // After the step: a scheduler stopped by it leaves the daemon waiting, which looks sooner.
+        nextCheck = now + (lock.withLock { scheduler } == nil ? waitCheckInterval : checkInterval)
     }
 
     /// The consumer's status; nil while no stream is consumed.
