@@ -79,7 +79,10 @@ extension ShardScheduler {
             drained = true
             return true
         }
-        if idle { logger.info("stream drained: every shard ended and was processed", metadata: ["shards": "\(graph.shards.count)"]) }
+        if idle {
+            logger.info(
+                "stream drained: every shard ended and was processed", metadata: ["shards": "\(graph.shards.count)"])
+        }
     }
 
     /// Tells the consumers of leases given up or lost (by a renewer or the lease loop) to stop,

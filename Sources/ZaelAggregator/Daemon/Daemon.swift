@@ -106,56 +106,59 @@ struct Daemon: DaemonRunner {
             var consumer = state.configuration.consumerConfiguration(streamArn: streamArn)
             if fromTrimHorizon { consumer.startingPosition = .trimHorizon }
             return ShardScheduler(
-            configuration: consumer,
-            // The clients retry throttled and failed calls themselves. In exactly-once delivery
-            // that is safe: every transaction carries the lane's checkpoint fence, so a resent
-            // transaction whose first try committed fails the fence, and the engine re-reads the
-            // lane and adopts the committed checkpoint instead of applying anything twice.
-            processorFactory: UsageAggregatorFactory(
-                settings: configuration.aggregationSettings, logger: logger,
-                // Each attempt of a lane's calls counts as its shard's liveness, so a lane inside a
-                // long throttled call is not taken for a wedged one; a call that never returns
-                // still silences it.
-                makeClient: { shardId, _ in aws.makeDynamoDB(onAttempt: { health.alive(shardId: shardId) }) },
-                makeRejectionHandler: { shardId, lane in
-                    RejectionSpool(
-                        destination: failureDestination, streamArn: streamArn, shardId: shardId, lane: lane)
+                configuration: consumer,
+                // The clients retry throttled and failed calls themselves. In exactly-once delivery
+                // that is safe: every transaction carries the lane's checkpoint fence, so a resent
+                // transaction whose first try committed fails the fence, and the engine re-reads the
+                // lane and adopts the committed checkpoint instead of applying anything twice.
+                processorFactory: UsageAggregatorFactory(
+                    settings: configuration.aggregationSettings, logger: logger,
+                    // Each attempt of a lane's calls counts as its shard's liveness, so a lane inside a
+                    // long throttled call is not taken for a wedged one; a call that never returns
+                    // still silences it.
+                    makeClient: { shardId, _ in aws.makeDynamoDB(onAttempt: { health.alive(shardId: shardId) }) },
+                    makeRejectionHandler: { shardId, lane in
+                        RejectionSpool(
+                            destination: failureDestination, streamArn: streamArn, shardId: shardId, lane: lane)
+                    },
+                    makeDuties: { [configuration] shardId, _ in
+                        // The Lambda's order: bucket maintenance, then audit archival. Clients are
+                        // per lane (used by one thread at a time) and report liveness like the lane's.
+                        let alive: @Sendable () -> Void = { health.alive(shardId: shardId) }
+                        var duties = BucketDuties.make(
+                            client: aws.makeDynamoDB(onAttempt: alive), tableName: configuration.table.name,
+                            state: state,
+                            logger: logger)
+                        if let bucket = configuration.archival.bucket {
+                            let store = S3AuditArchiveStore(
+                                bucket: bucket, client: aws.makeS3(configuration.archival, onAttempt: alive))
+                            duties.append(
+                                AuditArchivalDuty(store: store, prefix: configuration.archival.prefix, logger: logger))
+                        }
+                        return duties
+                    }),
+                makeStreamsClient: { aws.makeStreams() },
+                makeLeaseStore: { [configuration] in
+                    LeaseTable(
+                        client: aws.makeDynamoDB(), tableName: configuration.leases.table,
+                        createIfMissing: configuration.leases.createTable)
                 },
-                makeDuties: { [configuration] shardId, _ in
-                    // The Lambda's order: bucket maintenance, then audit archival. Clients are
-                    // per lane (used by one thread at a time) and report liveness like the lane's.
-                    let alive: @Sendable () -> Void = { health.alive(shardId: shardId) }
-                    var duties = BucketDuties.make(
-                        client: aws.makeDynamoDB(onAttempt: alive), tableName: configuration.table.name, state: state,
-                        logger: logger)
-                    if let bucket = configuration.archival.bucket {
-                        let store = S3AuditArchiveStore(
-                            bucket: bucket, client: aws.makeS3(configuration.archival, onAttempt: alive))
-                        duties.append(
-                            AuditArchivalDuty(store: store, prefix: configuration.archival.prefix, logger: logger))
-                    }
-                    return duties
-                }),
-            makeStreamsClient: { aws.makeStreams() },
-            makeLeaseStore: { [configuration] in
-                LeaseTable(
-                    client: aws.makeDynamoDB(), tableName: configuration.leases.table,
-                    createIfMissing: configuration.leases.createTable)
-            },
-            makeRenewalStore: { [configuration] callTimeLimit in
-                LeaseTable(
-                    client: aws.makeDynamoDB(callTimeLimit: callTimeLimit), tableName: configuration.leases.table,
-                    createIfMissing: false)
-            },
-            failureDestination: failureDestination, logger: logger,
-            onProgress: { health.report($0) })
+                makeRenewalStore: { [configuration] callTimeLimit in
+                    LeaseTable(
+                        client: aws.makeDynamoDB(callTimeLimit: callTimeLimit), tableName: configuration.leases.table,
+                        createIfMissing: false)
+                },
+                failureDestination: failureDestination, logger: logger,
+                onProgress: { health.report($0) })
         }
         let supervisor = StreamSupervisor(
             table: configuration.table.name, pinned: configuration.table.streamARN, logger: logger,
             describe: { try StreamLocator.tableStream(table: configuration.table.name, dynamoDB: dynamoDB) },
             makeScheduler: makeScheduler, onSchedulerStopped: { health.schedulerStopped() })
         status("preparing lease table \(configuration.leases.table)")
-        try StartupRetry.run("start the shard scheduler", logger: logger, status: status) { try supervisor.begin(firstLook) }
+        try StartupRetry.run("start the shard scheduler", logger: logger, status: status) {
+            try supervisor.begin(firstLook)
+        }
 
         let reporter = DaemonStatus(
             workerId: configuration.leases.workerID, startedAt: startedAt, started: started, metrics: metrics)
