@@ -52,30 +52,34 @@ def test_stream_off_and_on_again_is_drained_then_followed(make_cluster):
     cluster.create_table()
     old = cluster.arn
     traffic = cluster.traffic(rounds=3, users=6, seed=0)
-    daemon = cluster.daemon("solo").start()
+    # Two hosts on one lease table: each sees the old stream drained on its own.
+    daemons = [cluster.daemon("a").start(), cluster.daemon("b").start()]
     traffic.join(300)
     old_records = cluster.synced_records()
-    h.wait_for(lambda: stream_line(daemon) == f"consuming {old}", 30, what="the daemon to consume the stream")
+    for daemon in daemons:
+        h.wait_for(lambda: stream_line(daemon) == f"consuming {old}", 30, what="the daemons to consume the stream")
 
     # Off: the proxy closes the old stream's shards; the daemon drains them, says so, and waits.
     cluster.ddb.update_table(TableName=cluster.table, StreamSpecification={"StreamEnabled": False})
     h.wait_for(lambda: cluster.proxy.get("/__proxy/shards")["retired"] == [old], 30,
                what="the proxy to retire the old stream")
     waiting = f"waiting: table {cluster.table} has no stream enabled (enable NEW_AND_OLD_IMAGES)"
-    h.wait_for(lambda: stream_line(daemon) == waiting, 90, what="the daemon to wait after draining")
-    assert daemon.alive()
+    for daemon in daemons:
+        h.wait_for(lambda: stream_line(daemon) == waiting, 90, what="the daemons to wait after draining")
+        assert daemon.alive()
+        messages = [line["message"] for line in daemon.log_lines()]
+        assert any(m.startswith("stream drained") for m in messages), messages[-20:]
+        assert waiting in messages
     leases = cluster.leases()
     assert leases and all(h.checkpoint(lease) == "SHARD_END" for lease in leases.values()), leases
     assert all(lease.get("streamArn", {}).get("S") == old for lease in leases.values())
-    messages = [line["message"] for line in daemon.log_lines()]
-    assert any(m.startswith("stream drained") for m in messages), messages[-20:]
-    assert waiting in messages
 
     # On again: a new stream. Traffic goes on at once; the daemon reads the new stream from
     # TRIM_HORIZON, so nothing written before it noticed is lost.
     new = new_stream(cluster, old)
     enabled = time.monotonic()
-    h.wait_for(lambda: stream_line(daemon) == f"consuming {new}", 30, what="the daemon to take the new stream")
+    for daemon in daemons:
+        h.wait_for(lambda: stream_line(daemon) == f"consuming {new}", 30, what="the daemons to take the new stream")
     print(f"new stream taken {time.monotonic() - enabled:.1f} s after it was enabled")
     more = cluster.traffic(rounds=3, users=6, seed=1)
     more.join(300)
@@ -88,10 +92,17 @@ def test_stream_off_and_on_again_is_drained_then_followed(make_cluster):
     cluster.reference(old_records + new_records)
     cluster.wait_equal_to_reference(180)
     cluster.assert_dump_equals_reference()
-    assert stream_line(daemon) == f"consuming {new}"
-    assert any(line["message"] == "consuming stream" and line["metadata"]["stream.arn"] == new
-               for line in daemon.log_lines())
-    assert daemon.stop() == 0
+    # The new stream's shards are spread over both hosts; the old stream's leases wait out their
+    # grace (10 minutes) at SHARD_END.
+    leases = cluster.leases()
+    fresh = {k: v for k, v in leases.items() if v.get("streamArn", {}).get("S") == new}
+    assert len(fresh) == 3 and {h.owner(v) for v in fresh.values()} <= {"a", "b"}, fresh
+    assert all(h.checkpoint(v) == "SHARD_END" for k, v in leases.items() if k not in fresh)
+    for daemon in daemons:
+        assert stream_line(daemon) == f"consuming {new}"
+        assert any(line["message"] == "consuming stream" and line["metadata"]["stream.arn"] == new
+                   for line in daemon.log_lines())
+        assert daemon.stop() == 0
 
 
 def test_started_with_streams_off_waits_ready_then_consumes_when_enabled(make_cluster):
