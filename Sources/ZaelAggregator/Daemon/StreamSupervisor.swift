@@ -68,8 +68,8 @@ final class StreamSupervisor: @unchecked Sendable {
 
     /// One step of the main loop (every few seconds): describes the table when due, and at once
     /// when the consumed stream turns out drained (every shard ended: the stream was turned off),
-    /// and acts on the answer. AWS errors are logged
-    /// and tried again at the next check; the daemon keeps running.
+    /// and acts on the answer. AWS errors are logged and tried again at the next check; the
+    /// daemon keeps running.
     func tick(now: ContinuousClock.Instant = .now) {
         let (running, drained) = lock.withLock { (scheduler, scheduler?.streamDrained ?? false) }
         if running == nil && now >= nextWarning, let text = lock.withLock({ self.text }) {
