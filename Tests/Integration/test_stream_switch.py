@@ -147,3 +147,20 @@ def test_started_with_streams_off_waits_ready_then_consumes_when_enabled(make_cl
         assert daemon.stop() == 0
     finally:
         notify.stop()
+
+
+def test_a_waiting_daemon_stops_promptly_on_sigterm(make_cluster):
+    cluster = make_cluster("--shards", "1", moto_script="moto_stream_toggle.py")
+    zl_common.setup_environment(cluster.proxy.url)
+    from zae_limiter import schema
+    definition = schema.get_table_definition(cluster.table)
+    definition.pop("StreamSpecification")
+    zl_common.client(cluster.proxy.url).create_table(**definition)
+    cluster.traffic(rounds=1, users=2, seed=0).join(300)
+    daemon = cluster.daemon("solo").start()
+    h.wait_for(lambda: stream_line(daemon).startswith("waiting: "), 30, what="the waiting status")
+    started = time.monotonic()
+    assert daemon.stop(timeout=30) == 0
+    stopped = time.monotonic() - started
+    print(f"stopped {stopped:.1f} s after SIGTERM")
+    assert stopped < 10, stopped
