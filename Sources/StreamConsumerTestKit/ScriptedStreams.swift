@@ -59,11 +59,14 @@ public final class ScriptedStreams: DynamoDBStreamsAPI, @unchecked Sendable {
     /// How long each GetRecords call takes (before it is counted), like a network round trip.
     public var getRecordsDelay: Duration = .zero
 
+    /// - Parameter firstSequence: where sequence numbers start, so that two streams in one test
+    ///   (a table's stream turned off and on) have distinct ones.
     public init(
-        streamArn: String = "arn:aws:dynamodb:us-east-1:000000000000:table/t/stream/2026",
+        streamArn: String = "arn:aws:dynamodb:us-east-1:000000000000:table/t/stream/2026", firstSequence: Int = 0,
         wallClock: @escaping @Sendable () -> Double = { Date().timeIntervalSince1970 }
     ) {
         self.streamArn = streamArn
+        self.nextSequence = firstSequence
         self.wallClock = wallClock
     }
 

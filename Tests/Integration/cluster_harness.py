@@ -83,10 +83,12 @@ def metric(samples: dict, name: str, **labels) -> float:
 
 
 class Moto:
-    def __init__(self):
+    def __init__(self, script: str | None = None):
+        """moto_server, or a peer script taking the same arguments (e.g. moto_stream_toggle.py)."""
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
-        self.proc = subprocess.Popen([str(BIN / "moto_server"), "-H", "127.0.0.1", "-p", str(self.port)],
+        command = [sys.executable, str(PEERS / script)] if script else [str(BIN / "moto_server")]
+        self.proc = subprocess.Popen(command + ["-H", "127.0.0.1", "-p", str(self.port)],
                                      stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         try:
             wait_for(self._listening, 30, what="moto")
@@ -227,7 +229,7 @@ class Daemon:
 class Cluster:
     """moto + stream proxy + daemons for one zae-limiter table."""
 
-    def __init__(self, *proxy_args: str):
+    def __init__(self, *proxy_args: str, moto_script: str | None = None):
         if not binary().exists():
             raise FileNotFoundError(f"no daemon binary at {binary()} (build it or set ZAEL_BINARY)")
         self.dir = tempfile.mkdtemp(prefix="zcl")
@@ -237,7 +239,7 @@ class Cluster:
         self.table = "zl" + uuid.uuid4().hex[:10]
         self.lease_table = f"{self.table}-zael-leases"
         try:
-            self.moto = Moto()
+            self.moto = Moto(moto_script)
             self.proxy = Proxy(self.moto.url, self.table, *proxy_args)
         except BaseException:  # never leave moto running behind a failed setup
             self.close()

@@ -10,8 +10,8 @@ def make_cluster():
     """Makes clusters (moto, the stream proxy, daemons) and closes them after the test."""
     made = []
 
-    def make(*proxy_args: str) -> h.Cluster:
-        made.append(h.Cluster(*proxy_args))
+    def make(*proxy_args: str, moto_script: str | None = None) -> h.Cluster:
+        made.append(h.Cluster(*proxy_args, moto_script=moto_script))
         return made[-1]
 
     yield make

@@ -51,4 +51,16 @@ import Testing
                 + "2 shards THROTTLED (ProvisionedThroughputExceededException/TransactionConflictException)")
         #expect(!DaemonStatus.line(status([shard("a", error: nil, age: nil)])).contains("THROTTLED"))
     }
+
+    @Test func theStreamNote_leadsTheLine_andStandsAloneWhileWaiting() {
+        let waiting = "waiting: table t has no stream enabled (enable NEW_AND_OLD_IMAGES)"
+        #expect(DaemonStatus.line(nil, note: waiting) == waiting)
+        let consuming = status([shard("a", error: nil, age: nil)])
+        #expect(DaemonStatus.line(consuming, note: nil) == DaemonStatus.line(consuming))
+        #expect(
+            DaemonStatus.line(consuming, note: "draining stream old: table t now has stream new")
+                == "draining stream old: table t now has stream new; " + DaemonStatus.line(consuming))
+        #expect(DaemonStatus.streamLine(consuming, note: nil) == "consuming arn")
+        #expect(DaemonStatus.streamLine(nil, note: waiting) == waiting)
+    }
 }

@@ -33,7 +33,7 @@ class FakeMoto:
     def call(self, target: str, payload: dict):
         op = target.rsplit(".", 1)[1]
         if op == "DescribeTable":
-            return 200, {"Table": {"LatestStreamArn": ARN}}
+            return 200, {"Table": {"LatestStreamArn": ARN, "StreamSpecification": {"StreamEnabled": True}}}
         if op == "DescribeStream":
             return 200, {"StreamDescription": {"StreamArn": ARN, "Shards": [{"ShardId": "s0"}]}}
         if op == "GetShardIterator":
@@ -228,3 +228,32 @@ def test_a_steady_queue_of_transactions_does_not_starve_other_calls():
     for t in writers:
         t.join(5)
     assert waited < 0.5, f"a call waited {waited:.2f}s behind transactions"
+
+
+def test_a_stream_turned_off_and_on_is_retired_closed_and_still_readable():
+    from streamproxy.streams_api import StreamsAPI
+    model = StreamModel(root_shards=2)
+    api = StreamsAPI(model)
+    model.start(ARN, {"StreamArn": ARN, "StreamViewType": "NEW_AND_OLD_IMAGES"})
+    for n in range(6):
+        model.append(rec(n, f"e{n}", f"k{n}"))
+    old_ids = [s.shard_id for s in model.shards]
+    assert model.retire() == ARN
+    assert model.stream_arn is None and model.retired[ARN][1][0].closed
+    new = ARN + "-2"
+    model.start(new, {"StreamArn": new, "StreamViewType": "NEW_AND_OLD_IMAGES"})
+    model.append(rec(7, "n1", "k1"))
+    old_desc = api.describe_stream({"StreamArn": ARN})["StreamDescription"]
+    assert old_desc["StreamStatus"] == "DISABLED"
+    assert [s["ShardId"] for s in old_desc["Shards"]] == old_ids
+    assert all("EndingSequenceNumber" in s["SequenceNumberRange"] for s in old_desc["Shards"])
+    new_desc = api.describe_stream({"StreamArn": new})["StreamDescription"]
+    assert new_desc["StreamStatus"] == "ENABLED" and not set(old_ids) & {s["ShardId"] for s in new_desc["Shards"]}
+    # Every old record is read, then the shard ends (no next iterator).
+    read = 0
+    for shard_id in old_ids:
+        bodies, _, at_end = model.read(shard_id, model.position(shard_id, "TRIM_HORIZON", None), 1000, 1 << 20)
+        read += len(bodies)
+        assert at_end
+    assert read == 6
+    assert sum(len(s.seqs) for s in model.shards) == 1

@@ -6,7 +6,9 @@ public enum StatusRenderer {
     public static func table(_ snapshot: StatusSnapshot) -> String {
         let clean = TextTable.clean
         var out = "worker \(clean(snapshot.workerId)) on \(clean(snapshot.host)), version \(clean(snapshot.version)), "
-        out += "up \(duration(snapshot.uptimeSeconds)) (since \(timestamp(snapshot.startedAt)))\n\n"
+        out += "up \(duration(snapshot.uptimeSeconds)) (since \(timestamp(snapshot.startedAt)))\n"
+        if let stream = snapshot.stream { out += "stream: \(clean(stream))\n" }
+        out += "\n"
 
         var shards = TextTable(["SHARD", "STATE", "OWNER", "CHECKPOINT", "AGE", "REC/S", "RETRIES", "LAST ERROR"])
         for shard in snapshot.shards.sorted(by: { $0.shardId < $1.shardId }) {

@@ -15,10 +15,15 @@ public struct StatusSnapshot: Codable, Sendable, Equatable {
     /// The Lambda's other duties, each with its counters, in the Lambda's order; empty in the
     /// reply of a daemon that predates them.
     public var duties: [DutyStatus]
+    /// The stream the daemon reads, or why it reads none ("waiting: table T has no stream
+    /// enabled …", "draining stream X: table T now has stream Y"); nil in the reply of a daemon
+    /// that predates it.
+    public var stream: String?
 
     public init(
         workerId: String, host: String, version: String, startedAt: Date, uptimeSeconds: Double,
-        config: [ConfigEntry], shards: [ShardStatus], totals: Totals, duties: [DutyStatus] = []
+        config: [ConfigEntry], shards: [ShardStatus], totals: Totals, duties: [DutyStatus] = [],
+        stream: String? = nil
     ) {
         self.workerId = workerId
         self.host = host
@@ -29,10 +34,11 @@ public struct StatusSnapshot: Codable, Sendable, Equatable {
         self.shards = shards
         self.totals = totals
         self.duties = duties
+        self.stream = stream
     }
 
     private enum CodingKeys: String, CodingKey {
-        case workerId, host, version, startedAt, uptimeSeconds, config, shards, totals, duties
+        case workerId, host, version, startedAt, uptimeSeconds, config, shards, totals, duties, stream
     }
 
     // Written out for one reason: a `status` client newer than the daemon it asks must still
@@ -48,6 +54,7 @@ public struct StatusSnapshot: Codable, Sendable, Equatable {
         shards = try container.decode([ShardStatus].self, forKey: .shards)
         totals = try container.decode(Totals.self, forKey: .totals)
         duties = try container.decodeIfPresent([DutyStatus].self, forKey: .duties) ?? []
+        stream = try container.decodeIfPresent(String.self, forKey: .stream)
     }
 
     /// One configuration key and its (masked) value.

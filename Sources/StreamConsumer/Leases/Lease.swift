@@ -60,11 +60,16 @@ public struct Lease: Sendable, Equatable {
     /// `previousLaneCount` (N): set while the old lanes' checkpoints still filter records after a
     /// change of the parallelization factor (docs/leases.md).
     public var previousLaneCount: Int?
+    /// `streamArn` (S): the stream the shard belongs to, written when the lease is created. A
+    /// scheduler takes only leases of its own stream (or untagged ones, from before the tag), so
+    /// hosts that still drain an old stream and hosts that already follow the table's new one
+    /// share the lease table without taking each other's shards.
+    public var streamArn: String?
 
     public init(
         shardId: String, owner: String? = nil, counter: Int = 0, checkpoint: LeaseCheckpoint,
         ownerSwitchesSinceCheckpoint: Int = 0, parentShardIds: [String] = [], childShardIds: [String] = [],
-        laneCount: Int? = nil, previousLaneCount: Int? = nil, claimedAt: Int? = nil
+        laneCount: Int? = nil, previousLaneCount: Int? = nil, claimedAt: Int? = nil, streamArn: String? = nil
     ) {
         self.shardId = shardId
         self.owner = owner
@@ -76,7 +81,11 @@ public struct Lease: Sendable, Equatable {
         self.laneCount = laneCount
         self.previousLaneCount = previousLaneCount
         self.claimedAt = claimedAt
+        self.streamArn = streamArn
     }
+
+    /// Whether a consumer of `stream` may take this lease: untagged leases belong to any stream.
+    public func belongs(to stream: String) -> Bool { streamArn.map { $0 == stream } ?? true }
 }
 
 /// Key of one lane checkpoint item in the lease table.

@@ -12,7 +12,9 @@ extension LeaseCoordinator {
     /// missing from two listings in a row, so a listing older than a new shard cannot delete it,
     /// and only at SHARD_END: a lease with records left is kept until its consumer ends it (a
     /// shard the service no longer knows reads as ended, DESIGN's ResourceNotFound rule), so no
-    /// listing, however wrong, can delete a position.
+    /// listing, however wrong, can delete a position. Leases of another stream (the table's stream
+    /// was turned off and on) are never taken here; once at SHARD_END they are deleted after
+    /// `foreignLeaseGrace`, which leaves hosts still draining that stream the time to see it drained.
     public func syncLeases(with graph: ShardGraph, position: StartingPosition) throws {
         guard !graph.shards.isEmpty else { return }
         let existing = try store.listLeases()
@@ -23,7 +25,7 @@ extension LeaseCoordinator {
             if !parentLeased && position == .latest && graph.isClosed(shardId) { continue }
             let lease = Lease(
                 shardId: shardId, checkpoint: parentLeased ? .trimHorizon : LeaseCheckpoint(position),
-                parentShardIds: graph.shards[shardId]?.parentShardId.map { [$0] } ?? [])
+                parentShardIds: graph.shards[shardId]?.parentShardId.map { [$0] } ?? [], streamArn: streamArn)
             if try store.createLease(lease) {
                 logger.info("lease created", metadata: ["shard.id": "\(shardId)", "checkpoint": "\(lease.checkpoint)"])
             }
@@ -33,7 +35,22 @@ extension LeaseCoordinator {
             graphGeneration += 1
             return graphGeneration
         }
+        let now = clock.now()
         for lease in existing where graph.shards[lease.shardId] == nil {
+            if let streamArn, !lease.belongs(to: streamArn) {
+                let since = lock.withLock { () -> Duration in
+                    if let since = foreignSince[lease.shardId] { return since }
+                    foreignSince[lease.shardId] = now
+                    return now
+                }
+                guard lease.checkpoint == .shardEnd, now - since >= foreignLeaseGrace else { continue }
+                try deleteEnded(lease)
+                lock.withLock { foreignSince[lease.shardId] = nil }
+                logger.info(
+                    "lease deleted: shard of an earlier stream, at SHARD_END",
+                    metadata: ["shard.id": "\(lease.shardId)", "lease.stream": "\(lease.streamArn ?? "")"])
+                continue
+            }
             let noted = lock.withLock { () -> Int in
                 if let noted = absentSince[lease.shardId] { return noted }
                 absentSince[lease.shardId] = generation
@@ -48,12 +65,7 @@ extension LeaseCoordinator {
                 }
                 continue
             }
-            var lanes: [LaneKey] = []
-            for count in Set([lease.laneCount, lease.previousLaneCount].compactMap { $0 }) {
-                lanes += (0..<count).map { LaneKey(shardId: lease.shardId, lane: $0, laneCount: count) }
-            }
-            try store.deleteLanes(lanes)
-            try store.deleteLease(shardId: lease.shardId)
+            try deleteEnded(lease)
             lock.withLock {
                 absentSince[lease.shardId] = nil
                 observations[lease.shardId] = nil
@@ -63,5 +75,15 @@ extension LeaseCoordinator {
         lock.withLock {
             for shardId in absentSince.keys where graph.shards[shardId] != nil { absentSince[shardId] = nil }
         }
+    }
+
+    /// Deletes an ended lease and its lane items.
+    private func deleteEnded(_ lease: Lease) throws {
+        var lanes: [LaneKey] = []
+        for count in Set([lease.laneCount, lease.previousLaneCount].compactMap { $0 }) {
+            lanes += (0..<count).map { LaneKey(shardId: lease.shardId, lane: $0, laneCount: count) }
+        }
+        try store.deleteLanes(lanes)
+        try store.deleteLease(shardId: lease.shardId)
     }
 }

@@ -46,6 +46,13 @@ public final class LeaseCoordinator: @unchecked Sendable {
     }
 
     public let workerId: String
+    /// The stream this coordinator's scheduler reads: new leases are tagged with it and only its
+    /// own (or untagged) leases are taken. Nil: every lease (tests that drive one stream by hand).
+    public let streamArn: String?
+    /// How long a SHARD_END lease of another stream stays in the table after it left our listing:
+    /// a host still draining that stream must see it at SHARD_END (and so the stream drained)
+    /// rather than missing, or it would create the lease anew and read the shard again.
+    let foreignLeaseGrace: Duration
     let failoverTime: Duration
     /// How often each held lease is renewed: failover/3 (KCL).
     let renewalPeriod: Duration
@@ -63,13 +70,17 @@ public final class LeaseCoordinator: @unchecked Sendable {
     var observations: [String: Observation] = [:]
     private var listing: [Lease] = []
     var absentSince: [String: Int] = [:]
+    /// When a lease of another stream was first seen missing from our listing.
+    var foreignSince: [String: Duration] = [:]
     var graphGeneration = 0
 
     public init(
         workerId: String, failoverTime: Duration, store: LeaseStore, clock: ConsumerClock, metrics: ConsumerMetrics,
-        logger: Logger
+        logger: Logger, streamArn: String? = nil, foreignLeaseGrace: Duration = .seconds(600)
     ) {
         self.workerId = workerId
+        self.streamArn = streamArn
+        self.foreignLeaseGrace = foreignLeaseGrace
         self.failoverTime = failoverTime
         self.renewalPeriod = failoverTime / 3
         self.renewalDeadline = failoverTime * 3 / 10
@@ -103,7 +114,8 @@ public final class LeaseCoordinator: @unchecked Sendable {
 
     /// Lists leases, then takes expired or unowned ones up to this worker's share
     /// (ceil(active leases / live workers)), stealing at most one from the most loaded worker
-    /// when nothing is free. Leases at SHARD_END are not counted and not taken.
+    /// when nothing is free. Leases at SHARD_END and leases of another stream are not counted
+    /// and not taken.
     public func takeLeases(stealing: Bool = true) throws -> TakeReport {
         let leases = try store.listLeases()
         let now = clock.now()
@@ -118,7 +130,9 @@ public final class LeaseCoordinator: @unchecked Sendable {
                 }
             }
             observations = seen
-            let active = leases.filter { $0.checkpoint != .shardEnd }
+            let active = leases.filter { lease in
+                lease.checkpoint != .shardEnd && streamArn.map { lease.belongs(to: $0) } ?? true
+            }
             var load: [String: [Lease]] = [workerId: []]
             var free: [Lease] = []
             for lease in active {

@@ -301,7 +301,7 @@ extension Lease {
             parentShardIds: item["parentShardId"]?.ss ?? [], childShardIds: item["childShardIds"]?.ss ?? [],
             laneCount: item["laneCount"]?.n.flatMap { Int($0) },
             previousLaneCount: item["previousLaneCount"]?.n.flatMap { Int($0) },
-            claimedAt: item["claimedAt"]?.n.flatMap { Int($0) })
+            claimedAt: item["claimedAt"]?.n.flatMap { Int($0) }, streamArn: item["streamArn"]?.s)
     }
 
     /// The lease as a table item (string sets are left out when empty: DynamoDB rejects empty sets).
@@ -316,6 +316,7 @@ extension Lease {
         if let laneCount { item["laneCount"] = .n(String(laneCount)) }
         if let previousLaneCount { item["previousLaneCount"] = .n(String(previousLaneCount)) }
         if let claimedAt { item["claimedAt"] = .n(String(claimedAt)) }
+        if let streamArn { item["streamArn"] = .s(streamArn) }
         return item
     }
 }

@@ -34,14 +34,21 @@ extension ShardScheduler {
             // The renewers judge expiry too; this catches it when all of them sit in slow calls.
             leasesLost(coordinator.dropExpired())
             if clock.now() >= nextRound { nextRound = clock.now() + period }
-            let (current, generation, stopping) = lock.withLock { (graph, graphGeneration, shuttingDown) }
+            let (current, generation, stopping, wasDrained) = lock.withLock {
+                (graph, graphGeneration, shuttingDown, drained)
+            }
             if !stopping {
                 do {
-                    if let current, generation != syncedGeneration {
+                    // A drained stream gets no new leases: another stream's scheduler may have
+                    // deleted its ended ones, which must not come back at TRIM_HORIZON.
+                    if let current, generation != syncedGeneration, !wasDrained {
                         try coordinator.syncLeases(with: current, position: configuration.startingPosition)
                         syncedGeneration = generation
                     }
                     let report = try coordinator.takeLeases()
+                    if let current, generation == syncedGeneration, !wasDrained {
+                        noteDrained(current, listing: coordinator.lastListing)
+                    }
                     if !report.taken.isEmpty || !report.stolen.isEmpty {
                         lock.withLock { renewer }?.wake()
                         logger.debug(
@@ -55,6 +62,26 @@ extension ShardScheduler {
             }
             onProgress(.leaseLoop)
             leaseLoopWake.wait(max(.milliseconds(1), nextRound - clock.now()))
+        }
+    }
+
+    /// Marks the stream drained when `graph` (already synced into the lease table) has only
+    /// closed shards, each at SHARD_END or without a lease in `listing`, and no consumer of ours
+    /// is running or waiting for its release.
+    func noteDrained(_ graph: ShardGraph, listing: [Lease]) {
+        let leases = Dictionary(listing.map { ($0.shardId, $0) }, uniquingKeysWith: { first, _ in first })
+        let ended = graph.shards.keys.allSatisfy { shardId in
+            graph.isClosed(shardId) && (leases[shardId].map { $0.checkpoint == .shardEnd } ?? true)
+        }
+        guard ended else { return }
+        let idle = lock.withLock { () -> Bool in
+            guard consumers.isEmpty && pendingReleases.isEmpty else { return false }
+            drained = true
+            return true
+        }
+        if idle {
+            logger.info(
+                "stream drained: every shard ended and was processed", metadata: ["shards": "\(graph.shards.count)"])
         }
     }
 

@@ -17,7 +17,7 @@ import Logging
 /// Lifecycle: `init` → `start()` → (`update(_:)`, `status`)* → `shutdown(timeout:)`.
 public final class ShardScheduler: @unchecked Sendable {
     // `lock` guards: tunables, consumers, pendingReleases, endedLaneKeys, graph,
-    // graphGeneration, shuttingDown, running, retired, coordinator, threads.
+    // graphGeneration, shuttingDown, running, retired, coordinator, threads, drained.
     let configuration: ConsumerConfiguration
     let processorFactory: RecordProcessorFactory
     let makeStreamsClient: @Sendable () -> DynamoDBStreamsAPI
@@ -40,6 +40,8 @@ public final class ShardScheduler: @unchecked Sendable {
     var running = false
     var retired = (processed: 0, retries: 0, bisects: 0)
     var coordinator: LeaseCoordinator?
+    /// Every shard of the stream has ended and been processed (see `streamDrained`).
+    var drained = false
     var renewer: LeaseRenewer?
     let stopLoops: StopSignal
     let leaseLoopWake: Wakeup
@@ -97,7 +99,7 @@ public final class ShardScheduler: @unchecked Sendable {
         try store.prepare()
         let coordinator = LeaseCoordinator(
             workerId: configuration.workerId, failoverTime: configuration.failoverTime, store: store, clock: clock,
-            metrics: metrics, logger: logger)
+            metrics: metrics, logger: logger, streamArn: configuration.streamArn)
         let deadline = coordinator.renewalDeadline
         let renewer = LeaseRenewer(
             coordinator: coordinator, threads: configuration.leaseRenewers,
@@ -130,6 +132,14 @@ public final class ShardScheduler: @unchecked Sendable {
         lock.withLock { self.tunables = tunables }
         logger.info("consumer settings updated")
     }
+
+    /// Whether the stream is used up: the last shard listing showed every shard closed, and the
+    /// lease table every one of them at SHARD_END (or never leased, as a closed shard is under
+    /// LATEST), whichever worker processed it, with no consumer of ours still running. Only a
+    /// stream that was turned off (or replaced by a new one) gets there; once drained it stays
+    /// so, and the scheduler creates no more leases for it. The daemon then stops this scheduler
+    /// and follows the table's new stream.
+    public var streamDrained: Bool { lock.withLock { drained } }
 
     /// The settings in force now.
     public var currentTunables: ConsumerTunables { lock.withLock { tunables } }

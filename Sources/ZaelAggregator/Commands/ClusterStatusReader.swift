@@ -86,8 +86,10 @@ struct ClusterStatusReader {
 
     private func listShards(table: String, aws: AWSEnvironment, logger: Logger) throws -> [String] {
         let streams = aws.makeStreams()
-        let arn = try StreamLocator.locate(
-            table: table, configuredArn: streamArn, dynamoDB: aws.makeDynamoDB(), streams: streams)
+        let view = try StreamLocator.tableStream(table: table, dynamoDB: aws.makeDynamoDB())
+        guard let arn = streamArn ?? view.latestArn else {
+            throw DaemonError.misconfigured(view.problem ?? "table \(table) has no stream")
+        }
         let graph = try ShardDetector(client: streams, streamArn: arn, logger: logger).listShards()
         return graph.topologicalOrder()
     }

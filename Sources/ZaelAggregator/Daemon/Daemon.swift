@@ -12,11 +12,13 @@ import ZaeLimiter
 /// The long-running service behind `zael-aggregator run`.
 ///
 /// `run()` owns the lifecycle:
-/// 1. start-up: AWS environment, the stream (DescribeTable / DescribeStream), the table's schema
-///    version, metrics, the shard scheduler (which prepares the lease table), the status socket;
-///    transient AWS errors are retried for up to a minute with `STATUS=` kept current;
-/// 2. `READY=1` once the scheduler runs, then the watchdog (per-shard liveness) and `STATUS=`
-///    every few seconds;
+/// 1. start-up: AWS environment, the table's schema version, metrics, the stream (DescribeTable;
+///    a pinned stream's DescribeStream), the shard scheduler (which prepares the lease table), the
+///    status socket; transient AWS errors are retried for up to a minute with `STATUS=` kept
+///    current. A table without a usable stream is not an error: the daemon waits for one;
+/// 2. `READY=1` once the scheduler runs (or the wait began), then the watchdog (per-shard
+///    liveness) and, every few seconds, `STATUS=` and the `StreamSupervisor`'s step (the table's
+///    stream re-checked now and then, followed when it changes);
 /// 3. SIGHUP: `RELOADING=1`, reload the file, apply what can change live, log the rest, `READY=1`
 ///    (`ReloadPlan` decides; a refused reload is one error line and changes nothing);
 /// 4. SIGTERM/SIGINT: `STOPPING=1`, graceful stop (finish or abandon batches, checkpoint, release
@@ -62,10 +64,10 @@ struct Daemon: DaemonRunner {
         let dynamoDB = aws.makeDynamoDB()
         let streams = aws.makeStreams()
         status("describing table \(configuration.table.name)")
-        let streamArn = try StartupRetry.run("describe the stream", logger: logger, status: status) {
-            try StreamLocator.locate(
-                table: configuration.table.name, configuredArn: configuration.table.streamARN, dynamoDB: dynamoDB,
-                streams: streams)
+        let firstLook = try StartupRetry.run("describe the stream", logger: logger, status: status) {
+            let view = try StreamLocator.tableStream(table: configuration.table.name, dynamoDB: dynamoDB)
+            if let pinned = configuration.table.streamARN { try StreamLocator.checkPinned(pinned, streams: streams) }
+            return view
         }
         try StartupRetry.run("check the schema version", logger: logger, status: status) {
             _ = try SchemaVersionCheck(
@@ -98,59 +100,72 @@ struct Daemon: DaemonRunner {
             metricsFactory: metrics)
         let health = DaemonHealth(deadline: services.watchdogInterval ?? .seconds(30))
         let state = DaemonState(configuration: configuration)
-        let scheduler = ShardScheduler(
-            configuration: configuration.consumerConfiguration(streamArn: streamArn),
-            // The clients retry throttled and failed calls themselves. In exactly-once delivery
-            // that is safe: every transaction carries the lane's checkpoint fence, so a resent
-            // transaction whose first try committed fails the fence, and the engine re-reads the
-            // lane and adopts the committed checkpoint instead of applying anything twice.
-            processorFactory: UsageAggregatorFactory(
-                settings: configuration.aggregationSettings, logger: logger,
-                // Each attempt of a lane's calls counts as its shard's liveness, so a lane inside a
-                // long throttled call is not taken for a wedged one; a call that never returns
-                // still silences it.
-                makeClient: { shardId, _ in aws.makeDynamoDB(onAttempt: { health.alive(shardId: shardId) }) },
-                makeRejectionHandler: { shardId, lane in
-                    RejectionSpool(
-                        destination: failureDestination, streamArn: streamArn, shardId: shardId, lane: lane)
+        let makeScheduler = { [configuration] (streamArn: String, fromTrimHorizon: Bool) -> ShardScheduler in
+            // The configuration in force: a reload's new settings apply to a later stream's
+            // scheduler too.
+            var consumer = state.configuration.consumerConfiguration(streamArn: streamArn)
+            if fromTrimHorizon { consumer.startingPosition = .trimHorizon }
+            return ShardScheduler(
+                configuration: consumer,
+                // The clients retry throttled and failed calls themselves. In exactly-once delivery
+                // that is safe: every transaction carries the lane's checkpoint fence, so a resent
+                // transaction whose first try committed fails the fence, and the engine re-reads the
+                // lane and adopts the committed checkpoint instead of applying anything twice.
+                processorFactory: UsageAggregatorFactory(
+                    settings: configuration.aggregationSettings, logger: logger,
+                    // Each attempt of a lane's calls counts as its shard's liveness, so a lane inside a
+                    // long throttled call is not taken for a wedged one; a call that never returns
+                    // still silences it.
+                    makeClient: { shardId, _ in aws.makeDynamoDB(onAttempt: { health.alive(shardId: shardId) }) },
+                    makeRejectionHandler: { shardId, lane in
+                        RejectionSpool(
+                            destination: failureDestination, streamArn: streamArn, shardId: shardId, lane: lane)
+                    },
+                    makeDuties: { [configuration] shardId, _ in
+                        // The Lambda's order: bucket maintenance, then audit archival. Clients are
+                        // per lane (used by one thread at a time) and report liveness like the lane's.
+                        let alive: @Sendable () -> Void = { health.alive(shardId: shardId) }
+                        var duties = BucketDuties.make(
+                            client: aws.makeDynamoDB(onAttempt: alive), tableName: configuration.table.name,
+                            state: state,
+                            logger: logger)
+                        if let bucket = configuration.archival.bucket {
+                            let store = S3AuditArchiveStore(
+                                bucket: bucket, client: aws.makeS3(configuration.archival, onAttempt: alive))
+                            duties.append(
+                                AuditArchivalDuty(store: store, prefix: configuration.archival.prefix, logger: logger))
+                        }
+                        return duties
+                    }),
+                makeStreamsClient: { aws.makeStreams() },
+                makeLeaseStore: { [configuration] in
+                    LeaseTable(
+                        client: aws.makeDynamoDB(), tableName: configuration.leases.table,
+                        createIfMissing: configuration.leases.createTable)
                 },
-                makeDuties: { [configuration] shardId, _ in
-                    // The Lambda's order: bucket maintenance, then audit archival. Clients are
-                    // per lane (used by one thread at a time) and report liveness like the lane's.
-                    let alive: @Sendable () -> Void = { health.alive(shardId: shardId) }
-                    var duties = BucketDuties.make(
-                        client: aws.makeDynamoDB(onAttempt: alive), tableName: configuration.table.name, state: state,
-                        logger: logger)
-                    if let bucket = configuration.archival.bucket {
-                        let store = S3AuditArchiveStore(
-                            bucket: bucket, client: aws.makeS3(configuration.archival, onAttempt: alive))
-                        duties.append(
-                            AuditArchivalDuty(store: store, prefix: configuration.archival.prefix, logger: logger))
-                    }
-                    return duties
-                }),
-            makeStreamsClient: { aws.makeStreams() },
-            makeLeaseStore: { [configuration] in
-                LeaseTable(
-                    client: aws.makeDynamoDB(), tableName: configuration.leases.table,
-                    createIfMissing: configuration.leases.createTable)
-            },
-            makeRenewalStore: { [configuration] callTimeLimit in
-                LeaseTable(
-                    client: aws.makeDynamoDB(callTimeLimit: callTimeLimit), tableName: configuration.leases.table,
-                    createIfMissing: false)
-            },
-            failureDestination: failureDestination, logger: logger,
-            onProgress: { health.report($0) })
+                makeRenewalStore: { [configuration] callTimeLimit in
+                    LeaseTable(
+                        client: aws.makeDynamoDB(callTimeLimit: callTimeLimit), tableName: configuration.leases.table,
+                        createIfMissing: false)
+                },
+                failureDestination: failureDestination, logger: logger,
+                onProgress: { health.report($0) })
+        }
+        let supervisor = StreamSupervisor(
+            table: configuration.table.name, pinned: configuration.table.streamARN, logger: logger,
+            describe: { try StreamLocator.tableStream(table: configuration.table.name, dynamoDB: dynamoDB) },
+            makeScheduler: makeScheduler, onSchedulerStopped: { health.schedulerStopped() })
         status("preparing lease table \(configuration.leases.table)")
-        try StartupRetry.run("start the shard scheduler", logger: logger, status: status) { try scheduler.start() }
+        try StartupRetry.run("start the shard scheduler", logger: logger, status: status) {
+            try supervisor.begin(firstLook)
+        }
 
         let reporter = DaemonStatus(
             workerId: configuration.leases.workerID, startedAt: startedAt, started: started, metrics: metrics)
         let statusServer: StatusServer?
         do {
             statusServer = try StatusServer(path: configuration.status.socket, logger: logger) {
-                reporter.snapshot(scheduler.status, configuration: state.configuration)
+                reporter.snapshot(supervisor.status, note: supervisor.note, configuration: state.configuration)
             }
             statusServer?.start()
         } catch {
@@ -159,8 +174,15 @@ struct Daemon: DaemonRunner {
             statusServer = nil
         }
 
-        _ = try? notifier.notify(.ready, .status(DaemonStatus.line(scheduler.status)))
-        logger.info("ready", metadata: ["stream.arn": "\(streamArn)", "worker.id": "\(configuration.leases.workerID)"])
+        let line = { DaemonStatus.line(supervisor.status, note: supervisor.note) }
+        // READY comes before any stream exists: the daemon is up, just idle, and systemd must
+        // not time the start out while the operator turns streams on.
+        _ = try? notifier.notify(.ready, .status(line()))
+        logger.info(
+            "ready",
+            metadata: [
+                "stream.arn": "\(supervisor.streamArn ?? "none")", "worker.id": "\(configuration.leases.workerID)",
+            ])
         let watchdog = services.watchdogInterval.map {
             WatchdogService(interval: $0, notifier: notifier, monitor: health.monitor, logger: logger)
         }
@@ -185,7 +207,8 @@ struct Daemon: DaemonRunner {
         while true {
             switch events.next(timeout: .seconds(5)) {
             case .none:
-                status(DaemonStatus.line(scheduler.status))
+                supervisor.tick()
+                status(line())
             case .some(.hangup):
                 // logrotate moved the spool away: new records go to a fresh file at the path.
                 do {
@@ -193,7 +216,7 @@ struct Daemon: DaemonRunner {
                 } catch {
                     logger.error("spool reopen failed; still writing the old file", metadata: ["error": "\(error)"])
                 }
-                reload(scheduler: scheduler, state: state)
+                reload(supervisor: supervisor, state: state, line: line)
             case .some:
                 signals.cancel()
                 // A second SIGTERM/SIGINT during the drain exits at once (leases then expire on their own).
@@ -207,7 +230,7 @@ struct Daemon: DaemonRunner {
                 // The drain destroys each released shard's iterator-age gauge: report the ages
                 // while the shards are still held; the last flush after the drain has the counts.
                 _ = try? emf?.flush()
-                shutdown(scheduler, abortFlag: aws.abortFlag, logger: logger)
+                supervisor.shutdown { shutdown($0, abortFlag: aws.abortFlag, logger: logger) }
                 statusServer?.stop()
                 metricsServer?.stop()
                 emf?.stop()
@@ -232,14 +255,14 @@ struct Daemon: DaemonRunner {
         }
     }
 
-    private func reload(scheduler: ShardScheduler, state: DaemonState) {
+    private func reload(supervisor: StreamSupervisor, state: DaemonState, line: () -> String) {
         let logger = services.logger
         let notifier = services.notifier
         var now = timespec()
         clock_gettime(CLOCK_MONOTONIC, &now)
         let usec = UInt64(now.tv_sec) * 1_000_000 + UInt64(now.tv_nsec) / 1000
         _ = try? notifier.notify(.reloading(monotonicMicroseconds: usec))
-        defer { _ = try? notifier.notify(.ready, .status(DaemonStatus.line(scheduler.status))) }
+        defer { _ = try? notifier.notify(.ready, .status(line())) }
         let source = services.source
         let plan = ReloadPlan.make(current: state.configuration) { () throws(ConfigurationError) in try source.load() }
         let next: AggregatorConfiguration
@@ -256,7 +279,7 @@ struct Daemon: DaemonRunner {
             diff = changed
         }
         do {
-            try scheduler.update(next.consumer.tunables)
+            try supervisor.update(next.consumer.tunables)
         } catch {
             logger.error("reload refused by the consumer, keeping the configuration in force: \(error)")
             return

@@ -45,6 +45,15 @@ final class DaemonHealth: @unchecked Sendable {
         if let token { monitor.beat(token) }
     }
 
+    /// A shard scheduler stopped (its stream drained): its loops report no more, and the next
+    /// scheduler's register afresh.
+    func schedulerStopped() {
+        let gone = lock.withLock { () -> [ProgressMonitor.Token] in
+            [ConsumerComponent.leaseLoop, .shardSync].compactMap { tokens.removeValue(forKey: $0) }
+        }
+        for token in gone { monitor.unregister(token) }
+    }
+
     /// The shard sync loop sleeps for its whole interval between rounds; its deadline allows for that.
     private func deadline(for component: ConsumerComponent) -> Duration {
         component == .shardSync ? deadline + .seconds(3600) : deadline

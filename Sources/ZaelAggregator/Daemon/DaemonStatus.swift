@@ -16,8 +16,13 @@ struct DaemonStatus: Sendable {
     let metrics: PrometheusMetricsFactory
     let host = ProcessInfo.processInfo.hostName
 
-    func snapshot(_ status: ConsumerStatus, configuration: AggregatorConfiguration) -> StatusSnapshot {
-        let shards = status.shards.map { shard in
+    /// - Parameters:
+    ///   - status: the consumer's status; nil while no stream is consumed (waiting).
+    ///   - note: the `StreamSupervisor`'s line (waiting, draining an old stream), nil otherwise.
+    func snapshot(
+        _ status: ConsumerStatus?, note: String?, configuration: AggregatorConfiguration
+    ) -> StatusSnapshot {
+        let shards = (status?.shards ?? []).map { shard in
             Observability.ShardStatus(
                 shardId: shard.shardId, owner: shard.owner, state: ShardState(rawValue: shard.state),
                 checkpoint: shard.checkpoint, iteratorAgeSeconds: shard.iteratorAge.map(\.seconds),
@@ -33,7 +38,8 @@ struct DaemonStatus: Sendable {
             workerId: workerId, host: host, version: Version.current, startedAt: startedAt,
             uptimeSeconds: started.duration(to: .now).seconds, config: config, shards: shards,
             totals: Self.totals(MetricTotals(families), status: status),
-            duties: Self.duties(DutyTotals(families), configuration: configuration))
+            duties: Self.duties(DutyTotals(families), configuration: configuration),
+            stream: Self.streamLine(status, note: note))
     }
 
     /// Every duty with its counters, on or off as the configuration in force says.
@@ -51,12 +57,29 @@ struct DaemonStatus: Sendable {
 
     /// Counters from the metrics (what the Prometheus page shows), the live rate and lease count
     /// from the scheduler.
-    static func totals(_ counted: MetricTotals, status: ConsumerStatus) -> StatusSnapshot.Totals {
-        let owned = status.shards.filter { $0.owner == status.workerId }
+    static func totals(_ counted: MetricTotals, status: ConsumerStatus?) -> StatusSnapshot.Totals {
+        let owned = status.map { status in status.shards.filter { $0.owner == status.workerId } } ?? []
         return StatusSnapshot.Totals(
             recordsProcessed: counted.recordsProcessed, recordsPerSecond: owned.reduce(0) { $0 + $1.recordsPerSecond },
             batches: counted.batches, snapshotWrites: counted.snapshotWrites, errors: counted.errors,
-            retries: counted.retries, leasesOwned: status.leasesOwned)
+            retries: counted.retries, leasesOwned: status?.leasesOwned ?? 0)
+    }
+
+    /// The status socket's stream line: the supervisor's note (waiting, draining), else the
+    /// stream consumed.
+    static func streamLine(_ status: ConsumerStatus?, note: String?) -> String {
+        note ?? status.map { "consuming \($0.streamArn)" } ?? "no stream"
+    }
+
+    /// `STATUS=`: the supervisor's note (waiting, draining an old stream) first, then the
+    /// consumer's line when a stream is consumed.
+    static func line(_ status: ConsumerStatus?, note: String?) -> String {
+        switch (note, status) {
+        case (let note?, let status?): return "\(note); \(line(status))"
+        case (let note?, nil): return note
+        case (nil, let status?): return line(status)
+        case (nil, nil): return "no stream"
+        }
     }
 
     /// "N shards owned, max iterator age X s, R rec/s, last error …" for `STATUS=`.

@@ -1,34 +1,25 @@
 import AWSCore
 import AWSDynamoDB
 
-/// Finds the stream to consume and checks that it can feed usage snapshots.
+/// Reads what the daemon needs to know about the table's stream.
 enum StreamLocator {
-    /// The stream ARN: the configured one, or the table's `LatestStreamArn`. Throws
-    /// `DaemonError.misconfigured` when streams are off or do not carry both images (the
-    /// snapshots need the old and the new `tc` counters).
-    static func locate(
-        table: String, configuredArn: String?, dynamoDB: DynamoDBAPI, streams: DynamoDBStreamsAPI
-    ) throws -> String {
+    /// DescribeTable reduced to the stream: enabled, `LatestStreamArn`, view type.
+    static func tableStream(table: String, dynamoDB: DynamoDBAPI) throws -> StreamDecision.TableStream {
         let description = try dynamoDB.describeTable(table)
-        let arn: String
-        if let configuredArn {
-            arn = configuredArn
-        } else {
-            guard description.streamEnabled, let latest = description.latestStreamArn else {
-                throw DaemonError.misconfigured(
-                    "table \(table) has no stream enabled: enable DynamoDB Streams with NEW_AND_OLD_IMAGES "
-                        + "(zae-limiter's stack does) or set table.stream_arn")
-            }
-            arn = latest
-        }
+        return StreamDecision.TableStream(
+            table: table, enabled: description.streamEnabled, latestArn: description.latestStreamArn,
+            viewType: description.streamViewType)
+    }
+
+    /// Checks a pinned stream (`table.stream_arn`) once at start: it must exist and carry both
+    /// images, which no change of the table can fix, so a wrong view type is
+    /// `DaemonError.misconfigured` (exit 78). A DISABLED pinned stream is fine: its shards stay
+    /// readable for 24 hours and are drained before the daemon waits.
+    static func checkPinned(_ arn: String, streams: DynamoDBStreamsAPI) throws {
         let stream = try streams.describeStream(DescribeStreamInput(streamArn: arn, limit: 1))
-        if stream.streamStatus == "DISABLED" || stream.streamStatus == "DISABLING" {
-            throw DaemonError.misconfigured("stream \(arn) is \(stream.streamStatus)")
-        }
-        if let view = stream.streamViewType ?? description.streamViewType, view != "NEW_AND_OLD_IMAGES" {
+        if let view = stream.streamViewType, view != StreamDecision.requiredViewType {
             throw DaemonError.misconfigured(
-                "stream \(arn) has view type \(view); usage snapshots need NEW_AND_OLD_IMAGES")
+                "stream \(arn) has view type \(view); usage snapshots need \(StreamDecision.requiredViewType)")
         }
-        return arn
     }
 }

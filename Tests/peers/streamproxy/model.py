@@ -105,6 +105,10 @@ class StreamModel:
         self.clock = clock
         self.stream_arn: str | None = None
         self.metadata: dict = {}
+        # Streams the table had before (turned off, or off and on again): arn -> (metadata,
+        # shards). Their shards are closed and stay readable, as DynamoDB keeps a disabled
+        # stream for 24 hours; shard ids differ between streams, so `by_id` holds every stream's.
+        self.retired: dict[str, tuple[dict, list[Shard]]] = {}
         self.shards: list[Shard] = []  # creation order
         self.by_id: dict[str, Shard] = {}
         self._open: list[tuple[int, Shard]] = []  # (lo, shard), sorted by lo
@@ -116,18 +120,46 @@ class StreamModel:
     # -- building ---------------------------------------------------------------------------
 
     def start(self, stream_arn: str, metadata: dict) -> None:
-        """(Re)creates the root shards for a newly discovered stream."""
+        """(Re)creates the root shards for a newly discovered stream; a stream modelled before
+        under another arn is retired first (`retire`)."""
         with self.lock:
+            if self.stream_arn is not None and self.stream_arn != stream_arn:
+                self.retire()
             self.stream_arn = stream_arn
             self.metadata = metadata
-            self.shards, self.by_id, self._open = [], {}, []
+            self.shards, self._open = [], []
             self.trim_before = 0
-            self.records = 0
             width = HASH_SPACE // self.root_shards
             for i in range(self.root_shards):
                 hi = HASH_SPACE if i == self.root_shards - 1 else (i + 1) * width
                 self._new_shard(None, i * width, hi, 0)
             self._reindex_open()
+
+    def retire(self) -> str | None:
+        """The table's stream was turned off: closes every open shard (no children) and keeps
+        the stream readable under its arn with StreamStatus DISABLED. Returns the arn."""
+        with self.lock:
+            arn = self.stream_arn
+            if arn is None:
+                return None
+            for shard in self.shards:
+                if not shard.closed:
+                    shard.end_seq = shard.seqs[-1] if shard.seqs else shard.start_seq
+            self.retired[arn] = (dict(self.metadata), self.shards)
+            self.stream_arn, self.metadata = None, {}
+            self.shards, self._open, self._open_los = [], [], []
+            return arn
+
+    def knows(self, stream_arn: str) -> bool:
+        with self.lock:
+            return stream_arn == self.stream_arn or stream_arn in self.retired
+
+    def stream_metadata(self, stream_arn: str) -> tuple[dict, str]:
+        """(metadata, StreamStatus) of the current or a retired stream."""
+        with self.lock:
+            if stream_arn in self.retired:
+                return dict(self.retired[stream_arn][0]), "DISABLED"
+            return dict(self.metadata), "ENABLED"
 
     def _new_shard(self, parent: Shard | None, lo: int, hi: int, depth: int) -> Shard:
         index = len(self.shards)
@@ -255,10 +287,12 @@ class StreamModel:
                               f"{self.stream_arn} not found")
         return shard
 
-    def describe_page(self, limit: int, exclusive_start: str | None) -> tuple[list[dict], str | None]:
-        """One DescribeStream page of live shards in creation order."""
+    def describe_page(self, limit: int, exclusive_start: str | None,
+                      stream_arn: str | None = None) -> tuple[list[dict], str | None]:
+        """One DescribeStream page of live shards in creation order (of a retired stream when
+        `stream_arn` names one)."""
         with self.lock:
-            live = self.shards
+            live = self.retired[stream_arn][1] if stream_arn in self.retired else self.shards
             start = 0
             if exclusive_start:
                 ids = [s.shard_id for s in live]
@@ -326,6 +360,7 @@ class StreamModel:
         with self.lock:
             return {
                 "stream_arn": self.stream_arn,
+                "retired": sorted(self.retired),
                 "records": self.records,
                 "rollovers": self.rollovers,
                 "trim_before": str(self.trim_before) if self.trim_before else None,

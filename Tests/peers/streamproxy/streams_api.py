@@ -80,7 +80,7 @@ class StreamsAPI:
         arn = request.get("StreamArn")
         if not isinstance(arn, str) or not arn:
             raise StreamError("ValidationException", "StreamArn is required")
-        if arn != self.model.stream_arn:
+        if not self.model.knows(arn):
             raise NotOurs()
 
     def describe_stream(self, request: dict) -> dict:
@@ -89,9 +89,11 @@ class StreamsAPI:
         if not isinstance(limit, int) or not 1 <= limit <= 100:
             raise StreamError("ValidationException", "Limit must be between 1 and 100")
         start = request.get("ExclusiveStartShardId")
-        shards, last = self.model.describe_page(limit, start)
-        desc = dict(self.model.metadata)
-        desc["StreamStatus"] = "ENABLED"
+        arn = request["StreamArn"]
+        shards, last = self.model.describe_page(limit, start, arn)
+        desc, status = self.model.stream_metadata(arn)
+        desc["StreamArn"] = arn
+        desc["StreamStatus"] = status
         desc["Shards"] = shards
         if last:
             desc["LastEvaluatedShardId"] = last

@@ -171,7 +171,13 @@ class StreamFollower:
         status, table = self.upstream.call("DynamoDB_20120810.DescribeTable",
                                            {"TableName": self.table})
         arn = table.get("Table", {}).get("LatestStreamArn") if status == 200 else None
-        if not arn:
+        enabled = status == 200 and (table["Table"].get("StreamSpecification") or {}).get("StreamEnabled")
+        if not arn or not enabled:
+            # Streams turned off: moto keeps LatestStreamArn but stops streaming; DynamoDB
+            # closes the stream's shards and keeps them readable. A later enable is a new arn.
+            if status == 200 and self.model.stream_arn is not None and self.model.retire():
+                self.book.note("streams_retired")
+            self._moto_shard = None
             return False
         if arn == self.model.stream_arn and self._moto_shard:
             return True
