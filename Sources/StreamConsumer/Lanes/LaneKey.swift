@@ -1,0 +1,14 @@
+/// Key of one lane checkpoint item in the lease table.
+public struct LaneKey: Sendable, Hashable, CustomStringConvertible {
+    public var shardId: String
+    public var lane: Int
+    public var laneCount: Int
+    public init(shardId: String, lane: Int, laneCount: Int) {
+        self.shardId = shardId
+        self.lane = lane
+        self.laneCount = laneCount
+    }
+    /// `"{shardId}#lane{i}of{P}"`, the item's `leaseKey`.
+    public var leaseKey: String { "\(shardId)#lane\(lane)of\(laneCount)" }
+    public var description: String { leaseKey }
+}
