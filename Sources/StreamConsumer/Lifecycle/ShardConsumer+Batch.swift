@@ -147,7 +147,7 @@ extension ShardConsumer {
         publish { $0.lowestCheckpoint = .shardEnd }
         lease.checkpoint = .shardEnd
         try updateLease()
-        var keys: [LaneKey] = lanes.map(\.checkpointer.key)
+        var keys: [LaneKey] = lanes.map(\.checkpointWriter.key)
         if let previous = previousLanes {
             keys += (0..<previous.count).map { LaneKey(shardId: shardId, lane: $0, laneCount: previous.count) }
         }

@@ -61,7 +61,7 @@ extension ShardConsumer {
                 InitializationInput(
                     streamArn: dependencies.streamArn, shardId: shardId, lane: index, laneCount: count,
                     checkpoint: checkpoints[index]))
-            let checkpointer = LaneCheckpointer(
+            let checkpointer = LaneCheckpointWriter(
                 key: LaneKey(shardId: shardId, lane: index, laneCount: count),
                 fence: LaneFence(owner: dependencies.workerId, claim: claim),
                 store: dependencies.makeLeaseStore(), checkpoint: checkpoints[index], clock: dependencies.clock,
@@ -70,7 +70,7 @@ extension ShardConsumer {
             let component = ConsumerComponent.shardConsumer(shardId: shardId)
             checkpointer.heartbeat = { onProgress(component) }
             made.append(
-                Lane(index: index, laneCount: count, processor: processor, checkpointer: checkpointer, shardId: shardId)
+                Lane(index: index, laneCount: count, processor: processor, checkpointWriter: checkpointer, shardId: shardId)
             )
         }
         lanes = made
@@ -78,7 +78,7 @@ extension ShardConsumer {
 
     /// Where fetching resumes: after the lowest lane checkpoint, or the lease's position.
     func resumePosition() -> ShardIteratorPosition {
-        let checkpoints = lanes.map(\.checkpointer.lastCheckpoint)
+        let checkpoints = lanes.map(\.checkpointWriter.lastCheckpoint)
         let known = checkpoints.compactMap { $0 }
         if let lowest = known.min(), known.count == checkpoints.count { return .afterSequenceNumber(lowest) }
         switch lease.checkpoint {
@@ -95,7 +95,7 @@ extension ShardConsumer {
     /// Whether a record was already applied: at or below its lane's checkpoint, or (while a
     /// lane count change settles) at or below its old lane's checkpoint.
     func alreadyApplied(_ record: StreamRecord, lane: Int) -> Bool {
-        if let checkpoint = lanes[lane].checkpointer.lastCheckpoint, record.sequenceNumber <= checkpoint { return true }
+        if let checkpoint = lanes[lane].checkpointWriter.lastCheckpoint, record.sequenceNumber <= checkpoint { return true }
         if let previous = previousLanes {
             let oldLane = LaneHasher.lane(of: record, laneCount: previous.count)
             if let checkpoint = previous.checkpoints[oldLane], record.sequenceNumber <= checkpoint { return true }
@@ -109,7 +109,7 @@ extension ShardConsumer {
         guard let lastProcessed else { return }
         let now = dependencies.clock.now()
         for lane in lanes where !busy.contains(lane.index) {
-            let checkpointer = lane.checkpointer
+            let checkpointer = lane.checkpointWriter
             if let current = checkpointer.lastCheckpoint, current >= lastProcessed { continue }
             let due =
                 force || checkpointer.lastCheckpoint == nil || previousLanes != nil
@@ -126,7 +126,7 @@ extension ShardConsumer {
     func changeLaneCount(to count: Int) throws {
         guard let store, previousLanes == nil, count != lanes.count else { return }
         try? advanceIdleLanes(force: true)
-        let old = lanes.map(\.checkpointer.lastCheckpoint)
+        let old = lanes.map(\.checkpointWriter.lastCheckpoint)
         let oldCount = lanes.count
         let known = old.compactMap { $0 }
         let floor = known.count == old.count ? known.min() : nil
@@ -156,7 +156,7 @@ extension ShardConsumer {
     /// Ends a lane count change once every new lane passed the highest old checkpoint.
     func finishLaneChangeIfDone() throws {
         guard let previous = previousLanes, let store else { return }
-        let current = lanes.map(\.checkpointer.lastCheckpoint)
+        let current = lanes.map(\.checkpointWriter.lastCheckpoint)
         guard current.allSatisfy({ $0 != nil }) else { return }
         if let highest = previous.checkpoints.compactMap({ $0 }).max(), current.compactMap({ $0 }).min()! < highest {
             return
@@ -180,7 +180,7 @@ extension ShardConsumer {
 
     /// Publishes the lowest lane checkpoint for the lease renewals and the status.
     func publishCheckpoint() {
-        let checkpoints = lanes.map(\.checkpointer.lastCheckpoint)
+        let checkpoints = lanes.map(\.checkpointWriter.lastCheckpoint)
         let lowest: LeaseCheckpoint? =
             checkpoints.allSatisfy({ $0 != nil }) ? checkpoints.compactMap({ $0 }).min().map { .sequence($0) } : nil
         publish { $0.lowestCheckpoint = lowest }
