@@ -45,7 +45,9 @@ final class Lane: @unchecked Sendable {
     /// When `lastError` happened (the consumer clock).
     private(set) var lastErrorAt: Duration?
 
-    init(index: Int, laneCount: Int, processor: RecordProcessor, checkpointWriter: LaneCheckpointWriter, shardId: String) {
+    init(
+        index: Int, laneCount: Int, processor: RecordProcessor, checkpointWriter: LaneCheckpointWriter, shardId: String
+    ) {
         self.index = index
         self.laneCount = laneCount
         self.processor = processor

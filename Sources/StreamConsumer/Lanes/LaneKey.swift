@@ -11,4 +11,9 @@ public struct LaneKey: Sendable, Hashable, CustomStringConvertible {
     /// `"{shardId}#lane{i}of{P}"`, the item's `leaseKey`.
     public var leaseKey: String { "\(shardId)#lane\(lane)of\(laneCount)" }
     public var description: String { leaseKey }
+
+    /// The keys of every lane of a shard with `laneCount` lanes, in lane order.
+    static func all(shardId: String, laneCount: Int) -> [LaneKey] {
+        (0..<laneCount).map { LaneKey(shardId: shardId, lane: $0, laneCount: laneCount) }
+    }
 }
