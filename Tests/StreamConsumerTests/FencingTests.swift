@@ -65,7 +65,7 @@ struct LostReplyFactory: RecordProcessorFactory {
         let key = LaneKey(shardId: "s", lane: 0, laneCount: 1)
         _ = try table.claimLane(key, owner: "w", claim: 1)
         let stop = StopSignal()
-        let old = LaneCheckpointer(
+        let old = LaneCheckpointWriter(
             key: key, fence: LaneFence(owner: "w", claim: 1), store: table, checkpoint: nil, clock: ManualClock(),
             stop: stop)
         try old.checkpoint(to: SequenceNumber("5")!)
@@ -73,7 +73,7 @@ struct LostReplyFactory: RecordProcessorFactory {
         #expect(try table.claimLane(key, owner: "w", claim: 2) == .claimed(SequenceNumber("5")))
         #expect(throws: LeaseLostError.self) { try old.checkpoint(to: SequenceNumber("9")!) }
         #expect(try old.recheck() == .lost)
-        let new = LaneCheckpointer(
+        let new = LaneCheckpointWriter(
             key: key, fence: LaneFence(owner: "w", claim: 2), store: table, checkpoint: SequenceNumber("5"),
             clock: ManualClock(), stop: stop)
         try new.checkpoint(to: SequenceNumber("9")!)
@@ -84,7 +84,7 @@ struct LostReplyFactory: RecordProcessorFactory {
         let table = InMemoryLeaseTable()
         let key = LaneKey(shardId: "s", lane: 0, laneCount: 1)
         _ = try table.claimLane(key, owner: "w", claim: 1)
-        let checkpointer = LaneCheckpointer(
+        let checkpointer = LaneCheckpointWriter(
             key: key, fence: LaneFence(owner: "w", claim: 1), store: table, checkpoint: nil, clock: ManualClock(),
             stop: StopSignal())
         #expect(try checkpointer.recheck() == .unchanged)

@@ -62,7 +62,7 @@ import Testing
         let key = LaneKey(shardId: "s", lane: 0, laneCount: 1)
         #expect(try table.claimLane(key, owner: "old", claim: 1) == .claimed(nil))
         let stop = StopSignal()
-        let old = LaneCheckpointer(
+        let old = LaneCheckpointWriter(
             key: key, fence: LaneFence(owner: "old", claim: 1), store: table, checkpoint: nil, clock: ManualClock(),
             stop: stop)
         try old.checkpoint(to: SequenceNumber("10")!)
@@ -79,7 +79,7 @@ import Testing
         #expect(table.effectCount(id: "x") == 0)
         #expect(table.lane(key)?.checkpoint == SequenceNumber("10"))
         // The new owner's fence holds; a replay of the same transaction does not.
-        let new = LaneCheckpointer(
+        let new = LaneCheckpointWriter(
             key: key, fence: LaneFence(owner: "new", claim: 2), store: table, checkpoint: SequenceNumber("10"),
             clock: ManualClock(), stop: stop)
         let write = new.fencedCheckpoint(to: SequenceNumber("20")!)

@@ -87,18 +87,3 @@ public struct Lease: Sendable, Equatable {
     /// Whether a consumer of `stream` may take this lease: untagged leases belong to any stream.
     public func belongs(to stream: String) -> Bool { streamArn.map { $0 == stream } ?? true }
 }
-
-/// Key of one lane checkpoint item in the lease table.
-public struct LaneKey: Sendable, Hashable, CustomStringConvertible {
-    public var shardId: String
-    public var lane: Int
-    public var laneCount: Int
-    public init(shardId: String, lane: Int, laneCount: Int) {
-        self.shardId = shardId
-        self.lane = lane
-        self.laneCount = laneCount
-    }
-    /// `"{shardId}#lane{i}of{P}"`, the item's `leaseKey`.
-    public var leaseKey: String { "\(shardId)#lane\(lane)of\(laneCount)" }
-    public var description: String { leaseKey }
-}

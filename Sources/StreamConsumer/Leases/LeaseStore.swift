@@ -8,44 +8,6 @@ public enum LeaseWriteOutcome: Sendable, Equatable {
     case lostRace
 }
 
-/// Result of claiming a lane checkpoint item when a lease is taken.
-public enum LaneClaimOutcome: Sendable, Equatable {
-    /// The lane is ours; its checkpoint as stored (nil before the first one).
-    case claimed(SequenceNumber?)
-    /// A later owner claimed it first.
-    case lostRace
-}
-
-/// Result of a fenced lane checkpoint write.
-public enum LaneCheckpointOutcome: Sendable, Equatable {
-    case written
-    /// The lane item has another owner or another checkpoint: the lease was lost.
-    case lostRace
-}
-
-/// Who may write a lane checkpoint: the worker and the lease counter with which it claimed the
-/// lane. Including the claim fences out an older consumer of the same worker too.
-public struct LaneFence: Sendable, Equatable {
-    public var owner: String
-    public var claim: Int
-    public init(owner: String, claim: Int) {
-        self.owner = owner
-        self.claim = claim
-    }
-}
-
-/// A lane checkpoint item as stored.
-public struct LaneState: Sendable, Equatable {
-    public var owner: String?
-    public var claim: Int?
-    public var checkpoint: SequenceNumber?
-    public init(owner: String?, claim: Int?, checkpoint: SequenceNumber?) {
-        self.owner = owner
-        self.claim = claim
-        self.checkpoint = checkpoint
-    }
-}
-
 /// Persistence of leases and lane checkpoints (KCL's "LeaseRefresher" plus the CheckpointStore).
 ///
 /// `LeaseTable` keeps them in DynamoDB; the test kit's `InMemoryLeaseTable` in memory. Methods

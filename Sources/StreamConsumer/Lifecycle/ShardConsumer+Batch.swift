@@ -11,9 +11,7 @@ extension ShardConsumer {
     /// Throws `LeaseLostError`.
     func step() throws -> Bool {
         let tunables = dependencies.tunables()
-        if previousLanes == nil && tunables.parallelizationFactor != lanes.count && retrieval.pendingCount == 0
-            && !stop.isFired
-        {
+        if laneSet.needsChange(to: tunables.parallelizationFactor) && retrieval.pendingCount == 0 && !stop.isFired {
             try changeLaneCount(to: tunables.parallelizationFactor)
         }
         switch retrieval.tick(now: dependencies.clock.now(), settings: .init(tunables)) {
@@ -70,11 +68,8 @@ extension ShardConsumer {
     /// and waits for all of them.
     private func deliver(_ records: [StreamRecord], prefetch: Bool, tunables: ConsumerTunables) throws {
         guard let end = records.last?.sequenceNumber else { return }
-        var slices = Array(repeating: [StreamRecord](), count: lanes.count)
-        for record in records where dependencies.filter.accepts(record) {
-            let lane = LaneHasher.lane(of: record, laneCount: lanes.count)
-            if !alreadyApplied(record, lane: lane) { slices[lane].append(record) }
-        }
+        let filter = dependencies.filter
+        let slices = laneSet.slices(records.lazy.filter { filter.accepts($0) }, checkpoints: laneCheckpoints)
         let context = laneContext()
         let outcomes = LaneOutcomes(count: lanes.count)
         let group = DispatchGroup()
@@ -147,14 +142,11 @@ extension ShardConsumer {
         publish { $0.lowestCheckpoint = .shardEnd }
         lease.checkpoint = .shardEnd
         try updateLease()
-        var keys: [LaneKey] = lanes.map(\.checkpointer.key)
-        if let previous = previousLanes {
-            keys += (0..<previous.count).map { LaneKey(shardId: shardId, lane: $0, laneCount: previous.count) }
-        }
-        // The lane items go only after the lease is released at SHARD_END (on the lease loop,
-        // after any renewal that might still carry an older checkpoint), so that a crash in
-        // between can never resume from a position before the shard's end.
-        endedLaneKeys = keys
+        // The lane items (both generations while a lane count change settles) go only after the
+        // lease is released at SHARD_END (on the lease loop, after any renewal that might still
+        // carry an older checkpoint), so that a crash in between can never resume from a
+        // position before the shard's end.
+        endedLaneKeys = laneSet.keys(shardId: shardId) + laneSet.previousKeys(shardId: shardId)
         logger.info("shard ended", metadata: ["lastSequenceNumber": "\(lastProcessed?.digits ?? "-")"])
     }
 

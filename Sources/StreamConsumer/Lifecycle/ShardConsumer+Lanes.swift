@@ -1,6 +1,7 @@
 import AWSDynamoDB
 
-// Lane checkpoints, resume position and changes of the lane count (docs/leases.md).
+// The shard's lanes: claiming them, their checkpoints, and changes of the lane count
+// (docs/leases.md). What to do is `LaneSet`'s answer; this file performs the writes. On the queue.
 extension ShardConsumer {
     /// Claims the lanes, reads their checkpoints, builds and initializes the processors and the
     /// fetcher. Returns true when the lease is already at SHARD_END. Runs on the queue.
@@ -9,9 +10,9 @@ extension ShardConsumer {
         self.store = store
         if lease.checkpoint == .shardEnd { return true }
         lanes = []
-        previousLanes = nil
+        laneSet = LaneSet(count: 0)
         let desired = dependencies.tunables().parallelizationFactor
-        var checkpoints: [SequenceNumber?]
+        let checkpoints: [SequenceNumber?]
         let laneCount: Int
         if let stored = lease.laneCount {
             laneCount = stored
@@ -23,11 +24,12 @@ extension ShardConsumer {
             lease.laneCount = desired
             try updateLease()
         }
-        if let previous = lease.previousLaneCount {
-            previousLanes = (previous, try claimLanes(count: previous, reset: false))
+        var previous: LaneSet.Previous?
+        if let count = lease.previousLaneCount {
+            previous = LaneSet.Previous(count: count, checkpoints: try claimLanes(count: count, reset: false))
         }
-        try makeLanes(count: laneCount, checkpoints: checkpoints)
-        let position = resumePosition()
+        try makeLanes(LaneSet(count: laneCount, previous: previous), checkpoints: checkpoints)
+        let position = LaneSet.resumePosition(checkpoints: laneCheckpoints, lease: lease.checkpoint)
         logger.info(
             "shard consumer initialized",
             metadata: [
@@ -42,8 +44,7 @@ extension ShardConsumer {
 
     private func claimLanes(count: Int, reset: Bool) throws -> [SequenceNumber?] {
         guard let store else { return [] }
-        return try (0..<count).map { lane in
-            let key = LaneKey(shardId: shardId, lane: lane, laneCount: count)
+        return try LaneKey.all(shardId: shardId, laneCount: count).map { key in
             let outcome =
                 reset
                 ? try store.resetLane(key, owner: dependencies.workerId, claim: claim, checkpoint: nil)
@@ -53,55 +54,35 @@ extension ShardConsumer {
         }
     }
 
-    private func makeLanes(count: Int, checkpoints: [SequenceNumber?]) throws {
+    /// Builds one `Lane` per lane of `set`, each starting at its checkpoint; `lanes` and
+    /// `laneSet` change together, so they always describe the same lanes.
+    private func makeLanes(_ set: LaneSet, checkpoints: [SequenceNumber?]) throws {
         var made: [Lane] = []
-        for index in 0..<count {
-            let processor = dependencies.processorFactory.makeProcessor(shardId: shardId, lane: index, laneCount: count)
+        for key in set.keys(shardId: shardId) {
+            let processor = dependencies.processorFactory.makeProcessor(
+                shardId: shardId, lane: key.lane, laneCount: set.count)
             try processor.initialize(
                 InitializationInput(
-                    streamArn: dependencies.streamArn, shardId: shardId, lane: index, laneCount: count,
-                    checkpoint: checkpoints[index]))
-            let checkpointer = LaneCheckpointer(
-                key: LaneKey(shardId: shardId, lane: index, laneCount: count),
-                fence: LaneFence(owner: dependencies.workerId, claim: claim),
-                store: dependencies.makeLeaseStore(), checkpoint: checkpoints[index], clock: dependencies.clock,
+                    streamArn: dependencies.streamArn, shardId: shardId, lane: key.lane, laneCount: set.count,
+                    checkpoint: checkpoints[key.lane]))
+            let writer = LaneCheckpointWriter(
+                key: key, fence: LaneFence(owner: dependencies.workerId, claim: claim),
+                store: dependencies.makeLeaseStore(), checkpoint: checkpoints[key.lane], clock: dependencies.clock,
                 stop: stop)
             let onProgress = dependencies.onProgress
             let component = ConsumerComponent.shardConsumer(shardId: shardId)
-            checkpointer.heartbeat = { onProgress(component) }
+            writer.heartbeat = { onProgress(component) }
             made.append(
-                Lane(index: index, laneCount: count, processor: processor, checkpointer: checkpointer, shardId: shardId)
-            )
+                Lane(
+                    index: key.lane, laneCount: set.count, processor: processor, checkpointWriter: writer,
+                    shardId: shardId))
         }
         lanes = made
+        laneSet = set
     }
 
-    /// Where fetching resumes: after the lowest lane checkpoint, or the lease's position.
-    func resumePosition() -> ShardIteratorPosition {
-        let checkpoints = lanes.map(\.checkpointer.lastCheckpoint)
-        let known = checkpoints.compactMap { $0 }
-        if let lowest = known.min(), known.count == checkpoints.count { return .afterSequenceNumber(lowest) }
-        switch lease.checkpoint {
-        case .sequence(let base):
-            return .afterSequenceNumber(min(base, known.min() ?? base))
-        case .trimHorizon, .shardEnd:
-            return .trimHorizon
-        case .latest:
-            // Some lanes moved past LATEST before a crash: resume there rather than skip ahead.
-            return known.min().map { .afterSequenceNumber($0) } ?? .latest
-        }
-    }
-
-    /// Whether a record was already applied: at or below its lane's checkpoint, or (while a
-    /// lane count change settles) at or below its old lane's checkpoint.
-    func alreadyApplied(_ record: StreamRecord, lane: Int) -> Bool {
-        if let checkpoint = lanes[lane].checkpointer.lastCheckpoint, record.sequenceNumber <= checkpoint { return true }
-        if let previous = previousLanes {
-            let oldLane = LaneHasher.lane(of: record, laneCount: previous.count)
-            if let checkpoint = previous.checkpoints[oldLane], record.sequenceNumber <= checkpoint { return true }
-        }
-        return false
-    }
+    /// Every lane's committed checkpoint, in lane order (nil for a lane without one).
+    var laneCheckpoints: [SequenceNumber?] { lanes.map(\.checkpointWriter.lastCheckpoint) }
 
     /// Moves every lane to `lastProcessed` (lanes without records in the last batches).
     /// `force` writes even lanes that were checkpointed recently.
@@ -109,64 +90,54 @@ extension ShardConsumer {
         guard let lastProcessed else { return }
         let now = dependencies.clock.now()
         for lane in lanes where !busy.contains(lane.index) {
-            let checkpointer = lane.checkpointer
-            if let current = checkpointer.lastCheckpoint, current >= lastProcessed { continue }
+            let writer = lane.checkpointWriter
+            if let current = writer.lastCheckpoint, current >= lastProcessed { continue }
+            // While a change settles, the sooner the new lanes pass the old checkpoints, the
+            // sooner the old lanes stop filtering.
             let due =
-                force || checkpointer.lastCheckpoint == nil || previousLanes != nil
-                || now - checkpointer.lastWriteAt >= dependencies.idleLaneCheckpointInterval
-            if due { try checkpointer.checkpoint(to: lastProcessed) }
+                force || writer.lastCheckpoint == nil || laneSet.isChanging
+                || now - writer.lastWriteAt >= dependencies.idleLaneCheckpointInterval
+            if due { try writer.checkpoint(to: lastProcessed) }
         }
     }
 
-    /// Switches to `count` lanes at a batch boundary (no old lanes may still filter records).
+    /// Switches to `count` lanes at a batch boundary, unless an earlier change is still settling.
     ///
-    /// Every lane is first brought to the last processed record; if they are then level, the
-    /// new lanes simply start there. Otherwise (a lane's write failed, or a crash left them
-    /// uneven) the old checkpoints stay as a filter until the new lanes pass the highest one.
+    /// Every lane is first brought to the last processed record; `LaneSet.change` then decides
+    /// where the new lanes start and whether the old checkpoints must keep filtering records
+    /// (a lane's write failed, or a crash left them uneven).
     func changeLaneCount(to count: Int) throws {
-        guard let store, previousLanes == nil, count != lanes.count else { return }
+        guard let store, laneSet.needsChange(to: count) else { return }
         try? advanceIdleLanes(force: true)
-        let old = lanes.map(\.checkpointer.lastCheckpoint)
-        let oldCount = lanes.count
-        let known = old.compactMap { $0 }
-        let floor = known.count == old.count ? known.min() : nil
-        let level = known.isEmpty || (floor != nil && floor == known.max())
+        let old = laneSet
+        let change = old.change(to: count, from: laneCheckpoints)
         for lane in lanes {
             try? lane.processor.shutdownRequested(ShutdownRequestedInput(shardId: shardId))
         }
-        for index in 0..<count {
+        for key in change.next.keys(shardId: shardId) {
             let outcome = try store.resetLane(
-                LaneKey(shardId: shardId, lane: index, laneCount: count), owner: dependencies.workerId, claim: claim,
-                checkpoint: floor)
+                key, owner: dependencies.workerId, claim: claim, checkpoint: change.start)
             guard case .claimed = outcome else { throw LeaseLostError(shardId: shardId) }
         }
         lease.laneCount = count
-        lease.previousLaneCount = level ? nil : oldCount
+        lease.previousLaneCount = change.next.previous?.count
         try updateLease()
-        if level {
-            try? store.deleteLanes((0..<oldCount).map { LaneKey(shardId: shardId, lane: $0, laneCount: oldCount) })
-        } else {
-            previousLanes = (oldCount, old)
-        }
-        try makeLanes(count: count, checkpoints: Array(repeating: floor, count: count))
+        if !change.next.isChanging { try? store.deleteLanes(old.keys(shardId: shardId)) }
+        try makeLanes(change.next, checkpoints: Array(repeating: change.start, count: count))
         logger.info(
-            "lane count changed", metadata: ["from": "\(oldCount)", "to": "\(count)", "filtering": "\(!level)"])
+            "lane count changed",
+            metadata: ["from": "\(old.count)", "to": "\(count)", "filtering": "\(change.next.isChanging)"])
     }
 
     /// Ends a lane count change once every new lane passed the highest old checkpoint.
     func finishLaneChangeIfDone() throws {
-        guard let previous = previousLanes, let store else { return }
-        let current = lanes.map(\.checkpointer.lastCheckpoint)
-        guard current.allSatisfy({ $0 != nil }) else { return }
-        if let highest = previous.checkpoints.compactMap({ $0 }).max(), current.compactMap({ $0 }).min()! < highest {
-            return
-        }
+        guard let store, laneSet.canSettle(checkpoints: laneCheckpoints) else { return }
+        let retired = laneSet.previousKeys(shardId: shardId)
         lease.previousLaneCount = nil
         try updateLease()
-        previousLanes = nil
-        try? store.deleteLanes(
-            (0..<previous.count).map { LaneKey(shardId: shardId, lane: $0, laneCount: previous.count) })
-        logger.info("lane count change settled", metadata: ["lanes": "\(lanes.count)"])
+        laneSet = laneSet.settled()
+        try? store.deleteLanes(retired)
+        logger.info("lane count change settled", metadata: ["lanes": "\(laneSet.count)"])
     }
 
     /// Writes the lease's non-ownership fields; a lost race means the lease is gone.
@@ -180,9 +151,7 @@ extension ShardConsumer {
 
     /// Publishes the lowest lane checkpoint for the lease renewals and the status.
     func publishCheckpoint() {
-        let checkpoints = lanes.map(\.checkpointer.lastCheckpoint)
-        let lowest: LeaseCheckpoint? =
-            checkpoints.allSatisfy({ $0 != nil }) ? checkpoints.compactMap({ $0 }).min().map { .sequence($0) } : nil
+        let lowest = LaneSet.lowest(laneCheckpoints).map { LeaseCheckpoint.sequence($0) }
         publish { $0.lowestCheckpoint = lowest }
     }
 

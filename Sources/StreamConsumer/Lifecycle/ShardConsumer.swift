@@ -74,8 +74,9 @@ public final class ShardConsumer: @unchecked Sendable {
     var machine = StateMachine()  // queue
     var store: LeaseStore?  // queue
     var lanes: [Lane] = []  // queue
-    /// The old lanes' checkpoints while they still filter records (lane count change).
-    var previousLanes: (count: Int, checkpoints: [SequenceNumber?])?  // queue
+    /// How many lanes there are and, while a lane count change settles, the old lanes'
+    /// checkpoints that still filter records. Always describes `lanes` (set with them).
+    var laneSet = LaneSet(count: 0)  // queue
     var fetcher: RecordFetcher?  // queue
     /// Fetching, pacing and batching decisions.
     var retrieval: RetrievalStateMachine  // queue

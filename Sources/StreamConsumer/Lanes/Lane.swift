@@ -3,13 +3,13 @@ import AWSDynamoDB
 import Dispatch
 import Logging
 
-/// One lane of a shard: its processor, its checkpointer and its queue. Runs the lane's slice of
+/// One lane of a shard: its processor, its checkpoint writer and its queue. Runs the lane's slice of
 /// each batch with the retry, bisect and spool rules (see `FailureClass` for which failures use
 /// them and which are waited out).
 final class Lane: @unchecked Sendable {
-    // `processor`, `checkpointer` and the counters are used by the lane's queue while a batch
-    // runs and by the shard's queue between batches; the shard waits for the lane's work item
-    // (DispatchGroup) before touching them, so they never overlap.
+    // `processor`, `checkpointWriter` and the counters are used by the lane's queue while a
+    // batch runs and by the shard's queue between batches; the shard waits for the lane's work
+    // item (DispatchGroup) before touching them, so they never overlap.
     enum Outcome: Sendable, Equatable {
         case completed
         case leaseLost
@@ -35,7 +35,7 @@ final class Lane: @unchecked Sendable {
     let index: Int
     let laneCount: Int
     let processor: RecordProcessor
-    let checkpointer: LaneCheckpointer
+    let checkpointWriter: LaneCheckpointWriter
     let queue: DispatchQueue
     private(set) var retries = 0
     private(set) var bisects = 0
@@ -45,11 +45,13 @@ final class Lane: @unchecked Sendable {
     /// When `lastError` happened (the consumer clock).
     private(set) var lastErrorAt: Duration?
 
-    init(index: Int, laneCount: Int, processor: RecordProcessor, checkpointer: LaneCheckpointer, shardId: String) {
+    init(
+        index: Int, laneCount: Int, processor: RecordProcessor, checkpointWriter: LaneCheckpointWriter, shardId: String
+    ) {
         self.index = index
         self.laneCount = laneCount
         self.processor = processor
-        self.checkpointer = checkpointer
+        self.checkpointWriter = checkpointWriter
         self.queue = DispatchQueue(label: "zael.shard.\(shardId).lane\(index)of\(laneCount)")
     }
 
@@ -80,7 +82,7 @@ final class Lane: @unchecked Sendable {
             context.heartbeat()
             // Records the processor already committed are not delivered again.
             var remaining = records.filter { record in
-                checkpointer.lastCheckpoint.map { record.sequenceNumber > $0 } ?? true
+                checkpointWriter.lastCheckpoint.map { record.sequenceNumber > $0 } ?? true
             }
             // Re-checked on every attempt: a record waited on for too long (throttling, an
             // outage, retrying forever) goes to the failure destination once it passes the age.
@@ -101,11 +103,11 @@ final class Lane: @unchecked Sendable {
                     let batch = RecordBatch(
                         streamArn: context.streamArn, shardId: context.shardId, lane: index, laneCount: laneCount,
                         records: remaining, batchEnd: end, attempt: priorAttempts + deliveries)
-                    try processor.process(batch, checkpointer: checkpointer)
+                    try processor.process(batch, checkpointer: checkpointWriter)
                     processed += remaining.count
                     context.metrics.recordsProcessed.increment(by: remaining.count)
                 }
-                try checkpointer.checkpoint(to: end)
+                try checkpointWriter.checkpoint(to: end)
                 if let condition {
                     context.logger.notice(
                         "lane recovered", metadata: ["lane": "\(index)", "condition": "\(condition)"])
@@ -114,7 +116,7 @@ final class Lane: @unchecked Sendable {
             } catch is LeaseLostError {
                 // The processor's fenced write failed. A lost reply to our own commit (a
                 // timeout, a client retry) looks the same: re-read before giving up the shard.
-                switch try? checkpointer.recheck() {
+                switch try? checkpointWriter.recheck() {
                 case .lost?: return .leaseLost
                 case .adopted?: continue
                 case .unchanged?, nil:
@@ -196,7 +198,7 @@ final class Lane: @unchecked Sendable {
                     error: lastFailure.map { "\($0)" }, context: context)
             else { return .abandoned }
             do {
-                try checkpointer.checkpoint(to: end)
+                try checkpointWriter.checkpoint(to: end)
                 return .completed
             } catch is LeaseLostError {
                 return .leaseLost

@@ -2,11 +2,14 @@ import AWSCore
 import AWSDynamoDB
 import Foundation
 
-/// The `Checkpointer` of one lane: fenced writes of the lane's checkpoint item.
+/// Writes one lane's checkpoint after its batch: the `Checkpointer` handle the lane's processor
+/// gets. Every write is fenced on the lane's owner, claim and previous checkpoint, whether it
+/// goes in the processor's transaction (`fencedCheckpoint`) or on its own (`checkpoint(to:)`).
+/// It stores nothing itself: the lane item lives in the `LeaseStore` (the checkpoint store).
 ///
 /// Used from the lane's queue while a batch runs and from the shard's queue between batches
 /// (the shard waits for its lanes, so the two never overlap).
-final class LaneCheckpointer: Checkpointer, @unchecked Sendable {
+final class LaneCheckpointWriter: Checkpointer, @unchecked Sendable {
     // All fields are used by one queue at a time (lane queue during a batch, shard queue between
     // batches; the dispatch group wait orders them), hence no lock.
 
