@@ -113,6 +113,44 @@ import Testing
         #expect(messages("lease confirmed again") == 0)
     }
 
+    @Test func aBatchRunningWhenTheLeaseLapses_makesNoFurtherAttemptUntilItIsConfirmed() throws {
+        // The processor is throttled: its batch retries every few milliseconds until it clears.
+        let throttled = Silence()
+        var configuration = fastConfiguration(streams: streams, worker: "w")
+        configuration.failoverTime = .milliseconds(1200)
+        let worker = ShardScheduler(
+            configuration: configuration,
+            processorFactory: RecordingProcessorFactory(
+                log: log, mode: .transactional(table),
+                failure: { _, _ in
+                    guard throttled.isClosed else { return nil }
+                    return AWSError(
+                        kind: .throttling, code: "ProvisionedThroughputExceededException", message: "slow down",
+                        operation: "TransactWriteItems")
+                }),
+            makeStreamsClient: { [streams] in streams }, makeLeaseStore: { [table] in table },
+            failureDestination: InMemoryFailureDestination(), metricsFactory: metrics, logger: quietLogger)
+        defer { worker.shutdown(timeout: .seconds(5)) }
+        throttled.close()
+        put(0..<10)
+        try worker.start()
+        #expect(eventually { log.allCalls.count >= 3 })
+        silent.close()
+        #expect(eventually { metrics.value(ConsumerMetricNames.leasesUnconfirmed) == 1 })
+        // An attempt that started before the lapse may still end; none starts after it.
+        Thread.sleep(forTimeInterval: 0.3)
+        let attempts = log.allCalls.count
+        Thread.sleep(forTimeInterval: 1.0)
+        #expect(log.allCalls.count == attempts, "no attempt while the lease is unconfirmed")
+        #expect(table.allEffects.isEmpty)
+
+        throttled.open()
+        silent.open()
+        #expect(eventually { table.allEffects.count == 10 })
+        #expect(table.allEffects.values.allSatisfy { $0 == 1 })
+        #expect(metrics.value(ConsumerMetricNames.leasesLost) == 0)
+    }
+
     @Test func shutdownWhileUnconfirmed_writesNoCheckpoint_andTheNextWorkerAppliesTheRestOnce() throws {
         let worker = scheduler()
         try startAndLapse(worker)
