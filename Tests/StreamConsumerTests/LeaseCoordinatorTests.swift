@@ -1,3 +1,4 @@
+import AWSCore
 import AWSDynamoDB
 import StreamConsumerTestKit
 import Testing
@@ -52,6 +53,30 @@ import Testing
         // a finds out at its next renewal.
         #expect(Set(a.renewLeases { _ in nil }) == ["s0", "s1"])
         #expect(a.heldLeases.isEmpty)
+    }
+
+    @Test func lapsedLease_isKept_andNotTakenAgainByItsOwnWorker() throws {
+        addLeases(1)
+        let a = coordinator("a")
+        _ = try a.takeLeases()
+        table.setShardHook { operation, _ in
+            guard operation == "renewLease" else { return }
+            throw AWSError(kind: .transient, code: "CurlTimeout", message: "no answer", operation: "UpdateItem")
+        }
+        for _ in 0..<4 {
+            clock.advance(by: .seconds(4))
+            #expect(a.renewLeases { _ in nil }.isEmpty)
+            // The counter stands still by a's clock too, but a holds the lease: no new tenure.
+            #expect(try a.takeLeases().taken.isEmpty)
+        }
+        #expect(a.unconfirmedLeases == ["s0"])
+        #expect(a.heldLeases.map(\.shardId) == ["s0"])
+        #expect(table.lease("s0")?.counter == 1)
+        #expect(table.lease("s0")?.claimedAt == 1)
+        table.setShardHook(nil)
+        #expect(a.renewLeases { _ in nil }.isEmpty)
+        #expect(a.isConfirmed(shardId: "s0"))
+        #expect(table.lease("s0")?.claimedAt == 1)
     }
 
     @Test func balancedWithinOneLease_stealingOneAtATime() throws {

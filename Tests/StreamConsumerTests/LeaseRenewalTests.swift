@@ -6,17 +6,19 @@ import Testing
 
 @testable import StreamConsumer
 
-/// Renewals apart from the lease loop (`LeaseRenewer`), their schedule and deadline rules, and
-/// the re-read that tells a lost reply from a lost lease (issue 11).
+/// Renewals apart from the lease loop (`LeaseRenewer`), their schedule and deadline rules, the
+/// lapse of a lease not renewed for the failover time (kept unconfirmed, confirmed again by the
+/// next renewal that succeeds), and the re-read that tells a lost reply from a lost lease (issue 11).
 @Suite struct LeaseRenewalTests {
     let clock = ManualClock()
     let table = InMemoryLeaseTable()
     let failover = Duration.seconds(10)
+    let metrics = RecordingMetrics()
 
     func coordinator(_ worker: String) -> LeaseCoordinator {
         LeaseCoordinator(
-            workerId: worker, failoverTime: failover, store: table, clock: clock, metrics: ConsumerMetrics(),
-            logger: quietLogger)
+            workerId: worker, failoverTime: failover, store: table, clock: clock,
+            metrics: ConsumerMetrics(factory: metrics), logger: quietLogger)
     }
 
     /// Creates `count` unowned leases and lets `worker` take them all.
@@ -45,10 +47,12 @@ import Testing
             returned.set()
         }
         let lost = Recorder<String>()
+        let confirmed = Recorder<String>()
         let stop = StopSignal(clock: clock)
         let renewer = LeaseRenewer(
             coordinator: a, threads: 2, makeStore: { [table] in table }, clock: clock, stop: stop,
-            checkpoint: { _ in nil }, onLost: { lost.append(contentsOf: $0) })
+            checkpoint: { _ in nil }, onLost: { lost.append(contentsOf: $0) },
+            onConfirmed: { confirmed.append(contentsOf: $0) })
         let done = startThreads(renewer)
         defer {
             release.signal()
@@ -69,25 +73,37 @@ import Testing
         #expect(lost.items.isEmpty)
         #expect(a.heldLeases.count == 4)
         // The failover time since s0's last renewal (its take) passes with the call still stuck:
-        // s0 can no longer be renewed before others may take it, so it is given up; only s0.
+        // others may take s0 by their clocks now, so it is no longer confirmed; only s0. It is
+        // kept (held, unconfirmed), not given up.
         clock.advance(by: failover / 3 + .milliseconds(1))
-        #expect(eventually(timeout: .seconds(2)) { lost.items == ["s0"] })
+        #expect(eventually(timeout: .seconds(2)) { a.unconfirmedLeases == ["s0"] })
+        #expect(eventually(timeout: .seconds(2)) { metrics.value(ConsumerMetricNames.leasesUnconfirmed) == 1 })
+        #expect(!a.isConfirmed(shardId: "s0"))
+        #expect((1...3).allSatisfy { a.isConfirmed(shardId: "s\($0)") })
         #expect(!returned.isSet)
-        #expect(Set(a.heldLeases.map(\.shardId)) == ["s1", "s2", "s3"])
-        // The stuck call ends and succeeds late; the lease stays given up (its outcome is stale).
+        #expect(a.heldLeases.count == 4)
+        #expect(lost.items.isEmpty)
+        // The stuck call ends and succeeds late. It was sent at the first round and its condition
+        // held, so nobody took s0 before it landed: confirmed again, counted from that send.
         release.signal()
         #expect(eventually(timeout: .seconds(2)) { returned.isSet })
+        #expect(eventually(timeout: .seconds(2)) { confirmed.items == ["s0"] })
+        #expect(a.isConfirmed(shardId: "s0"))
+        #expect(a.unconfirmedLeases.isEmpty)
+        #expect(metrics.value(ConsumerMetricNames.leasesUnconfirmed) == 0)
         #expect(eventually(timeout: .seconds(2)) { (1...3).allSatisfy { counter("s\($0)") == 4 } })
-        #expect(!a.heldLeases.contains { $0.shardId == "s0" })
+        #expect(counter("s0") >= 2)
+        #expect(lost.items.isEmpty)
+        #expect(table.lease("s0")?.claimedAt == 1, "the same tenure: never taken again")
     }
 
     // MARK: - Schedule and deadline
 
-    @Test func missedRenewal_isRetriedNextRound_andTheLeaseGivenUpOnlyAtExpiry() throws {
+    @Test func missedRenewals_lapseTheLeaseAtExpiry_andTheNextRenewalThatSucceedsConfirmsIt() throws {
         let a = try held(1, by: "a")
         let failures = Counter()
         table.setShardHook { operation, _ in
-            guard operation == "renewLease", failures.next() <= 2 else { return }
+            guard operation == "renewLease", failures.next() <= 3 else { return }
             throw AWSError(kind: .transient, code: "CurlTimeout", message: "slow table", operation: "UpdateItem")
         }
         // Nothing is due before a third of the failover time; the wake-up is that round.
@@ -107,13 +123,59 @@ import Testing
             return
         }
         #expect(a.renew(second, using: table, checkpoint: nil) == .missed)
-        #expect(a.dropExpired().isEmpty)
-        #expect(a.heldLeases.count == 1)
-        // The failover time since the take was sent: given up, even though the table would now
-        // answer.
+        #expect(a.noteLapses().isEmpty)
+        #expect(a.isConfirmed(shardId: "s0"))
+        // The failover time since the take was sent: no longer confirmed (others may take it by
+        // their clocks), but kept; the lapse is noted once.
         clock.advance(by: failover - clock.now())
-        #expect(a.dropExpired() == ["s0"])
+        #expect(!a.isConfirmed(shardId: "s0"))
+        #expect(a.noteLapses() == ["s0"])
+        #expect(a.noteLapses().isEmpty)
+        #expect(a.heldLeases.count == 1)
+        #expect(metrics.value(ConsumerMetricNames.leasesUnconfirmed) == 1)
+        // Renewed on at its rounds with the same condition; the third call fails too.
+        guard case .renew(let third) = a.nextRenewalStep() else {
+            Issue.record("no renewal due after the lapse")
+            return
+        }
+        #expect(third.lease.counter == 1, "the same condition as before the lapse")
+        #expect(a.renew(third, using: table, checkpoint: nil) == .missed)
+        // A lapsed lease has no expiry left to wake for: the next wake-up is its next round.
+        #expect(a.nextRenewalStep() == .wait(until: failover + failover / 3))
+        clock.advance(by: failover / 3)
+        guard case .renew(let fourth) = a.nextRenewalStep() else {
+            Issue.record("no renewal due")
+            return
+        }
+        #expect(a.renew(fourth, using: table, checkpoint: nil) == .confirmed)
+        #expect(a.isConfirmed(shardId: "s0"))
+        #expect(a.unconfirmedLeases.isEmpty)
+        #expect(metrics.value(ConsumerMetricNames.leasesUnconfirmed) == 0)
+        #expect(table.lease("s0")?.counter == 2)
+        #expect(table.lease("s0")?.claimedAt == 1)
+    }
+
+    @Test func lapsedLease_takenByAnotherWorker_isLostAtItsNextRenewal() throws {
+        let a = try held(1, by: "a")
+        table.setShardHook { operation, _ in
+            guard operation == "renewLease" else { return }
+            throw AWSError(kind: .transient, code: "CurlTimeout", message: "silent table", operation: "UpdateItem")
+        }
+        clock.advance(by: failover)
+        #expect(a.renewLeases { _ in nil }.isEmpty)
+        #expect(a.unconfirmedLeases == ["s0"])
+        // b saw the counter stand still for the failover time by its own clock and takes it.
+        let b = coordinator("b")
+        _ = try b.takeLeases(stealing: false)
+        clock.advance(by: failover)
+        #expect(try b.takeLeases(stealing: false).taken == ["s0"])
+        // a does not take its own lapsed lease (it holds it); its renewal finds b: lost.
+        #expect(try a.takeLeases(stealing: false).taken.isEmpty)
+        table.setShardHook(nil)
+        #expect(a.renewLeases { _ in nil } == ["s0"])
         #expect(a.heldLeases.isEmpty)
+        #expect(metrics.value(ConsumerMetricNames.leasesUnconfirmed) == 0)
+        #expect(table.lease("s0")?.owner == "b")
     }
 
     @Test func renewalsCountFromWhenTheyWereSent() throws {
@@ -128,9 +190,55 @@ import Testing
         #expect(a.renew(job, using: table, checkpoint: nil) == .renewed)
         #expect(a.nextRenewalStep() == .wait(until: failover / 3 * 2))
         clock.advance(by: failover - .seconds(2) - .milliseconds(1))
-        #expect(a.dropExpired().isEmpty)
+        #expect(a.noteLapses().isEmpty)
+        #expect(a.isConfirmed(shardId: "s0"))
         clock.advance(by: .milliseconds(1))
-        #expect(a.dropExpired() == ["s0"])
+        #expect(a.noteLapses() == ["s0"])
+        #expect(!a.isConfirmed(shardId: "s0"))
+    }
+
+    // MARK: - Wake-ups
+
+    @Test func eachDueRound_wakesTwoThreads_notEveryIdleOne() throws {
+        // 32 leases taken 100 ms apart: one round due every 100 ms (failover 9.6 s, rounds 3.2 s).
+        let failover = Duration.milliseconds(9600)
+        let count = 32
+        let step = failover / 3 / count
+        let a = LeaseCoordinator(
+            workerId: "a", failoverTime: failover, store: table, clock: clock, metrics: ConsumerMetrics(),
+            logger: quietLogger)
+        for index in 0..<count {
+            _ = try table.createLease(Lease(shardId: "s\(index)", checkpoint: .trimHorizon))
+            #expect(try a.takeLeases().taken == ["s\(index)"])
+            clock.advance(by: step)
+        }
+        func renewals() -> Int { table.allLeases.reduce(0) { $0 + $1.counter } - count }
+        let stop = StopSignal(clock: clock)
+        let renewer = LeaseRenewer(
+            coordinator: a, threads: 8, makeStore: { [table] in table }, clock: clock, stop: stop,
+            checkpoint: { _ in nil }, onLost: { _ in })
+        let done = startThreads(renewer)
+        defer {
+            stop.fire()
+            renewer.wake()
+            for semaphore in done { semaphore.wait() }
+        }
+        // s0 is due now; then one lease every step, for two full rounds.
+        #expect(eventually(timeout: .seconds(5)) { renewals() == 1 && renewer.sleepingCount == 8 })
+        let before = renewer.wakeUpCount
+        let rounds = 2 * count
+        for round in 1...rounds {
+            clock.advance(by: step)
+            let settled = eventually(timeout: .seconds(5)) { renewals() == round + 1 && renewer.sleepingCount == 8 }
+            #expect(settled, "round \(round): \(renewals()) renewals, \(renewer.sleepingCount) asleep")
+            if !settled { return }
+        }
+        let wakeUps = renewer.wakeUpCount - before
+        // The timer wakes, takes the lease and hands the schedule to one idle thread: two per
+        // round. Waking every idle thread would be 7 or 8 per round.
+        #expect(wakeUps <= 2 * rounds + 2, "\(wakeUps) wake-ups for \(rounds) rounds")
+        #expect(a.unconfirmedLeases.isEmpty)
+        #expect(table.allLeases.allSatisfy { $0.counter == 3 || $0.counter == 4 })
     }
 
     // MARK: - Lost replies

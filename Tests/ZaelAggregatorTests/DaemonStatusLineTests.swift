@@ -63,4 +63,15 @@ import Testing
         #expect(DaemonStatus.streamLine(consuming, note: nil) == "consuming arn")
         #expect(DaemonStatus.streamLine(nil, note: waiting) == waiting)
     }
+
+    @Test func unconfirmedLeases_areNamed() {
+        var unconfirmed = status([shard("a", error: nil, age: nil), shard("b", error: nil, age: nil)])
+        unconfirmed.leasesUnconfirmed = 1
+        #expect(
+            DaemonStatus.line(unconfirmed)
+                == "2 shards owned, max iterator age 2.0 s, 10.0 rec/s, 1 lease UNCONFIRMED (shard paused)")
+        unconfirmed.leasesUnconfirmed = 2
+        #expect(DaemonStatus.line(unconfirmed).hasSuffix(", 2 leases UNCONFIRMED (shards paused)"))
+        #expect(!DaemonStatus.line(status([shard("a", error: nil, age: nil)])).contains("UNCONFIRMED"))
+    }
 }

@@ -23,6 +23,7 @@ import ZaeLimiter
             (ConsumerMetricNames.bisects, MetricNames.bisects),
             (ConsumerMetricNames.spooledRecords, MetricNames.spooledRecords),
             (ConsumerMetricNames.leasesOwned, MetricNames.leasesOwned),
+            (ConsumerMetricNames.leasesUnconfirmed, MetricNames.leasesUnconfirmed),
             (ConsumerMetricNames.leasesTaken, MetricNames.leasesTaken),
             (ConsumerMetricNames.leasesStolen, MetricNames.leasesStolen),
             (ConsumerMetricNames.leasesLost, MetricNames.leasesLost),

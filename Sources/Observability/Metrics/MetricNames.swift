@@ -44,6 +44,9 @@ public enum MetricNames {
     public static let spoolBytes = "zael_spool_bytes"
     /// Gauge: leases this worker holds.
     public static let leasesOwned = "zael_leases_owned"
+    /// Gauge: held leases not renewed within the failover time (kept; their shards pause until a
+    /// renewal succeeds).
+    public static let leasesUnconfirmed = "zael_leases_unconfirmed"
     /// Counter: leases taken (unowned or expired).
     public static let leasesTaken = "zael_leases_taken_total"
     /// Counter: leases stolen from other workers to balance load.
@@ -88,8 +91,9 @@ public enum MetricNames {
     /// Every name above; what the engine and the aggregator emit must be a subset of it.
     public static let all: [String] = [
         iteratorAge, recordsProcessed, batches, snapshotWrites, consumedWriteCapacity, errors, throttles, retries,
-        bisects, spooledRecords, spoolBytes, leasesOwned, leasesTaken, leasesStolen, leasesLost, batchDuration,
-        getRecordsLatency, credentialRefreshes, trimmedData, writeRequests, transactions, transactionConflicts,
+        bisects, spooledRecords, spoolBytes, leasesOwned, leasesUnconfirmed, leasesTaken, leasesStolen, leasesLost,
+        batchDuration, getRecordsLatency, credentialRefreshes, trimmedData, writeRequests, transactions,
+        transactionConflicts,
         rejectedRecords, auditEventsArchived, auditObjectsWritten, auditBytesWritten, auditEventsSkipped,
         auditArchiveErrors, dutyWrites, dutyConditionFailures, dutyErrors, dutySkips,
     ]
@@ -108,6 +112,7 @@ public enum MetricNames {
         spooledRecords: "Records written to the on-failure spool.",
         spoolBytes: "Size of the on-failure spool file in bytes.",
         leasesOwned: "Shard leases held by this worker.",
+        leasesUnconfirmed: "Held shard leases not renewed within the failover time (their shards pause).",
         leasesTaken: "Shard leases taken.",
         leasesStolen: "Shard leases stolen from other workers.",
         leasesLost: "Shard leases lost.",

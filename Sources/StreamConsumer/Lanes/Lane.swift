@@ -30,6 +30,8 @@ final class Lane: @unchecked Sendable {
         var heartbeat: @Sendable () -> Void = {}
         /// The lane's condition changed (nil: it cleared); for the shard's status.
         var report: @Sendable (_ lane: Int, _ condition: LaneCondition?) -> Void = { _, _ in }
+        /// Whether the shard's lease is confirmed; no attempt starts while it is not.
+        var leaseConfirmed: @Sendable () -> Bool = { true }
     }
 
     let index: Int
@@ -80,6 +82,11 @@ final class Lane: @unchecked Sendable {
         defer { if condition != nil { context.report(index, nil) } }
         while true {
             context.heartbeat()
+            // A batch that was running when the lease lapsed makes no further attempt (and so no
+            // checkpoint) until a renewal confirms the lease, or the shard stops.
+            while !context.leaseConfirmed() {
+                if pause(Self.unconfirmedRecheck, context: context) { return .abandoned }
+            }
             // Records the processor already committed are not delivered again.
             var remaining = records.filter { record in
                 checkpointWriter.lastCheckpoint.map { record.sequenceNumber > $0 } ?? true
@@ -249,6 +256,9 @@ final class Lane: @unchecked Sendable {
 
     /// The longest a waiting lane stays silent towards the watchdog.
     static let heartbeatInterval = Duration.seconds(2)
+
+    /// How often a lane waiting for its lease to be confirmed looks again.
+    static let unconfirmedRecheck = Duration.milliseconds(200)
 
     /// Sends records to the failure destination, retrying until it works; false when the shard
     /// stopped first (the records were then not checkpointed and come again).

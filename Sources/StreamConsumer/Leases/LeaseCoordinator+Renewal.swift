@@ -12,8 +12,8 @@ extension LeaseCoordinator {
     enum RenewalStep: Equatable {
         /// Renew this lease now (it is marked in flight).
         case renew(RenewalJob)
-        /// Nothing is due: wait until this time (the next due round or expiry), or for a wake-up;
-        /// nil when nothing is held.
+        /// Nothing is due: wait until this time (the next due round, or when a confirmed lease
+        /// lapses), or for a wake-up; nil when nothing is held.
         case wait(until: Duration?)
     }
 
@@ -21,6 +21,8 @@ extension LeaseCoordinator {
     enum RenewalResult: Equatable {
         /// The counter moved (or a lost reply had moved it): held for another failover time.
         case renewed
+        /// Renewed, and the lease had lapsed: it is confirmed again and its shard may go on.
+        case confirmed
         /// The call failed or the re-read could not tell: tried again at the lease's next round.
         case missed
         /// Another owner or tenure holds the lease: it is no longer held.
@@ -37,9 +39,12 @@ extension LeaseCoordinator {
             var wake: Duration?
             var pick: (shardId: String, due: Duration)?
             for (shardId, entry) in held {
-                // Whoever wakes first also judges expiry, even of a lease whose call is stuck.
-                let expiry = entry.renewedAt + failoverTime
-                wake = min(wake ?? expiry, expiry)
+                // Whoever wakes first also notes lapses, even of a lease whose call is stuck; a
+                // lease already noted lapsed has no such time left.
+                if !entry.lapsed {
+                    let expiry = entry.renewedAt + failoverTime
+                    wake = min(wake ?? expiry, expiry)
+                }
                 guard !entry.renewing else { continue }
                 if entry.due <= now {
                     if pick.map({ entry.due < $0.due }) ?? true { pick = (shardId, entry.due) }
@@ -72,7 +77,10 @@ extension LeaseCoordinator {
     /// the counter this call writes is a renewal whose reply was lost (the client retried after
     /// a timeout, or an earlier round's call landed after its deadline), so the lease is kept.
     /// Only another owner, tenure or counter means the lease is lost. A failed call or re-read
-    /// leaves the lease for its next round; `dropExpired` gives it up when time runs out.
+    /// leaves the lease for its next round; once the failover time passes it is kept unconfirmed
+    /// (`noteLapses`), and a later renewal that succeeds confirms it again. A lapsed lease keeps
+    /// the same condition (owner, tenure, counter): if another worker took it meanwhile, the
+    /// condition fails and the re-read shows the other owner, so it is lost.
     func renew(_ job: RenewalJob, using store: LeaseStore, checkpoint: LeaseCheckpoint?) -> RenewalResult {
         let shardId = job.lease.shardId
         var renewed: Lease?
@@ -109,7 +117,7 @@ extension LeaseCoordinator {
             entry.renewing = false
             if lost {
                 held[shardId] = nil
-                metrics.leasesOwned.record(held.count)
+                recordLeaseCounts()
                 return .lost
             }
             if let renewed {
@@ -119,8 +127,13 @@ extension LeaseCoordinator {
                 entry.renewedAt = replyWasLost ? min(entry.unconfirmedSince ?? job.sentAt, job.sentAt) : job.sentAt
                 entry.unconfirmedSince = nil
                 entry.due = job.sentAt + renewalPeriod
+                // A call that was sent a failover time ago and succeeded only now leaves the
+                // lease unconfirmed: its next round is already due and confirms it.
+                let confirmed = entry.lapsed && clock.now() - entry.renewedAt < failoverTime
+                if confirmed { entry.lapsed = false }
                 held[shardId] = entry
-                return .renewed
+                if confirmed { recordLeaseCounts() }
+                return confirmed ? .confirmed : .renewed
             }
             entry.unconfirmedSince = entry.unconfirmedSince ?? job.sentAt
             // Next round: a call that ran long does not shift the schedule of the lease.
@@ -128,29 +141,37 @@ extension LeaseCoordinator {
             held[shardId] = entry
             return .missed
         }
-        if result == .lost {
+        switch result {
+        case .lost:
             metrics.leasesLost.increment()
             logger.info("lease lost", metadata: ["shard.id": "\(shardId)", "reason": "renewal lost its condition"])
+        case .confirmed:
+            logger.info("lease confirmed again", metadata: ["shard.id": "\(shardId)"])
+        case .renewed, .missed, .stale:
+            break
         }
         return result
     }
 
-    /// Gives up every held lease whose last successful renewal was sent a failover time ago or
-    /// more (another worker may take it now, by its own clock); returns their shard ids. A call
-    /// still in flight for such a lease no longer counts: its outcome is ignored.
-    func dropExpired() -> [String] {
+    /// Notes every held lease whose last successful renewal was sent a failover time ago or more
+    /// as lapsed (another worker may take it now, by its own clock): logged once and counted
+    /// (`zael_leases_unconfirmed`); returns the shard ids newly lapsed. The lease stays held:
+    /// `isConfirmed` is false, so its shard pauses, and renewals go on at its rounds; a call
+    /// still in flight counts when it ends. Called by the renewers and the lease loop.
+    @discardableResult
+    func noteLapses() -> [String] {
         let now = clock.now()
-        let expired = lock.withLock { () -> [String] in
-            let expired = held.filter { now - $0.value.renewedAt >= failoverTime }.map(\.key)
-            for shardId in expired { held[shardId] = nil }
-            if !expired.isEmpty { metrics.leasesOwned.record(held.count) }
-            return expired
+        let lapsed = lock.withLock { () -> [String] in
+            let lapsed = held.filter { !$0.value.lapsed && now - $0.value.renewedAt >= failoverTime }.map(\.key)
+            for shardId in lapsed { held[shardId]?.lapsed = true }
+            if !lapsed.isEmpty { recordLeaseCounts() }
+            return lapsed.sorted()
         }
-        for shardId in expired {
-            metrics.leasesLost.increment()
+        for shardId in lapsed {
             logger.info(
-                "lease lost", metadata: ["shard.id": "\(shardId)", "reason": "not renewed within the failover time"])
+                "lease unconfirmed: not renewed within the failover time; the shard pauses until a renewal succeeds",
+                metadata: ["shard.id": "\(shardId)"])
         }
-        return expired
+        return lapsed
     }
 }

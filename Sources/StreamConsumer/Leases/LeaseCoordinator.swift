@@ -10,8 +10,10 @@ import Logging
 /// each with its own store (`nextRenewalStep`, `renew(_:using:checkpoint:)`), so a slow scan or take
 /// never delays them. Other threads read `heldLeases` and `lastListing`. Expiry is judged
 /// locally: a lease whose counter did not change for the failover time is expired, whatever the
-/// clocks of other hosts say; a held lease is given up once the failover time has passed since
-/// its last successful renewal was sent (`dropExpired`).
+/// clocks of other hosts say. A held lease whose last successful renewal was sent a failover time
+/// ago is no longer *confirmed* (others may take it by their clocks): it stays held but lapsed,
+/// its shard makes no progress (`isConfirmed`), and renewals go on with the same condition until
+/// one succeeds (confirmed again) or fails its condition (lost) (`noteLapses`).
 public final class LeaseCoordinator: @unchecked Sendable {
     /// What one take round did.
     public struct TakeReport: Sendable, Equatable {
@@ -37,6 +39,8 @@ public final class LeaseCoordinator: @unchecked Sendable {
         /// When the first renewal call since the last confirmed one was sent; it may have landed
         /// without a reply (a lost reply found by a later round's re-read).
         var unconfirmedSince: Duration?
+        /// The failover time passed since `renewedAt` and the lapse was noted (logged, counted).
+        var lapsed = false
 
         init(lease: Lease, renewedAt: Duration, period: Duration) {
             self.lease = lease
@@ -98,18 +102,41 @@ public final class LeaseCoordinator: @unchecked Sendable {
     /// The leases as the last take round listed them (every owner).
     public var lastListing: [Lease] { lock.withLock { listing } }
 
+    /// Whether the lease of `shardId` is held and confirmed: its last successful renewal (or its
+    /// take) was sent less than the failover time ago, so no other worker can have taken it. A
+    /// consumer makes progress (batches, checkpoints) only while this holds. Any thread.
+    public func isConfirmed(shardId: String) -> Bool {
+        let now = clock.now()
+        return lock.withLock { held[shardId].map { now - $0.renewedAt < failoverTime } ?? false }
+    }
+
+    /// The held leases that are not confirmed now (lapsed, or past the failover time and not yet
+    /// noted), by shard id.
+    public var unconfirmedLeases: [String] {
+        let now = clock.now()
+        return lock.withLock { held.filter { now - $0.value.renewedAt >= failoverTime }.map(\.key).sorted() }
+    }
+
+    /// Records the lease gauges; called with `lock` held after `held` changed.
+    func recordLeaseCounts() {
+        metrics.leasesOwned.record(held.count)
+        metrics.leasesUnconfirmed.record(held.values.filter(\.lapsed).count)
+    }
+
     /// Renews every held lease now, one after another with the coordinator's own store, storing
-    /// each one's checkpoint when `checkpoint` gives one; then gives up the leases not renewed
-    /// for the failover time. Returns the shard ids whose leases are lost; they are no longer
-    /// held. (The scheduler renews through a `LeaseRenewer` instead; this is the same step for
-    /// callers that drive the coordinator by hand.)
+    /// each one's checkpoint when `checkpoint` gives one; then notes the leases not renewed for
+    /// the failover time as lapsed (kept, unconfirmed). Returns the shard ids whose leases are
+    /// lost (another owner or tenure holds them); they are no longer held. (The scheduler renews
+    /// through a `LeaseRenewer` instead; this is the same step for callers that drive the
+    /// coordinator by hand.)
     public func renewLeases(checkpoint: (String) -> LeaseCheckpoint?) -> [String] {
         var lost: [String] = []
         for shardId in lock.withLock({ Array(held.keys) }) {
             guard let job = startRenewal(shardId: shardId) else { continue }
             if renew(job, using: store, checkpoint: checkpoint(shardId)) == .lost { lost.append(shardId) }
         }
-        return lost + dropExpired()
+        noteLapses()
+        return lost
     }
 
     /// Lists leases, then takes expired or unowned ones up to this worker's share
@@ -174,7 +201,7 @@ public final class LeaseCoordinator: @unchecked Sendable {
             lock.withLock {
                 held[taken.shardId] = Held(lease: taken, renewedAt: sent, period: renewalPeriod)
                 if let index = listing.firstIndex(where: { $0.shardId == taken.shardId }) { listing[index] = taken }
-                metrics.leasesOwned.record(held.count)
+                recordLeaseCounts()
             }
             metrics.leasesTaken.increment()
             logger.info("lease taken", metadata: ["shard.id": "\(lease.shardId)", "lease.counter": "\(taken.counter)"])
@@ -192,8 +219,11 @@ public final class LeaseCoordinator: @unchecked Sendable {
     public func release(
         shardId: String, checkpoint: LeaseCheckpoint?, children: [String] = [], deletingLanes: [LaneKey] = []
     ) {
-        guard var lease = lock.withLock({ held.removeValue(forKey: shardId)?.lease }) else { return }
-        metrics.leasesOwned.record(heldLeases.count)
+        let removed = lock.withLock { () -> Lease? in
+            defer { recordLeaseCounts() }
+            return held.removeValue(forKey: shardId)?.lease
+        }
+        guard var lease = removed else { return }
         do {
             if !children.isEmpty, let checkpoint {
                 lease.childShardIds = children
@@ -225,6 +255,9 @@ public final class LeaseCoordinator: @unchecked Sendable {
 
     /// Forgets a lease without writing (the process is going away or the lease is gone).
     func forget(shardId: String) {
-        lock.withLock { _ = held.removeValue(forKey: shardId) }
+        lock.withLock {
+            _ = held.removeValue(forKey: shardId)
+            recordLeaseCounts()
+        }
     }
 }

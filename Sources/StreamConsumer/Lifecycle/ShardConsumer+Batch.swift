@@ -150,7 +150,8 @@ extension ShardConsumer {
         logger.info("shard ended", metadata: ["lastSequenceNumber": "\(lastProcessed?.digits ?? "-")"])
     }
 
-    /// Graceful stop: processors flush, every lane is checkpointed at the last processed record.
+    /// Graceful stop: processors flush, every lane is checkpointed at the last processed record
+    /// (unless the lease is unconfirmed).
     func shutDown() {
         for lane in lanes {
             do {
@@ -158,6 +159,12 @@ extension ShardConsumer {
             } catch {
                 noteError(error)
             }
+        }
+        // An unconfirmed lease writes no checkpoint: the records after the lanes' checkpoints
+        // come again to whoever holds the shard next (fenced writes make that safe).
+        guard dependencies.leaseConfirmed(shardId) else {
+            logger.info("shutdown without checkpoints: the lease is unconfirmed")
+            return
         }
         do {
             try advanceIdleLanes(force: true)

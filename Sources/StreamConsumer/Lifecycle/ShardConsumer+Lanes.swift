@@ -161,6 +161,8 @@ extension ShardConsumer {
         let onProgress = dependencies.onProgress
         let component = ConsumerComponent.shardConsumer(shardId: shardId)
         let clock = dependencies.clock
+        let leaseConfirmed = dependencies.leaseConfirmed
+        let shardId = shardId
         return Lane.Context(
             streamArn: dependencies.streamArn, shardId: shardId, destination: dependencies.destination,
             metrics: dependencies.metrics, clock: dependencies.clock, stop: stop, logger: logger,
@@ -175,6 +177,7 @@ extension ShardConsumer {
                         snapshot.lastErrorAt = now
                     }
                 }
-            })
+            },
+            leaseConfirmed: { leaseConfirmed(shardId) })
     }
 }

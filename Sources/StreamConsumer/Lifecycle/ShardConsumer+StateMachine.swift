@@ -36,6 +36,15 @@ extension ShardConsumer {
             case notifyLeaseLost
             /// Leave the loop; the scheduler releases or forgets the lease.
             case finish(ShutdownReason)
+
+            /// Whether the action processes records or writes progress, so it waits while the
+            /// lease is unconfirmed. Shutting down and stopping never wait.
+            var needsConfirmedLease: Bool {
+                switch self {
+                case .initialize, .processBatch, .endShard: return true
+                case .checkParents, .shutDown, .notifyLeaseLost, .finish: return false
+                }
+            }
         }
 
         enum Event: Sendable, Equatable {

@@ -29,6 +29,9 @@ public final class ShardConsumer: @unchecked Sendable {
         var tunables: @Sendable () -> ConsumerTunables
         /// Whether every parent that still has a lease is at SHARD_END.
         var parentsEnded: @Sendable ([String]) -> Bool
+        /// Whether the shard's lease is confirmed (renewed within the failover time); while it is
+        /// not, the consumer starts no step that processes or writes (`leaseConfirmed()` wakes it).
+        var leaseConfirmed: @Sendable (String) -> Bool = { _ in true }
         var onProgress: @Sendable (ConsumerComponent) -> Void
     }
 
@@ -60,6 +63,8 @@ public final class ShardConsumer: @unchecked Sendable {
     let dependencies: Dependencies
     let queue: DispatchQueue
     let stop: StopSignal
+    /// Ends a pause for an unconfirmed lease early (confirmed again, lost, or shutdown).
+    private let resume: Wakeup
     let logger: Logger
     private let onStopped: @Sendable (ShardConsumer, ShutdownReason, LeaseCheckpoint?) -> Void
     private let done = DispatchSemaphore(value: 0)
@@ -98,6 +103,7 @@ public final class ShardConsumer: @unchecked Sendable {
         // initializer under its lock, which `tunables()` takes too).
         self.retrieval = RetrievalStateMachine(settings: .init(ConsumerTunables()))
         self.stop = StopSignal(clock: dependencies.clock)
+        self.resume = Wakeup(clock: dependencies.clock)
         self.onStopped = onStopped
         self.queue = DispatchQueue(label: "zael.shard.\(lease.shardId)")
         var logger = dependencies.logger
@@ -115,12 +121,20 @@ public final class ShardConsumer: @unchecked Sendable {
     func requestShutdown() {
         lock.withLock { pendingShutdown = true }
         stop.fire()
+        resume.wake()
     }
 
     /// Tells the consumer its lease is gone: it stops without writing.
     func leaseLost() {
         lock.withLock { pendingLeaseLost = true }
         stop.fire()
+        resume.wake()
+    }
+
+    /// Tells the consumer its lapsed lease was confirmed again: a pause ends now rather than at
+    /// its next look.
+    func leaseConfirmed() {
+        resume.wake()
     }
 
     /// Blocks until the run loop ended or `timeout` passed; true when it ended.
@@ -145,6 +159,7 @@ public final class ShardConsumer: @unchecked Sendable {
         var action = machine.handle(.started(hasLeasedParents: !lease.parentShardIds.isEmpty))
         var seenLeaseLost = false
         var seenShutdown = false
+        var wasPaused = false
         while true {
             let (leaseLost, shutdown) = lock.withLock { (pendingLeaseLost, pendingShutdown) }
             if leaseLost && !seenLeaseLost {
@@ -155,8 +170,20 @@ public final class ShardConsumer: @unchecked Sendable {
                 seenShutdown = true
                 action = machine.handle(.shutdownRequested)
             }
-            publish { $0.state = "\(machine.state)" }
+            // While the lease is unconfirmed, others may take the shard by their clocks: start
+            // nothing that processes or writes (the lanes' fences would refuse writes after a
+            // take anyway), but keep the state, so the shard goes on where it stood.
+            let paused = action.needsConfirmedLease && !dependencies.leaseConfirmed(shardId)
+            publish { $0.state = paused ? Self.unconfirmedState : "\(machine.state)" }
             dependencies.onProgress(.shardConsumer(shardId: shardId))
+            if paused {
+                if !wasPaused { logger.debug("shard paused: its lease is unconfirmed") }
+                wasPaused = true
+                resume.wait(Self.unconfirmedRecheck)
+                continue
+            }
+            if wasPaused { logger.debug("shard resumed: its lease is confirmed") }
+            wasPaused = false
             switch action {
             case .checkParents:
                 let ended = dependencies.parentsEnded(lease.parentShardIds)
@@ -213,6 +240,13 @@ public final class ShardConsumer: @unchecked Sendable {
             }
         }
     }
+
+    /// The state the status shows while the lease is unconfirmed and the shard paused.
+    static let unconfirmedState = "leaseUnconfirmed"
+
+    /// How often a paused consumer looks at its lease without a wake-up (a safety net; the
+    /// renewer wakes it when a renewal confirms the lease).
+    static let unconfirmedRecheck = Duration.seconds(1)
 
     /// Highest sequence number of the last fully processed batch.
     var lastProcessed: SequenceNumber? { retrieval.lastProcessed }

@@ -49,4 +49,7 @@ public struct ConsumerStatus: Sendable {
     public var spooledRecords: Int
     /// Whether the scheduler is running (false before start and after shutdown).
     public var running: Bool
+    /// Held leases not renewed within the failover time: kept, their shards paused until a
+    /// renewal succeeds (state `leaseUnconfirmed`).
+    public var leasesUnconfirmed = 0
 }

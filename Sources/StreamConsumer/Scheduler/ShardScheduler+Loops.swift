@@ -31,8 +31,9 @@ extension ShardScheduler {
         var nextRound = Duration.zero
         while !stopLoops.isFired {
             processReleases(coordinator)
-            // The renewers judge expiry too; this catches it when all of them sit in slow calls.
-            leasesLost(coordinator.dropExpired())
+            // The renewers note lapses too; this catches them when all of them sit in slow calls.
+            // (A consumer pauses by the clock alone, without waiting for the note.)
+            coordinator.noteLapses()
             if clock.now() >= nextRound { nextRound = clock.now() + period }
             let (current, generation, stopping, wasDrained) = lock.withLock {
                 (graph, graphGeneration, shuttingDown, drained)
@@ -85,12 +86,17 @@ extension ShardScheduler {
         }
     }
 
-    /// Tells the consumers of leases given up or lost (by a renewer or the lease loop) to stop,
-    /// and wakes the lease loop to rebalance.
+    /// Tells the consumers of leases lost (found by a renewer) to stop, and wakes the lease loop
+    /// to rebalance.
     func leasesLost(_ shardIds: [String]) {
         guard !shardIds.isEmpty else { return }
         for shardId in shardIds { lock.withLock { consumers[shardId] }?.leaseLost() }
         leaseLoopWake.wake()
+    }
+
+    /// Wakes the paused consumers of lapsed leases that a renewal confirmed again.
+    func leasesConfirmed(_ shardIds: [String]) {
+        for shardId in shardIds { lock.withLock { consumers[shardId] }?.leaseConfirmed() }
     }
 
     /// Starts a consumer for each held lease without one; tells consumers whose lease is no
@@ -102,7 +108,7 @@ extension ShardScheduler {
             guard !shuttingDown else { return ([], []) }
             var toStart: [ShardConsumer] = []
             for lease in held where consumers[lease.shardId] == nil && pendingReleases[lease.shardId] == nil {
-                let consumer = ShardConsumer(lease: lease, dependencies: consumerDependencies()) {
+                let consumer = ShardConsumer(lease: lease, dependencies: consumerDependencies(coordinator)) {
                     [weak self] consumer, reason, checkpoint in
                     self?.consumerStopped(consumer, reason: reason, checkpoint: checkpoint)
                 }
@@ -116,7 +122,7 @@ extension ShardScheduler {
         for consumer in toStart { consumer.start() }
     }
 
-    private func consumerDependencies() -> ShardConsumer.Dependencies {
+    private func consumerDependencies(_ coordinator: LeaseCoordinator) -> ShardConsumer.Dependencies {
         ShardConsumer.Dependencies(
             streamArn: configuration.streamArn, workerId: configuration.workerId, processorFactory: processorFactory,
             makeStreamsClient: makeStreamsClient, makeLeaseStore: makeLeaseStore, destination: destination,
@@ -124,6 +130,7 @@ extension ShardScheduler {
             idleLaneCheckpointInterval: configuration.idleLaneCheckpointInterval,
             tunables: { [weak self] in self?.currentTunables ?? ConsumerTunables() },
             parentsEnded: { [weak self] parents in self?.parentsEnded(parents) ?? false },
+            leaseConfirmed: { [weak coordinator] shardId in coordinator?.isConfirmed(shardId: shardId) ?? false },
             onProgress: onProgress)
     }
 

@@ -42,6 +42,7 @@ extension ShardScheduler {
             workerId: configuration.workerId, streamArn: configuration.streamArn,
             shards: shards.sorted { $0.shardId < $1.shardId }, leasesOwned: coordinator?.heldLeases.count ?? 0,
             recordsProcessed: processed, retries: retries, bisects: bisects,
-            spooledRecords: destination.sentRecordCount, running: running)
+            spooledRecords: destination.sentRecordCount, running: running,
+            leasesUnconfirmed: coordinator?.unconfirmedLeases.count ?? 0)
     }
 }

@@ -108,7 +108,8 @@ public final class ShardScheduler: @unchecked Sendable {
                 guard let self else { return nil }
                 return lock.withLock { consumers[shardId] }?.lowestCheckpoint
             },
-            onLost: { [weak self] lost in self?.leasesLost(lost) })
+            onLost: { [weak self] lost in self?.leasesLost(lost) },
+            onConfirmed: { [weak self] confirmed in self?.leasesConfirmed(confirmed) })
         lock.withLock {
             self.coordinator = coordinator
             self.renewer = renewer

@@ -16,6 +16,8 @@ public enum ConsumerMetricNames {
     public static let bisects = "zael_bisects_total"
     public static let spooledRecords = "zael_spooled_records_total"
     public static let leasesOwned = "zael_leases_owned"
+    /// Gauge: held leases not renewed within the failover time (their shards pause).
+    public static let leasesUnconfirmed = "zael_leases_unconfirmed"
     public static let leasesTaken = "zael_leases_taken_total"
     public static let leasesStolen = "zael_leases_stolen_total"
     public static let leasesLost = "zael_leases_lost_total"
@@ -35,6 +37,7 @@ public enum ConsumerMetricNames {
     /// Every name above.
     public static let all: [String] = [
         iteratorAge, recordsProcessed, batches, errors, throttles, retries, bisects, spooledRecords, leasesOwned,
-        leasesTaken, leasesStolen, leasesLost, batchDuration, getRecordsLatency, trimmedData, spoolBytes,
+        leasesUnconfirmed, leasesTaken, leasesStolen, leasesLost, batchDuration, getRecordsLatency, trimmedData,
+        spoolBytes,
     ]
 }

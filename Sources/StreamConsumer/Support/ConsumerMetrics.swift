@@ -20,6 +20,7 @@ public final class ConsumerMetrics: @unchecked Sendable {
     let bisects: Counter
     let spooledRecords: Counter
     let leasesOwned: Gauge
+    let leasesUnconfirmed: Gauge
     let leasesTaken: Counter
     let leasesStolen: Counter
     let leasesLost: Counter
@@ -45,9 +46,11 @@ public final class ConsumerMetrics: @unchecked Sendable {
         leasesStolen = counter(Names.leasesStolen)
         leasesLost = counter(Names.leasesLost)
         trimmedData = counter(Names.trimmedData)
-        leasesOwned =
-            factory.map { Gauge(label: Names.leasesOwned, dimensions: [], factory: $0) }
-            ?? Gauge(label: Names.leasesOwned)
+        func gauge(_ label: String) -> Gauge {
+            factory.map { Gauge(label: label, dimensions: [], factory: $0) } ?? Gauge(label: label)
+        }
+        leasesOwned = gauge(Names.leasesOwned)
+        leasesUnconfirmed = gauge(Names.leasesUnconfirmed)
         getRecordsLatency = timer(Names.getRecordsLatency)
         batchDuration = timer(Names.batchDuration)
     }

@@ -90,6 +90,10 @@ struct DaemonStatus: Sendable {
         var text = "\(status.leasesOwned) shard\(status.leasesOwned == 1 ? "" : "s") owned"
         text += String(format: ", max iterator age %.1f s, %.1f rec/s", maxAge, rate)
         if status.spooledRecords > 0 { text += ", \(status.spooledRecords) spooled" }
+        if status.leasesUnconfirmed > 0 {
+            let count = status.leasesUnconfirmed
+            text += ", \(count) lease\(count == 1 ? "" : "s") UNCONFIRMED (shard\(count == 1 ? "" : "s") paused)"
+        }
         // Held-up shards first in importance: a halted shard needs an operator.
         for kind in [LaneCondition.Kind.halted, .throttled] {
             let held = owned.compactMap(\.condition).filter { $0.kind == kind }
