@@ -144,6 +144,9 @@ public final class ShardConsumer: @unchecked Sendable {
         var action = machine.handle(.started(hasLeasedParents: !lease.parentShardIds.isEmpty))
         var seenLeaseLost = false
         var seenShutdown = false
+        // The state's text is built by reflection, which an idle shard would pay on every poll:
+        // publish it only when it changes.
+        var publishedState: StateMachine.State?
         while true {
             let (leaseLost, shutdown) = lock.withLock { (pendingLeaseLost, pendingShutdown) }
             if leaseLost && !seenLeaseLost {
@@ -154,7 +157,10 @@ public final class ShardConsumer: @unchecked Sendable {
                 seenShutdown = true
                 action = machine.handle(.shutdownRequested)
             }
-            publish { $0.state = "\(machine.state)" }
+            if publishedState != machine.state {
+                publishedState = machine.state
+                publish { $0.state = "\(machine.state)" }
+            }
             dependencies.onProgress(.shardConsumer(shardId: shardId))
             switch action {
             case .checkParents:
