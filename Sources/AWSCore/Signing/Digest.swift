@@ -3,7 +3,9 @@ import Foundation
 
 /// SHA-256 and HMAC-SHA256 over OpenSSL's libcrypto, plus the lowercase hex SigV4 prints them in.
 ///
-/// Stateless and thread-safe; every call is one-shot.
+/// Thread-safe; every call is one-shot. SHA-256 is fetched from OpenSSL once per process and HMAC
+/// is computed from its definition over it (see `COpenSSL/shim.h`): OpenSSL 3 otherwise looks
+/// the algorithms up again in every call (a lock and a method-store search each time).
 public enum Digest {
     /// SHA-256 of `bytes` (32 bytes).
     public static func sha256(_ bytes: some ContiguousBytes) -> [UInt8] {
@@ -27,6 +29,32 @@ public enum Digest {
             }
         }
         precondition(ok == 1, "libcrypto HMAC-SHA256 failed")
+        return out
+    }
+
+    /// HMAC-SHA256 by OpenSSL's one-shot `HMAC()`, which resolves its algorithms on every call:
+    /// the reference `hmacSHA256` is tested and benchmarked against (`Benchmarks signing`).
+    public static func referenceHMACSHA256(key: some ContiguousBytes, data: some ContiguousBytes) -> [UInt8] {
+        var out = [UInt8](repeating: 0, count: 32)
+        let ok = key.withUnsafeBytes { k in
+            data.withUnsafeBytes { d in
+                out.withUnsafeMutableBufferPointer {
+                    zael_reference_hmac_sha256(k.baseAddress, k.count, d.baseAddress, d.count, $0.baseAddress)
+                }
+            }
+        }
+        precondition(ok == 1, "libcrypto HMAC-SHA256 failed")
+        return out
+    }
+
+    /// SHA-256 through `EVP_sha256()`, resolved on every call: the reference `sha256` is
+    /// benchmarked against.
+    public static func referenceSHA256(_ bytes: some ContiguousBytes) -> [UInt8] {
+        var out = [UInt8](repeating: 0, count: 32)
+        let ok = bytes.withUnsafeBytes { input in
+            out.withUnsafeMutableBufferPointer { zael_reference_sha256(input.baseAddress, input.count, $0.baseAddress) }
+        }
+        precondition(ok == 1, "libcrypto SHA-256 failed")
         return out
     }
 

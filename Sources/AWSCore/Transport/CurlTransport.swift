@@ -195,15 +195,15 @@ private final class ResponseSink {
     }
 
     func appendHeaderLine(_ line: UnsafeBufferPointer<UInt8>) {
+        // Byte work only (`HTTPHeaderLine`): this runs for every header line of every response.
         // A new status line (after `100 Continue` or a redirect) starts a new header block.
-        if line.starts(with: Array("HTTP/".utf8)) {
+        if HTTPHeaderLine.isStatusLine(line) {
             headers.removeAll()
             return
         }
         guard let colon = line.firstIndex(of: UInt8(ascii: ":")) else { return }
-        let name = String(decoding: line[..<colon], as: UTF8.self).lowercased()
-        let value = String(decoding: line[(colon + 1)...], as: UTF8.self).trimmingCharacters(
-            in: .whitespacesAndNewlines)
+        let name = String(decoding: UnsafeBufferPointer(rebasing: line[..<colon]), as: UTF8.self).lowercased()
+        let value = HTTPHeaderLine.trimmedValue(UnsafeBufferPointer(rebasing: line[(colon + 1)...]))
         headers.append((name: name, value: value))
         // Size the body once for large GetRecords pages instead of growing it chunk by chunk.
         if name == "content-length", let length = Int(value), length > 0, length <= maxBytes {

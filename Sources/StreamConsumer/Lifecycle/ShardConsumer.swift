@@ -160,6 +160,10 @@ public final class ShardConsumer: @unchecked Sendable {
         var seenLeaseLost = false
         var seenShutdown = false
         var wasPaused = false
+        // The state's text is built by reflection, which an idle shard would pay on every poll:
+        // publish it only when it changes.
+        var publishedState: StateMachine.State?
+        var publishedPaused = false
         while true {
             let (leaseLost, shutdown) = lock.withLock { (pendingLeaseLost, pendingShutdown) }
             if leaseLost && !seenLeaseLost {
@@ -174,7 +178,11 @@ public final class ShardConsumer: @unchecked Sendable {
             // nothing that processes or writes (the lanes' fences would refuse writes after a
             // take anyway), but keep the state, so the shard goes on where it stood.
             let paused = action.needsConfirmedLease && !dependencies.leaseConfirmed(shardId)
-            publish { $0.state = paused ? Self.unconfirmedState : "\(machine.state)" }
+            if publishedState != machine.state || publishedPaused != paused {
+                publishedState = machine.state
+                publishedPaused = paused
+                publish { $0.state = paused ? Self.unconfirmedState : "\(machine.state)" }
+            }
             dependencies.onProgress(.shardConsumer(shardId: shardId))
             if paused {
                 if !wasPaused { logger.debug("shard paused: its lease is unconfirmed") }
