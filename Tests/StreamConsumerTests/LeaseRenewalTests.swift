@@ -45,7 +45,7 @@ import Testing
             returned.set()
         }
         let lost = Recorder<String>()
-        let stop = StopSignal(clock: clock)
+        let stop = StopLatch(clock: clock)
         let renewer = LeaseRenewer(
             coordinator: a, threads: 2, makeStore: { [table] in table }, clock: clock, stop: stop,
             checkpoint: { _ in nil }, onLost: { lost.append(contentsOf: $0) })

@@ -20,7 +20,7 @@ final class LeaseRenewer: @unchecked Sendable {
     let threads: Int
     private let makeStore: @Sendable () -> LeaseStore
     private let clock: ConsumerClock
-    private let stop: StopSignal
+    private let stop: StopLatch
     private let checkpoint: @Sendable (String) -> LeaseCheckpoint?
     private let onLost: @Sendable ([String]) -> Void
 
@@ -34,7 +34,7 @@ final class LeaseRenewer: @unchecked Sendable {
     ///   - onLost: called on a renewer thread with the shard ids of leases given up or lost.
     init(
         coordinator: LeaseCoordinator, threads: Int, makeStore: @escaping @Sendable () -> LeaseStore,
-        clock: ConsumerClock, stop: StopSignal, checkpoint: @escaping @Sendable (String) -> LeaseCheckpoint?,
+        clock: ConsumerClock, stop: StopLatch, checkpoint: @escaping @Sendable (String) -> LeaseCheckpoint?,
         onLost: @escaping @Sendable ([String]) -> Void
     ) {
         self.coordinator = coordinator

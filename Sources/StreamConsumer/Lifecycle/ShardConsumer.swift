@@ -59,7 +59,7 @@ public final class ShardConsumer: @unchecked Sendable {
     public let shardId: String
     let dependencies: Dependencies
     let queue: DispatchQueue
-    let stop: StopSignal
+    let stop: StopLatch
     let logger: Logger
     private let onStopped: @Sendable (ShardConsumer, ShutdownReason, LeaseCheckpoint?) -> Void
     private let done = DispatchSemaphore(value: 0)
@@ -96,7 +96,7 @@ public final class ShardConsumer: @unchecked Sendable {
         // The defaults until the first step reads the tunables (the scheduler calls this
         // initializer under its lock, which `tunables()` takes too).
         self.retrieval = RetrievalStateMachine(settings: .init(ConsumerTunables()))
-        self.stop = StopSignal(clock: dependencies.clock)
+        self.stop = StopLatch(clock: dependencies.clock)
         self.onStopped = onStopped
         self.queue = DispatchQueue(label: "zael.shard.\(lease.shardId)")
         var logger = dependencies.logger

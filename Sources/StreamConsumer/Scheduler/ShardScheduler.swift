@@ -41,7 +41,7 @@ public final class ShardScheduler: @unchecked Sendable {
     var retired = (processed: 0, retries: 0, bisects: 0)
     var coordinator: LeaseCoordinator?
     var renewer: LeaseRenewer?
-    let stopLoops: StopSignal
+    let stopLoops: StopLatch
     let leaseLoopWake: Wakeup
     let syncLoopWake: Wakeup
     var loopsDone: [DispatchSemaphore] = []
@@ -70,7 +70,7 @@ public final class ShardScheduler: @unchecked Sendable {
         self.makeRenewalStore = makeRenewalStore ?? { _ in makeLeaseStore() }
         self.destination = failureDestination
         self.clock = clock
-        self.stopLoops = StopSignal(clock: clock)
+        self.stopLoops = StopLatch(clock: clock)
         self.leaseLoopWake = Wakeup(clock: clock)
         self.syncLoopWake = Wakeup(clock: clock)
         self.metrics = ConsumerMetrics(factory: metricsFactory)

@@ -219,7 +219,7 @@ struct Daemon: DaemonRunner {
 
     /// Graceful stop within the unit's stop timeout: after `grace`, in-flight HTTP calls are
     /// aborted so a wedged call cannot hold the stop past systemd's SIGKILL.
-    private func shutdown(_ scheduler: ShardScheduler, abortFlag: AbortFlag, logger: Logger) {
+    private func shutdown(_ scheduler: ShardScheduler, abortFlag: StopLatch, logger: Logger) {
         let done = DispatchSemaphore(value: 0)
         Thread.detachNewThread {
             scheduler.shutdown(timeout: .seconds(40))
@@ -227,7 +227,7 @@ struct Daemon: DaemonRunner {
         }
         if done.wait(timeout: .now() + 25) == .timedOut {
             logger.warning("graceful stop is slow: aborting in-flight AWS calls")
-            abortFlag.raise()
+            abortFlag.fire()
             done.wait()
         }
     }
