@@ -43,7 +43,7 @@ struct Daemon: DaemonRunner {
         let started = ContinuousClock.now
 
         // Metrics first, so the AWS clients' retry hooks count from the first call.
-        let metrics = PrometheusMetricsFactory()
+        let metrics = PrometheusMetricsFactory(help: MetricCatalogue.help)
         MetricsSystem.bootstrap(metrics)
         status("resolving AWS credentials and region")
         let aws = try AWSEnvironment(
@@ -81,7 +81,9 @@ struct Daemon: DaemonRunner {
         }
         metricsServer?.start()
         let emf = configuration.metrics.emfFile.map {
-            EMFWriter(path: $0, streamName: configuration.table.name, metrics: metrics, logger: logger)
+            EMFWriter(
+                path: $0, streamName: configuration.table.name, metrics: metrics, sources: MetricCatalogue.emfSources,
+                logger: logger)
         }
         emf?.start()
 
