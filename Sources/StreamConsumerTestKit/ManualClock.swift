@@ -2,7 +2,7 @@ import AWSCore
 import Foundation
 import StreamConsumer
 
-/// A clock that moves only when a test says so; waits on it (`StopSignal`, the engine's pauses)
+/// A clock that moves only when a test says so; waits on it (`StopLatch`, the engine's pauses)
 /// end when `advance(by:)` reaches their deadline.
 public final class ManualClock: ConsumerClock, @unchecked Sendable {
     // `elapsed` and `waiting` are guarded by `lock`.

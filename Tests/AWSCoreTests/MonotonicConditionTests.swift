@@ -65,19 +65,19 @@ import Testing
         #expect(group.wait(timeout: .now() + 10) == .success)
     }
 
-    @Test func abortFlagSleep_endsAtItsDurationOrAtOnceWhenRaised() {
-        let flag = AbortFlag()
+    @Test func stopLatchWait_endsAtItsDurationOrAtOnceWhenFired() {
+        let flag = StopLatch()
         var started = ContinuousClock.now
-        #expect(flag.sleep(for: .milliseconds(120)))
+        #expect(!flag.wait(.milliseconds(120)))
         let slept = started.duration(to: .now)
         #expect(slept >= .milliseconds(120) && slept < .milliseconds(1500), "slept \(slept)")
 
         started = ContinuousClock.now
         Thread {
             Thread.sleep(forTimeInterval: 0.05)
-            flag.raise()
+            flag.fire()
         }.start()
-        #expect(!flag.sleep(for: .seconds(30)))
+        #expect(flag.wait(.seconds(30)))
         #expect(started.duration(to: .now) < .seconds(10))
     }
 

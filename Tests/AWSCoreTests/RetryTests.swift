@@ -158,15 +158,15 @@ private func failure(_ kind: AWSError.Kind, code: String = "X") -> AWSError {
     }
 
     @Test func abortFlag_wakesARealSleepAtOnce() {
-        let flag = AbortFlag()
+        let flag = StopLatch()
         let retrier = Retrier(policy: RetryPolicy(base: .seconds(30), cap: .seconds(30)), abortFlag: flag)
-        DispatchQueue.global().asyncAfter(deadline: .now() + .milliseconds(100)) { flag.raise() }
+        DispatchQueue.global().asyncAfter(deadline: .now() + .milliseconds(100)) { flag.fire() }
         let started = Date()
         let error = #expect(throws: AWSError.self) {
             try retrier.run(operation: "Op") { (_: Int) -> Int in throw failure(.throttling) }
         }
         #expect(error?.kind == .cancelled)
         #expect(Date().timeIntervalSince(started) < 5)
-        #expect(flag.sleep(for: .seconds(10)) == false)
+        #expect(flag.wait(.seconds(10)))
     }
 }

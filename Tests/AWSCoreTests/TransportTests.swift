@@ -75,14 +75,14 @@ import Testing
 
     @Test func abortFlag_interruptsABlockedCall() throws {
         let server = try PeerScriptServer.faultServer(mode: "hang", extra: ["--hang-seconds", "20"])
-        let flag = AbortFlag()
+        let flag = StopLatch()
         let transport = CurlTransport(configuration: .init(requestTimeout: .seconds(15)), abortFlag: flag)
-        DispatchQueue.global().asyncAfter(deadline: .now() + .milliseconds(300)) { flag.raise() }
+        DispatchQueue.global().asyncAfter(deadline: .now() + .milliseconds(300)) { flag.fire() }
         let started = Date()
         let error = #expect(throws: AWSError.self) { try transport.send(post(server), operation: "GetRecords") }
         #expect(error?.kind == .cancelled)
         #expect(Date().timeIntervalSince(started) < 3)
-        // A raised flag refuses new calls at once.
+        // A fired latch refuses new calls at once.
         let again = #expect(throws: AWSError.self) { try transport.send(post(server), operation: "GetRecords") }
         #expect(again?.kind == .cancelled)
     }

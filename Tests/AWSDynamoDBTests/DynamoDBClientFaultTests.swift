@@ -147,15 +147,15 @@ import Testing
     }
 
     @Test func shutdown_interruptsTheBackoffAndTheBlockedCall() throws {
-        let flag = AbortFlag()
+        let flag = StopLatch()
         let throttled = try PeerScriptServer.faultServer(mode: "throttle")
         let backingOff = DynamoDBClient(
             endpoint: throttled.endpoint, region: "us-east-1", transport: CurlTransport(abortFlag: flag),
             credentials: MotoClients.credentials,
             retrier: Retrier(
                 policy: RetryPolicy(maxAttempts: 10, base: .seconds(20), cap: .seconds(20)), budget: RetryBudget(),
-                random: { 0.5 }, sleep: { flag.sleep(for: $0) }))
-        DispatchQueue.global().asyncAfter(deadline: .now() + .milliseconds(300)) { flag.raise() }
+                random: { 0.5 }, sleep: { !flag.wait($0) }))
+        DispatchQueue.global().asyncAfter(deadline: .now() + .milliseconds(300)) { flag.fire() }
         var started = Date()
         let error = #expect(throws: AWSError.self) { try backingOff.describeTable("t") }
         #expect(error?.kind == .cancelled)

@@ -6,6 +6,20 @@ import Testing
 @testable import Observability
 
 @Suite struct EMFWriterTests {
+    /// The daemon's sources (its metric catalogue builds the same), spelled here because
+    /// Observability knows no metric names.
+    static let sources = EMFMetricSources(
+        iteratorAge: "zael_iterator_age_seconds", shardLabel: "shard",
+        counted: [
+            .init(prometheus: "zael_records_processed_total", emf: "RecordsProcessed"),
+            .init(prometheus: "zael_batches_total", emf: "Batches"),
+            .init(prometheus: "zael_snapshot_writes_total", emf: "SnapshotWrites"),
+            .init(prometheus: "zael_errors_total", emf: "Errors"),
+            .init(prometheus: "zael_throttles_total", emf: "Throttles"),
+            .init(prometheus: "zael_retries_total", emf: "Retries"),
+            .init(prometheus: "zael_spooled_records_total", emf: "SpooledRecords"),
+        ])
+
     private let logger = Logger(label: "test.emf")
 
     private func temporaryPath() -> String {
@@ -86,15 +100,17 @@ import Testing
         let path = temporaryPath()
         defer { try? FileManager.default.removeItem(atPath: path) }
         let clock = Date(timeIntervalSince1970: 1_767_225_600.123)
-        let writer = EMFWriter(path: path, streamName: "rate-limits", metrics: factory, logger: logger, now: { clock })
+        let writer = EMFWriter(
+            path: path, streamName: "rate-limits", metrics: factory, sources: Self.sources, logger: logger,
+            now: { clock })
 
-        Gauge(label: MetricNames.iteratorAge, dimensions: [("shard", "shardId-A")], factory: factory).record(1.5)
-        Gauge(label: MetricNames.iteratorAge, dimensions: [("shard", "shardId-B")], factory: factory).record(42.25)
-        let records = Counter(label: MetricNames.recordsProcessed, factory: factory)
+        Gauge(label: "zael_iterator_age_seconds", dimensions: [("shard", "shardId-A")], factory: factory).record(1.5)
+        Gauge(label: "zael_iterator_age_seconds", dimensions: [("shard", "shardId-B")], factory: factory).record(42.25)
+        let records = Counter(label: "zael_records_processed_total", factory: factory)
         records.increment(by: 100)
-        Counter(label: MetricNames.errors, dimensions: [("class", "transient")], factory: factory).increment(by: 2)
-        Counter(label: MetricNames.errors, dimensions: [("class", "fatal")], factory: factory).increment(by: 1)
-        Counter(label: MetricNames.throttles, dimensions: [("api", "GetRecords")], factory: factory).increment(by: 4)
+        Counter(label: "zael_errors_total", dimensions: [("class", "transient")], factory: factory).increment(by: 2)
+        Counter(label: "zael_errors_total", dimensions: [("class", "fatal")], factory: factory).increment(by: 1)
+        Counter(label: "zael_throttles_total", dimensions: [("api", "GetRecords")], factory: factory).increment(by: 4)
 
         let first = try writer.flush()
         #expect(first.count == 3)
@@ -139,10 +155,10 @@ import Testing
         let factory = PrometheusMetricsFactory()
         let path = temporaryPath()
         defer { try? FileManager.default.removeItem(atPath: path) }
-        let writer = EMFWriter(path: path, streamName: "s", metrics: factory, logger: logger)
-        let age = Gauge(label: MetricNames.iteratorAge, dimensions: [("shard", "shardId-A")], factory: factory)
+        let writer = EMFWriter(path: path, streamName: "s", metrics: factory, sources: Self.sources, logger: logger)
+        let age = Gauge(label: "zael_iterator_age_seconds", dimensions: [("shard", "shardId-A")], factory: factory)
         age.record(1)
-        let batches = Counter(label: MetricNames.batches, factory: factory)
+        let batches = Counter(label: "zael_batches_total", factory: factory)
         batches.increment(by: 10)
         #expect(try writer.flush().count == 2)
         age.destroy()
@@ -160,8 +176,8 @@ import Testing
         let factory = PrometheusMetricsFactory()
         let path = temporaryPath()
         defer { try? FileManager.default.removeItem(atPath: path) }
-        Gauge(label: MetricNames.iteratorAge, dimensions: [("shard", "x")], factory: factory).record(Double.nan)
-        let writer = EMFWriter(path: path, streamName: "s", metrics: factory, logger: logger)
+        Gauge(label: "zael_iterator_age_seconds", dimensions: [("shard", "x")], factory: factory).record(Double.nan)
+        let writer = EMFWriter(path: path, streamName: "s", metrics: factory, sources: Self.sources, logger: logger)
         let lines = try writer.flush()
         #expect(lines.count == 1)
         #expect(try readLines(path).allSatisfy { validateEMF($0) == [] })
@@ -171,7 +187,7 @@ import Testing
         let factory = PrometheusMetricsFactory()
         let path = temporaryPath()
         defer { try? FileManager.default.removeItem(atPath: path) }
-        let writer = EMFWriter(path: path, streamName: "s", metrics: factory, logger: logger)
+        let writer = EMFWriter(path: path, streamName: "s", metrics: factory, sources: Self.sources, logger: logger)
         writer.start(interval: .milliseconds(20))
         let deadline = Date().addingTimeInterval(5)
         while Date() < deadline, ((try? readLines(path))?.count ?? 0) < 3 { usleep(10_000) }
@@ -184,7 +200,9 @@ import Testing
 
     @Test func unwritableFile_throwsFromFlush() {
         let writer = EMFWriter(
-            path: "/nonexistent-dir/emf.log", streamName: "s", metrics: PrometheusMetricsFactory(), logger: logger)
+            path: "/nonexistent-dir/emf.log", streamName: "s", metrics: PrometheusMetricsFactory(),
+            sources: Self.sources,
+            logger: logger)
         #expect(throws: ObservabilityError.self) { try writer.flush() }
     }
 
@@ -194,9 +212,9 @@ import Testing
         defer { try? FileManager.default.removeItem(atPath: path) }
         Gauge(label: "zael_consumer_iterator_age_seconds", dimensions: [("shard", "s1")], factory: factory).record(2)
         Counter(label: "zael_consumer_records_processed_total", factory: factory).increment(by: 7)
-        Counter(label: MetricNames.recordsProcessed, factory: factory).increment(by: 1000)  // not a source here
+        Counter(label: "zael_records_processed_total", factory: factory).increment(by: 1000)  // not a source here
         let sources = EMFMetricSources(
-            iteratorAge: "zael_consumer_iterator_age_seconds",
+            iteratorAge: "zael_consumer_iterator_age_seconds", shardLabel: "shard",
             counted: [.init(prometheus: "zael_consumer_records_processed_total", emf: "RecordsProcessed")])
         let writer = EMFWriter(path: path, streamName: "s", metrics: factory, sources: sources, logger: logger)
         let lines = try writer.flush()

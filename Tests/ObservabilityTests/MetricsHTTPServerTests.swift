@@ -40,21 +40,22 @@ import Testing
 
     @Test func servesThePage_thatPrometheusClientParses() throws {
         #expect(Peers.available, "python venv with prometheus-client missing: set ZAEL_VENV")
-        let factory = PrometheusMetricsFactory(timerBuckets: [0.05, 0.5])
-        Counter(label: MetricNames.recordsProcessed, factory: factory).increment(by: 1234)
+        let factory = PrometheusMetricsFactory(
+            timerBuckets: [0.05, 0.5], help: ["zael_records_processed_total": "Stream records \"processed\"\\ here."])
+        Counter(label: "zael_records_processed_total", factory: factory).increment(by: 1234)
         Counter(
-            label: MetricNames.errors, dimensions: [(MetricNames.LabelKey.errorClass, "throttling")], factory: factory
+            label: "zael_errors_total", dimensions: [("class", "throttling")], factory: factory
         ).increment(by: 2)
         Counter(
-            label: MetricNames.throttles, dimensions: [(MetricNames.LabelKey.api, "Get\"Records\"\\\n")],
+            label: "zael_throttles_total", dimensions: [("api", "Get\"Records\"\\\n")],
             factory: factory
         ).increment()
-        FloatingPointCounter(label: MetricNames.consumedWriteCapacity, factory: factory).increment(by: 2.5)
+        FloatingPointCounter(label: "zael_consumed_write_capacity_total", factory: factory).increment(by: 2.5)
         Gauge(
-            label: MetricNames.iteratorAge, dimensions: [(MetricNames.LabelKey.shard, "shardId-0001")], factory: factory
+            label: "zael_iterator_age_seconds", dimensions: [("shard", "shardId-0001")], factory: factory
         ).record(1.25)
-        Meter(label: MetricNames.leasesOwned, factory: factory).set(3)
-        let timer = CoreMetrics.Timer(label: MetricNames.batchDuration, factory: factory)
+        Meter(label: "zael_leases_owned", factory: factory).set(3)
+        let timer = CoreMetrics.Timer(label: "zael_batch_duration_seconds", factory: factory)
         timer.recordNanoseconds(20_000_000)
         timer.recordNanoseconds(100_000_000)
         timer.recordNanoseconds(2_000_000_000)
@@ -73,7 +74,7 @@ import Testing
         #expect(samples(families["zael_records_processed"]).map(\.value) == [1234])
         #expect(samples(families["zael_records_processed"]).map(\.name) == ["zael_records_processed_total"])
         #expect(
-            families["zael_records_processed"]?["help"] as? String == MetricNames.help[MetricNames.recordsProcessed])
+            families["zael_records_processed"]?["help"] as? String == "Stream records \"processed\"\\ here.")
         #expect(samples(families["zael_errors"]).map(\.labels) == [["class": "throttling"]])
         #expect(samples(families["zael_throttles"]).map(\.labels) == [["api": "Get\"Records\"\\\n"]])
         #expect(samples(families["zael_consumed_write_capacity"]).map(\.value) == [2.5])
@@ -98,7 +99,7 @@ import Testing
 
     @Test func pageReflectsUpdatesBetweenScrapes() throws {
         let factory = PrometheusMetricsFactory()
-        let counter = Counter(label: MetricNames.batches, factory: factory)
+        let counter = Counter(label: "zael_batches_total", factory: factory)
         let server = try MetricsHTTPServer(listen: "127.0.0.1:0", logger: logger) { factory.render() }
         server.start()
         defer { server.stop() }

@@ -64,7 +64,7 @@ struct LostReplyFactory: RecordProcessorFactory {
         let table = InMemoryLeaseTable()
         let key = LaneKey(shardId: "s", lane: 0, laneCount: 1)
         _ = try table.claimLane(key, owner: "w", claim: 1)
-        let stop = StopSignal()
+        let stop = StopLatch()
         let old = LaneCheckpointWriter(
             key: key, fence: LaneFence(owner: "w", claim: 1), store: table, checkpoint: nil, clock: ManualClock(),
             stop: stop)
@@ -86,7 +86,7 @@ struct LostReplyFactory: RecordProcessorFactory {
         _ = try table.claimLane(key, owner: "w", claim: 1)
         let checkpointer = LaneCheckpointWriter(
             key: key, fence: LaneFence(owner: "w", claim: 1), store: table, checkpoint: nil, clock: ManualClock(),
-            stop: StopSignal())
+            stop: StopLatch())
         #expect(try checkpointer.recheck() == .unchanged)
         // A transaction committed, but its reply never arrived.
         try table.transact([checkpointer.fencedCheckpoint(to: SequenceNumber("7")!)])

@@ -48,7 +48,7 @@ import Testing
         }
         let lost = Recorder<String>()
         let confirmed = Recorder<String>()
-        let stop = StopSignal(clock: clock)
+        let stop = StopLatch(clock: clock)
         let renewer = LeaseRenewer(
             coordinator: a, threads: 2, makeStore: { [table] in table }, clock: clock, stop: stop,
             checkpoint: { _ in nil }, onLost: { lost.append(contentsOf: $0) },
@@ -213,7 +213,7 @@ import Testing
             clock.advance(by: step)
         }
         func renewals() -> Int { table.allLeases.reduce(0) { $0 + $1.counter } - count }
-        let stop = StopSignal(clock: clock)
+        let stop = StopLatch(clock: clock)
         let renewer = LeaseRenewer(
             coordinator: a, threads: 8, makeStore: { [table] in table }, clock: clock, stop: stop,
             checkpoint: { _ in nil }, onLost: { _ in })

@@ -1,3 +1,4 @@
+import AWSCore
 import AWSDynamoDB
 import Foundation
 import StreamConsumerTestKit
@@ -72,7 +73,7 @@ struct ProbeFactory: RecordProcessorFactory {
 
     @Test func stopSignal_waitsOnTheInjectedClock() {
         let clock = ManualClock()
-        let stop = StopSignal(clock: clock)
+        let stop = StopLatch(clock: clock)
         let done = DispatchSemaphore(value: 0)
         DispatchQueue.global().async {
             // An hour of the manual clock: it ends only when the test moves the clock.

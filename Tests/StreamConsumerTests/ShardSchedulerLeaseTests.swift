@@ -1,3 +1,4 @@
+import AWSCore
 import AWSDynamoDB
 import StreamConsumerTestKit
 import Testing
@@ -61,7 +62,7 @@ import Testing
         _ = try table.createLease(Lease(shardId: "s", checkpoint: .trimHorizon))
         let key = LaneKey(shardId: "s", lane: 0, laneCount: 1)
         #expect(try table.claimLane(key, owner: "old", claim: 1) == .claimed(nil))
-        let stop = StopSignal()
+        let stop = StopLatch()
         let old = LaneCheckpointWriter(
             key: key, fence: LaneFence(owner: "old", claim: 1), store: table, checkpoint: nil, clock: ManualClock(),
             stop: stop)

@@ -1,4 +1,5 @@
 import Foundation
+import Observability
 import Testing
 
 @testable import ZaelAggregator
@@ -57,5 +58,25 @@ import Testing
         )
         #expect(SecretMasking.mask("http://user:pw@h/p@x") == "http://****@h/p@x")
         #expect(SecretMasking.mask("http://token@h") == "http://****@h")
+    }
+
+    @Test func settingsAreMaskedAsTheStatusSocketMasksThem() {
+        let values: [(String, TOMLValue)] = [
+            ("aws.endpoint", .string("http://user:pw@h/p")), ("aws.session_token", .string("abc")),
+            ("archival.prefix", .string("audit/")), ("x.secret_list", .stringArray(["a", ""])),
+            ("consumer.batch_size", .integer(100)),
+        ]
+        for (key, value) in values {
+            let masked = SecretMasking.mask(key: key, value)
+            switch (value, masked) {
+            case (.string(let raw), .string(let out)):
+                #expect(out == ConfigMasking.masked(key: key, value: raw), "\(key)")
+            case (.stringArray(let raw), .stringArray(let out)):
+                #expect(out == raw.map { ConfigMasking.masked(key: key, value: $0) }, "\(key)")
+            default:
+                #expect(masked == value, "\(key)")
+            }
+        }
+        #expect(SecretMasking.mask(key: "aws.session_token", .string("abc")) == .string("****"))
     }
 }

@@ -32,7 +32,7 @@ import ZaeLimiter
         count(Audit.errors, [(Audit.classLabel, "transient")], by: 2, in: factory)
         count(Audit.skippedEvents, [(Audit.reasonLabel, "no_action")], by: 4, in: factory)
         // Other families add nothing to a duty.
-        Counter(label: MetricNames.snapshotWrites, factory: factory).increment(by: 99)
+        Counter(label: AggregatorMetricNames.snapshotWrites, factory: factory).increment(by: 99)
 
         let rows = DutyTotals(factory.snapshot()).statuses { $0 != ShardCountPropagationDuty.dutyName }
         #expect(rows.map(\.duty) == ["refill", "proactive_shard", "shard_count_propagation", "audit_archival"])

@@ -32,11 +32,11 @@ public struct Retrier: Sendable {
         self.sleep = sleep
     }
 
-    /// A retrier whose sleeps end early when `abortFlag` is raised.
-    public init(policy: RetryPolicy = .init(), budget: RetryBudget = .init(), abortFlag: AbortFlag?) {
+    /// A retrier whose sleeps end early when `abortFlag` fires.
+    public init(policy: RetryPolicy = .init(), budget: RetryBudget = .init(), abortFlag: StopLatch?) {
         let sleeper: @Sendable (Duration) -> Bool
         if let abortFlag {
-            sleeper = { abortFlag.sleep(for: $0) }
+            sleeper = { !abortFlag.wait($0) }
         } else {
             sleeper = { duration in
                 Thread.sleep(forTimeInterval: duration.seconds)

@@ -38,7 +38,7 @@ public final class CurlTransport: HTTPTransport {
     }
 
     public let configuration: Configuration
-    private let abortFlag: AbortFlag?
+    private let abortFlag: StopLatch?
     // The easy handle; used only by the one thread that calls `send` at a time.
     private let handle: UnsafeMutableRawPointer
     private var errorBuffer = [CChar](repeating: 0, count: Int(CURL_ERROR_SIZE) + 1)
@@ -49,9 +49,9 @@ public final class CurlTransport: HTTPTransport {
 
     private static let globalInit: CURLcode = curl_global_init(Int(CURL_GLOBAL_DEFAULT))
 
-    /// - Parameter abortFlag: when raised, a request in flight stops within about a second and
+    /// - Parameter abortFlag: when fired, a request in flight stops within about a second and
     ///   throws kind `.cancelled`.
-    public init(configuration: Configuration = .init(), abortFlag: AbortFlag? = nil) {
+    public init(configuration: Configuration = .init(), abortFlag: StopLatch? = nil) {
         precondition(Self.globalInit == CURLE_OK, "curl_global_init failed")
         guard let handle = curl_easy_init() else { fatalError("curl_easy_init failed: out of memory") }
         self.handle = handle
@@ -64,7 +64,7 @@ public final class CurlTransport: HTTPTransport {
     /// Sends `request` and returns the response of any HTTP status; throws only when no
     /// complete response arrived (`.transient`, `.fatal` for unusable URLs, or `.cancelled`).
     public func send(_ request: HTTPRequest, operation: String) throws -> HTTPResponse {
-        if let abortFlag, abortFlag.isRaised {
+        if let abortFlag, abortFlag.isFired {
             throw AWSError(kind: .cancelled, code: "Cancelled", message: "shutdown requested", operation: operation)
         }
         // curl_easy_reset keeps live connections, the DNS cache and TLS sessions.
@@ -182,14 +182,14 @@ public final class CurlTransport: HTTPTransport {
 
 /// Collects one response; passed to libcurl's callbacks as their context pointer.
 private final class ResponseSink {
-    let abortFlag: AbortFlag?
+    let abortFlag: StopLatch?
     var headers: [(name: String, value: String)] = []
     var body: [UInt8] = []
     let maxBytes: Int
     var aborted = false
     var tooLarge = false
 
-    init(abortFlag: AbortFlag?, maxBytes: Int) {
+    init(abortFlag: StopLatch?, maxBytes: Int) {
         self.abortFlag = abortFlag
         self.maxBytes = maxBytes
     }
@@ -245,7 +245,7 @@ private func curlProgress(
 ) -> Int32 {
     guard let context else { return 0 }
     let sink = Unmanaged<ResponseSink>.fromOpaque(context).takeUnretainedValue()
-    if sink.abortFlag?.isRaised == true {
+    if sink.abortFlag?.isFired == true {
         sink.aborted = true
         return 1
     }

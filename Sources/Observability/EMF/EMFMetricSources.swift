@@ -1,6 +1,6 @@
 /// Which metrics of the ``PrometheusMetricsFactory`` the ``EMFWriter`` reports, and under which
-/// CloudWatch names. The defaults are the ``MetricNames``; pass others if a component registers
-/// its metrics under different names.
+/// CloudWatch names. The Prometheus names come from whoever registers the metrics (the daemon's
+/// metric catalogue); Observability spells none of them.
 public struct EMFMetricSources: Sendable, Equatable {
     /// A counter reported as its increase since the previous flush.
     public struct Counted: Sendable, Equatable {
@@ -22,23 +22,9 @@ public struct EMFMetricSources: Sendable, Equatable {
     /// Counters summed over all their series.
     public var counted: [Counted]
 
-    public init(
-        iteratorAge: String = MetricNames.iteratorAge,
-        shardLabel: String = MetricNames.LabelKey.shard,
-        counted: [Counted] = EMFMetricSources.defaultCounted
-    ) {
+    public init(iteratorAge: String, shardLabel: String, counted: [Counted]) {
         self.iteratorAge = iteratorAge
         self.shardLabel = shardLabel
         self.counted = counted
     }
-
-    public static let defaultCounted: [Counted] = [
-        Counted(prometheus: MetricNames.recordsProcessed, emf: "RecordsProcessed"),
-        Counted(prometheus: MetricNames.batches, emf: "Batches"),
-        Counted(prometheus: MetricNames.snapshotWrites, emf: "SnapshotWrites"),
-        Counted(prometheus: MetricNames.errors, emf: "Errors"),
-        Counted(prometheus: MetricNames.throttles, emf: "Throttles"),
-        Counted(prometheus: MetricNames.retries, emf: "Retries"),
-        Counted(prometheus: MetricNames.spooledRecords, emf: "SpooledRecords"),
-    ]
 }

@@ -37,10 +37,11 @@ public final class EMFWriter: @unchecked Sendable {
     /// - Parameters:
     ///   - path: the file to append to; created with mode 0640 if missing.
     ///   - streamName: the `StreamName` dimension, bounded (one value per daemon instance).
-    ///   - sources: which Prometheus metrics feed which EMF metrics (default: ``MetricNames``).
+    ///   - sources: which Prometheus metrics feed which EMF metrics (the daemon names them from
+    ///     its metric catalogue).
     public init(
         path: String, streamName: String, metrics: PrometheusMetricsFactory,
-        sources: EMFMetricSources = EMFMetricSources(), logger: Logger,
+        sources: EMFMetricSources, logger: Logger,
         now: @escaping @Sendable () -> Date = { Date() }
     ) {
         self.path = path

@@ -37,11 +37,12 @@ public final class PrometheusMetricsFactory: MetricsFactory, @unchecked Sendable
     private let lock = NSLock()
     private var families: [String: Family] = [:]  // guarded by `lock`
 
-    /// - Parameter help: HELP text by exposed metric name (defaults to ``MetricNames/help``).
+    /// - Parameter help: HELP text by exposed metric name (the daemon passes its metric
+    ///   catalogue's); a family without one is rendered without a HELP line.
     public init(
         timerBuckets: [Double] = PrometheusMetricsFactory.defaultTimerBuckets,
         recorderBuckets: [Double] = PrometheusMetricsFactory.defaultRecorderBuckets,
-        help: [String: String] = MetricNames.help
+        help: [String: String] = [:]
     ) {
         self.timerBuckets = Self.normalizedBuckets(timerBuckets)
         self.recorderBuckets = Self.normalizedBuckets(recorderBuckets)

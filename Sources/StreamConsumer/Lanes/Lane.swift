@@ -24,7 +24,7 @@ final class Lane: @unchecked Sendable {
         var destination: FailureDestination
         var metrics: ConsumerMetrics
         var clock: ConsumerClock
-        var stop: StopSignal
+        var stop: StopLatch
         var logger: Logger
         /// Liveness: called before every attempt and during backoff waits (the watchdog).
         var heartbeat: @Sendable () -> Void = {}

@@ -27,7 +27,7 @@ final class LaneCheckpointWriter: Checkpointer, @unchecked Sendable {
     let key: LaneKey
     let fence: LaneFence
     private let store: LeaseStore
-    private let stop: StopSignal
+    private let stop: StopLatch
     private let clock: ConsumerClock
     private(set) var lastCheckpoint: SequenceNumber?
     /// Monotonic time of the last write (or of the claim), for idle-lane advancing.
@@ -38,7 +38,7 @@ final class LaneCheckpointWriter: Checkpointer, @unchecked Sendable {
 
     init(
         key: LaneKey, fence: LaneFence, store: LeaseStore, checkpoint: SequenceNumber?, clock: ConsumerClock,
-        stop: StopSignal
+        stop: StopLatch
     ) {
         self.key = key
         self.fence = fence

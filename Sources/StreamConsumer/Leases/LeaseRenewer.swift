@@ -27,7 +27,7 @@ final class LeaseRenewer: @unchecked Sendable {
     let threads: Int
     private let makeStore: @Sendable () -> LeaseStore
     private let clock: ConsumerClock
-    private let stop: StopSignal
+    private let stop: StopLatch
     private let checkpoint: @Sendable (String) -> LeaseCheckpoint?
     private let onLost: @Sendable ([String]) -> Void
     private let onConfirmed: @Sendable ([String]) -> Void
@@ -50,7 +50,7 @@ final class LeaseRenewer: @unchecked Sendable {
     ///     renewal confirmed again (their shards may go on).
     init(
         coordinator: LeaseCoordinator, threads: Int, makeStore: @escaping @Sendable () -> LeaseStore,
-        clock: ConsumerClock, stop: StopSignal, checkpoint: @escaping @Sendable (String) -> LeaseCheckpoint?,
+        clock: ConsumerClock, stop: StopLatch, checkpoint: @escaping @Sendable (String) -> LeaseCheckpoint?,
         onLost: @escaping @Sendable ([String]) -> Void, onConfirmed: @escaping @Sendable ([String]) -> Void = { _ in }
     ) {
         self.coordinator = coordinator

@@ -62,7 +62,7 @@ public final class ShardConsumer: @unchecked Sendable {
     public let shardId: String
     let dependencies: Dependencies
     let queue: DispatchQueue
-    let stop: StopSignal
+    let stop: StopLatch
     /// Ends a pause for an unconfirmed lease early (confirmed again, lost, or shutdown).
     private let resume: Wakeup
     let logger: Logger
@@ -102,7 +102,7 @@ public final class ShardConsumer: @unchecked Sendable {
         // The defaults until the first step reads the tunables (the scheduler calls this
         // initializer under its lock, which `tunables()` takes too).
         self.retrieval = RetrievalStateMachine(settings: .init(ConsumerTunables()))
-        self.stop = StopSignal(clock: dependencies.clock)
+        self.stop = StopLatch(clock: dependencies.clock)
         self.resume = Wakeup(clock: dependencies.clock)
         self.onStopped = onStopped
         self.queue = DispatchQueue(label: "zael.shard.\(lease.shardId)")

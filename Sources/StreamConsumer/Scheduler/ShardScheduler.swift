@@ -43,7 +43,7 @@ public final class ShardScheduler: @unchecked Sendable {
     /// Every shard of the stream has ended and been processed (see `streamDrained`).
     var drained = false
     var renewer: LeaseRenewer?
-    let stopLoops: StopSignal
+    let stopLoops: StopLatch
     let leaseLoopWake: Wakeup
     let syncLoopWake: Wakeup
     var loopsDone: [DispatchSemaphore] = []
@@ -72,7 +72,7 @@ public final class ShardScheduler: @unchecked Sendable {
         self.makeRenewalStore = makeRenewalStore ?? { _ in makeLeaseStore() }
         self.destination = failureDestination
         self.clock = clock
-        self.stopLoops = StopSignal(clock: clock)
+        self.stopLoops = StopLatch(clock: clock)
         self.leaseLoopWake = Wakeup(clock: clock)
         self.syncLoopWake = Wakeup(clock: clock)
         self.metrics = ConsumerMetrics(factory: metricsFactory)

@@ -12,7 +12,7 @@ enum EffectiveConfigurationPrinter {
             }
             let origin = loaded.origins[key.name] ?? .defaultValue
             if let value = key.value(loaded.configuration) {
-                out += "\(key.shortName) = \(SecretMasking.mask(value).tomlText)  # \(origin)\n"
+                out += "\(key.shortName) = \(SecretMasking.mask(key: key.name, value).tomlText)  # \(origin)\n"
             } else {
                 out += "# \(key.shortName) is not set: \(key.unsetMeaning ?? "off")\n"
             }

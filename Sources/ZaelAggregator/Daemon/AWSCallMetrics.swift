@@ -2,6 +2,7 @@ import AWSCore
 import Foundation
 import Metrics
 import Observability
+import StreamConsumer
 
 /// Counts what the AWS clients do below the engine: retried calls, throttled attempts by API
 /// and credential refreshes.
@@ -23,8 +24,8 @@ final class AWSCallMetrics: @unchecked Sendable {
 
     init(factory: MetricsFactory) {
         self.factory = factory
-        retries = Counter(label: MetricNames.retries, factory: factory)
-        credentialRefreshes = Counter(label: MetricNames.credentialRefreshes, factory: factory)
+        retries = Counter(label: ConsumerMetricNames.retries, factory: factory)
+        credentialRefreshes = Counter(label: MetricCatalogue.credentialRefreshes, factory: factory)
     }
 
     /// The `Retrier.onRetry` hook: `error` is about to be retried.
@@ -36,7 +37,8 @@ final class AWSCallMetrics: @unchecked Sendable {
         let counter = lock.withLock { () -> Counter in
             if let counter = throttles[api] { return counter }
             let counter = Counter(
-                label: MetricNames.throttles, dimensions: [(MetricNames.LabelKey.api, api)], factory: factory)
+                label: ConsumerMetricNames.throttles, dimensions: [(ConsumerMetricNames.apiLabel, api)],
+                factory: factory)
             throttles[api] = counter
             return counter
         }

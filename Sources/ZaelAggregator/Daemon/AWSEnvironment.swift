@@ -9,7 +9,7 @@ import Logging
 ///
 /// Built once at start-up. Every client it makes owns its own libcurl handle (one per shard
 /// worker, lane and loop), so no transport is ever shared between threads; all of them watch one
-/// `AbortFlag`, raised only when a graceful stop overruns its deadline.
+/// `StopLatch`, fired only when a graceful stop overruns its deadline.
 struct AWSEnvironment: Sendable {
     let region: String
     let dynamoDBEndpoint: String
@@ -19,7 +19,7 @@ struct AWSEnvironment: Sendable {
     /// AWS's regional S3 endpoint.
     let s3EndpointOverride: String?
     let credentials: CachedCredentialProvider
-    let abortFlag: AbortFlag
+    let abortFlag: StopLatch
     let httpTimeout: Duration
     let logger: Logger
     /// Retries, throttles by API and credential refreshes of every client made here.
@@ -58,7 +58,7 @@ struct AWSEnvironment: Sendable {
         }
         credentials = CredentialChain.makeDefault(
             environment: environment, transport: metadataTransport, imds: imds, logger: logger)
-        abortFlag = AbortFlag()
+        abortFlag = StopLatch()
         httpTimeout = configuration.consumer.httpTimeout
         self.logger = logger
         self.callMetrics = callMetrics

@@ -45,7 +45,7 @@ struct Daemon: DaemonRunner {
         let started = ContinuousClock.now
 
         // Metrics first, so the AWS clients' retry hooks count from the first call.
-        let metrics = PrometheusMetricsFactory()
+        let metrics = PrometheusMetricsFactory(help: MetricCatalogue.help)
         MetricsSystem.bootstrap(metrics)
         status("resolving AWS credentials and region")
         let aws = try AWSEnvironment(
@@ -83,7 +83,9 @@ struct Daemon: DaemonRunner {
         }
         metricsServer?.start()
         let emf = configuration.metrics.emfFile.map {
-            EMFWriter(path: $0, streamName: configuration.table.name, metrics: metrics, logger: logger)
+            EMFWriter(
+                path: $0, streamName: configuration.table.name, metrics: metrics, sources: MetricCatalogue.emfSources,
+                logger: logger)
         }
         emf?.start()
 
@@ -242,7 +244,7 @@ struct Daemon: DaemonRunner {
 
     /// Graceful stop within the unit's stop timeout: after `grace`, in-flight HTTP calls are
     /// aborted so a wedged call cannot hold the stop past systemd's SIGKILL.
-    private func shutdown(_ scheduler: ShardScheduler, abortFlag: AbortFlag, logger: Logger) {
+    private func shutdown(_ scheduler: ShardScheduler, abortFlag: StopLatch, logger: Logger) {
         let done = DispatchSemaphore(value: 0)
         Thread.detachNewThread {
             scheduler.shutdown(timeout: .seconds(40))
@@ -250,7 +252,7 @@ struct Daemon: DaemonRunner {
         }
         if done.wait(timeout: .now() + 25) == .timedOut {
             logger.warning("graceful stop is slow: aborting in-flight AWS calls")
-            abortFlag.raise()
+            abortFlag.fire()
             done.wait()
         }
     }

@@ -31,7 +31,7 @@ struct DaemonStatus: Sendable {
         }
         let config = configuration.settings.map { entry in
             StatusSnapshot.ConfigEntry(
-                key: entry.key, value: entry.value.map { SecretMasking.mask($0).tomlText } ?? "(unset)")
+                key: entry.key, value: entry.value.map { SecretMasking.mask(key: entry.key, $0).tomlText } ?? "(unset)")
         }
         let families = metrics.snapshot()
         return StatusSnapshot(

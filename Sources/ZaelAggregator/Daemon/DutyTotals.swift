@@ -24,20 +24,20 @@ struct DutyTotals: Equatable {
             for series in family.series {
                 guard case .counter(let value, _) = series.value else { continue }
                 switch family.name {
-                case MetricNames.dutyWrites:
+                case MaintenanceMetricNames.writes:
                     add(series, value) { $0.written += $1 }
-                case MetricNames.dutyConditionFailures:
+                case MaintenanceMetricNames.conditionFailures:
                     add(series, value) { $0.skippedByCondition += $1 }
-                case MetricNames.dutyErrors:
+                case MaintenanceMetricNames.errors:
                     add(series, value) { $0.errors += $1 }
-                case MetricNames.dutySkips:
+                case MaintenanceMetricNames.skips:
                     let reason = series.label(MaintenanceMetricNames.reasonLabel) ?? "other"
                     add(series, value) { $0.skipped[reason, default: 0] += $1 }
-                case MetricNames.auditEventsArchived:
+                case AuditArchivalMetricNames.eventsArchived:
                     add(audit, value) { $0.written += $1 }
-                case MetricNames.auditArchiveErrors:
+                case AuditArchivalMetricNames.errors:
                     add(audit, value) { $0.errors += $1 }
-                case MetricNames.auditEventsSkipped:
+                case AuditArchivalMetricNames.skippedEvents:
                     let reason = series.label(AuditArchivalMetricNames.reasonLabel) ?? "other"
                     add(audit, value) { $0.skipped[reason, default: 0] += $1 }
                 default:

@@ -1,4 +1,6 @@
 import Observability
+import StreamConsumer
+import ZaeLimiter
 
 /// The status socket's totals, read from the same metric families the Prometheus page shows,
 /// so `zael-aggregator status` and a scrape never disagree.
@@ -18,11 +20,11 @@ struct MetricTotals: Equatable {
                 return sum + integer
             }
             switch family.name {
-            case MetricNames.recordsProcessed: recordsProcessed = total
-            case MetricNames.batches: batches = total
-            case MetricNames.snapshotWrites: snapshotWrites = total
-            case MetricNames.errors: errors = total
-            case MetricNames.retries: retries = total
+            case ConsumerMetricNames.recordsProcessed: recordsProcessed = total
+            case ConsumerMetricNames.batches: batches = total
+            case AggregatorMetricNames.snapshotWrites: snapshotWrites = total
+            case ConsumerMetricNames.errors: errors = total
+            case ConsumerMetricNames.retries: retries = total
             default: break
             }
         }

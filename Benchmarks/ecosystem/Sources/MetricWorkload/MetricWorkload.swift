@@ -1,7 +1,7 @@
 import CoreMetrics
 import ProbeSupport
 
-/// The daemon's metric set (Sources/Observability/Metrics/MetricNames.swift) registered through
+/// The daemon's metric set (the library catalogues the daemon's MetricCatalogue joins) registered through
 /// swift-metrics on any backend: 32 families, four shard series each, two timers as histograms,
 /// three gauges, counters for the rest, with deterministic values.
 public enum MetricWorkload {

@@ -1,3 +1,4 @@
+import AWSCore
 import Foundation
 import StreamConsumerTestKit
 import Testing
@@ -6,9 +7,9 @@ import Testing
 
 /// The engine's waits: they end at their deadline on the real (monotonic) clock, at once when
 /// fired, and on a `ManualClock` only when the test advances it.
-@Suite struct StopSignalTests {
+@Suite struct StopLatchTests {
     @Test func systemClock_waitEndsAtItsDeadline() {
-        let signal = StopSignal()
+        let signal = StopLatch()
         let started = ContinuousClock.now
         #expect(!signal.wait(.milliseconds(150)))
         let waited = started.duration(to: .now)
@@ -16,7 +17,7 @@ import Testing
     }
 
     @Test func fire_wakesAWaitAtOnce() {
-        let signal = StopSignal()
+        let signal = StopLatch()
         let started = ContinuousClock.now
         Thread {
             Thread.sleep(forTimeInterval: 0.05)
@@ -43,7 +44,7 @@ import Testing
 
     @Test func manualClock_waitEndsOnlyWhenAdvancedPastTheDeadline() {
         let clock = ManualClock()
-        let signal = StopSignal(clock: clock)
+        let signal = StopLatch(clock: clock)
         let started = DispatchSemaphore(value: 0)
         let done = DispatchSemaphore(value: 0)
         let result = ResultFlag()
