@@ -1,3 +1,4 @@
+import AWSDynamoDB
 import Foundation
 import Logging
 import StreamConsumerTestKit
@@ -12,6 +13,13 @@ func eventually(timeout: Duration = .seconds(10), _ condition: () -> Bool) -> Bo
         Thread.sleep(forTimeInterval: 0.01)
     }
     return condition()
+}
+
+/// A MODIFY of the state item of `key`, at sequence number `sequence`.
+func record(_ sequence: Int, key: String) -> StreamRecord {
+    StreamRecord(
+        eventID: "e\(sequence)", eventName: .modify, keys: ["PK": .s(key), "SK": .s("#STATE")],
+        sequenceNumber: SequenceNumber(String(sequence))!)
 }
 
 let quietLogger: Logger = {
