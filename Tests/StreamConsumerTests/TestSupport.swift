@@ -59,29 +59,3 @@ func makeScheduler(
         configuration: configuration, processorFactory: factory, makeStreamsClient: { streams },
         makeLeaseStore: { table }, failureDestination: destination, logger: quietLogger)
 }
-
-/// Keeps log lines in memory for assertions.
-final class InMemoryLogHandler: LogHandler, @unchecked Sendable {
-    final class Store: @unchecked Sendable {
-        // `entries` is guarded by `lock`.
-        private let lock = NSLock()
-        private var entries: [(Logger.Level, String)] = []
-        func append(_ level: Logger.Level, _ message: String) { lock.withLock { entries.append((level, message)) } }
-        var all: [(Logger.Level, String)] { lock.withLock { entries } }
-    }
-
-    let store: Store
-    var metadata: Logger.Metadata = [:]
-    var logLevel: Logger.Level = .trace
-
-    init(store: Store) { self.store = store }
-
-    subscript(metadataKey key: String) -> Logger.Metadata.Value? {
-        get { metadata[key] }
-        set { metadata[key] = newValue }
-    }
-
-    func log(event: LogEvent) {
-        store.append(event.level, event.message.description)
-    }
-}
