@@ -6,12 +6,7 @@ import Testing
 
 @Suite(.serialized) struct CrashRecoveryTests {
     @Test func crashMidBatch_thenTakeover_appliesEveryRecordExactlyOnce() throws {
-        let streams = ScriptedStreams()
-        for index in 0..<4 { streams.addShard("s\(index)") }
-        var all: [SequenceNumber] = []
-        for round in 0..<60 {
-            for index in 0..<4 { all.append(streams.put("s\(index)", key: "k\(index)-\(round % 5)", value: round)) }
-        }
+        let (streams, all) = roundRobinStreams(shards: 4, rounds: 60, keys: 5)
         let table = InMemoryLeaseTable()
         let log = ProcessingLog()
         // Slow transactional processors with two lanes: a crash always lands mid-stream.

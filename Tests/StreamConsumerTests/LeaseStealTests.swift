@@ -6,12 +6,7 @@ import Testing
 
 @Suite(.serialized) struct LeaseStealTests {
     @Test func stolenLease_stopsTheOldConsumerWithLeaseLost_andNothingIsAppliedTwice() throws {
-        let streams = ScriptedStreams()
-        for index in 0..<4 { streams.addShard("s\(index)") }
-        var all: [SequenceNumber] = []
-        for round in 0..<40 {
-            for index in 0..<4 { all.append(streams.put("s\(index)", key: "k\(index)-\(round % 3)", value: round)) }
-        }
+        let (streams, all) = roundRobinStreams(shards: 4, rounds: 40, keys: 3)
         let table = InMemoryLeaseTable()
         let log = ProcessingLog()
         let factory = RecordingProcessorFactory(log: log, mode: .transactional(table), delay: .milliseconds(10))

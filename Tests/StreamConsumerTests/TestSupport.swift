@@ -22,6 +22,18 @@ func record(_ sequence: Int, key: String) -> StreamRecord {
         sequenceNumber: SequenceNumber(String(sequence))!)
 }
 
+/// Scripted streams with `shards` shards (`s0`, `s1`, …) and `rounds` records on each, put round
+/// by round (key `k<shard>-<round % keys>`, value the round); with every sequence number put.
+func roundRobinStreams(shards: Int, rounds: Int, keys: Int) -> (ScriptedStreams, [SequenceNumber]) {
+    let streams = ScriptedStreams()
+    for index in 0..<shards { streams.addShard("s\(index)") }
+    var all: [SequenceNumber] = []
+    for round in 0..<rounds {
+        for index in 0..<shards { all.append(streams.put("s\(index)", key: "k\(index)-\(round % keys)", value: round)) }
+    }
+    return (streams, all)
+}
+
 let quietLogger: Logger = {
     var logger = Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() })
     logger.logLevel = .critical
