@@ -89,21 +89,32 @@ let package = Package(
             exclude: ["ecosystem"],
             swiftSettings: strict),
 
-        .testTarget(name: "AWSCoreTests", dependencies: ["TestPeers", "AWSCore"], swiftSettings: strict),
+        .testTarget(
+            name: "AWSCoreTests",
+            dependencies: ["TestPeers", "AWSCore", .product(name: "InMemoryLogging", package: "swift-log")],
+            swiftSettings: strict),
         .testTarget(
             name: "AWSDynamoDBTests", dependencies: ["TestPeers", "AWSDynamoDB", "AWSCore"], swiftSettings: strict),
         .testTarget(name: "AWSS3Tests", dependencies: ["TestPeers", "AWSS3", "AWSCore"], swiftSettings: strict),
         .testTarget(
             name: "StreamConsumerTests",
-            dependencies: ["TestPeers", "StreamConsumer", "StreamConsumerTestKit", "AWSDynamoDB", "AWSCore"],
+            dependencies: [
+                "TestPeers", "StreamConsumer", "StreamConsumerTestKit", "AWSDynamoDB", "AWSCore",
+                .product(name: "InMemoryLogging", package: "swift-log"),
+                .product(name: "MetricsTestKit", package: "swift-metrics"),
+            ],
             swiftSettings: strict),
         .testTarget(
             name: "ZaeLimiterTests",
             dependencies: [
                 "TestPeers", "ZaeLimiter", "StreamConsumer", "StreamConsumerTestKit", "AWSDynamoDB", "AWSS3", "AWSCore",
+                .product(name: "MetricsTestKit", package: "swift-metrics"),
             ],
             swiftSettings: strict),
-        .testTarget(name: "SystemdSupportTests", dependencies: ["TestPeers", "SystemdSupport"], swiftSettings: strict),
+        .testTarget(
+            name: "SystemdSupportTests",
+            dependencies: ["TestPeers", "SystemdSupport", .product(name: "InMemoryLogging", package: "swift-log")],
+            swiftSettings: strict),
         .testTarget(name: "ObservabilityTests", dependencies: ["TestPeers", "Observability"], swiftSettings: strict),
         .testTarget(
             name: "ZaelAggregatorTests", dependencies: ["TestPeers", "ZaelAggregator", "ZaeLimiter"],

@@ -1,43 +1,22 @@
 import Foundation
+import InMemoryLogging
 import Logging
 import TestPeers
 import Testing
 
 @testable import AWSCore
 
-/// Keeps the warnings a component logs, for assertions.
-final class WarningLog: @unchecked Sendable {
-    // `lock` guards `lines`.
-    private let lock = NSLock()
-    private var lines: [String] = []
-
-    var warnings: [String] { lock.withLock { lines } }
-
-    var logger: Logger {
-        Logger(label: "test.clock-skew", factory: { _ in Handler(log: self) })
-    }
-
-    struct Handler: LogHandler {
-        let log: WarningLog
-        var metadata: Logger.Metadata = [:]
-        var logLevel: Logger.Level = .trace
-
-        subscript(metadataKey key: String) -> Logger.Metadata.Value? {
-            get { metadata[key] }
-            set { metadata[key] = newValue }
-        }
-
-        func log(event: LogEvent) {
-            guard event.level == .warning else { return }
-            log.lock.withLock { log.lines.append(event.message.description) }
-        }
-    }
-}
-
 @Suite struct ClockSkewTests {
     let credentials = StaticCredentialProvider(
         Credentials(
             accessKeyID: "AKIDEXAMPLE", secretAccessKey: "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY", source: "test"))
+
+    /// A logger whose entries `logs` keeps (in memory; the global bootstrap is never touched).
+    func logger(_ logs: InMemoryLogHandler) -> Logger { Logger(label: "test.clock-skew", factory: { _ in logs }) }
+
+    func warnings(_ logs: InMemoryLogHandler) -> [String] {
+        logs.entries.filter { $0.level == .warning }.map(\.message.description)
+    }
 
     func client(_ server: PeerScriptServer, skew: ClockSkew, logger: Logger) -> AWSJSONClient {
         AWSJSONClient(
@@ -65,9 +44,9 @@ final class WarningLog: @unchecked Sendable {
     func skewedServer_firstCallSucceedsOnItsSecondSend_laterCallsOnTheirFirst(serverAhead: Double) throws {
         let server = try PeerScriptServer.faultServer(mode: "skewed", extra: ["--clock-offset", String(serverAhead)])
         let skew = ClockSkew()
-        let log = WarningLog()
+        let logs = InMemoryLogHandler()
         // One attempt allowed: the resend after a clock rejection must not need the retrier.
-        let first = client(server, skew: skew, logger: log.logger)
+        let first = client(server, skew: skew, logger: logger(logs))
         _ = try first.call("DescribeTable", input: .object([(key: "TableName", value: .string("t"))]))
         var stats = try server.stats()
         #expect(stats.statuses == [400, 200])
@@ -75,7 +54,7 @@ final class WarningLog: @unchecked Sendable {
 
         _ = try first.call("DescribeTable", input: .object([(key: "TableName", value: .string("t"))]))
         // A second client sharing the offset (as every client shares the process-wide one).
-        let second = client(server, skew: skew, logger: log.logger)
+        let second = client(server, skew: skew, logger: logger(logs))
         _ = try second.call("GetRecords", input: .object([]))
         stats = try server.stats()
         #expect(stats.statuses == [400, 200, 200, 200])
@@ -87,8 +66,8 @@ final class WarningLog: @unchecked Sendable {
         for date in dates.dropFirst() { #expect(abs(date - (host + serverAhead)) < 60) }
 
         // One warning for the clock fault, however many requests it touched.
-        #expect(log.warnings.count == 1, "\(log.warnings)")
-        let warning = log.warnings.first ?? ""
+        #expect(warnings(logs).count == 1, "\(warnings(logs))")
+        let warning = warnings(logs).first ?? ""
         #expect(warning.hasPrefix("host clock is off by ") && warning.hasSuffix(" s; signing with the server's time"))
         #expect(abs(Self.seconds(in: warning) - Int(abs(serverAhead))) <= 5, "\(warning)")
     }
@@ -96,11 +75,11 @@ final class WarningLog: @unchecked Sendable {
     @Test func serverInStep_noCorrection() throws {
         let server = try PeerScriptServer.faultServer(mode: "skewed", extra: ["--clock-offset", "30"])
         let skew = ClockSkew()
-        let log = WarningLog()
-        _ = try client(server, skew: skew, logger: log.logger).call("DescribeTable", input: .object([]))
+        let logs = InMemoryLogHandler()
+        _ = try client(server, skew: skew, logger: logger(logs)).call("DescribeTable", input: .object([]))
         #expect(try server.stats().statuses == [200])
         #expect(skew.offset == 0)
-        #expect(log.warnings.isEmpty)
+        #expect(warnings(logs).isEmpty)
     }
 
     /// The number in "host clock is off by N s; …".

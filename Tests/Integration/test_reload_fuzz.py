@@ -21,14 +21,13 @@ import os
 import random
 import re
 import signal
-import socket
 import struct
 import time
 from pathlib import Path
 
 import pytest
 
-from zael_harness import REPO, Daemon, Moto, peer, wait_for
+from zael_harness import REPO, Daemon, Moto, NotifyRecorder, peer, wait_for
 
 SEED = int(os.environ.get("ZAEL_TEST_SEED") or time.time())
 ROUNDS = int(os.environ.get("ZAEL_RELOAD_FUZZ_ROUNDS") or 300)
@@ -113,43 +112,6 @@ def mutate(base: list[str], keys: list[tuple[str, str]], rng: random.Random) -> 
     return "\n".join(lines) + "\n"
 
 
-class NotifyListener:
-    """A datagram socket standing in for systemd's notify socket."""
-
-    def __init__(self, path: str) -> None:
-        self.path = path
-        self.sock = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
-        self.sock.bind(path)
-
-    def drain(self) -> None:
-        self.sock.setblocking(False)
-        try:
-            while True:
-                self.sock.recv(65536)
-        except BlockingIOError:
-            pass
-        finally:
-            self.sock.setblocking(True)
-
-    def wait_reloaded(self, timeout: float) -> bool:
-        """True once READY=1 follows RELOADING=1 within `timeout` seconds."""
-        deadline = time.monotonic() + timeout
-        reloading = False
-        while (left := deadline - time.monotonic()) > 0:
-            self.sock.settimeout(left)
-            try:
-                message = self.sock.recv(65536).decode(errors="replace").split("\n")
-            except TimeoutError:
-                return False
-            reloading = reloading or "RELOADING=1" in message
-            if reloading and "READY=1" in message:
-                return True
-        return False
-
-    def stop(self) -> None:
-        self.sock.close()
-
-
 @pytest.fixture
 def moto():
     server = Moto()
@@ -168,7 +130,7 @@ def test_mutated_configurations_through_sighup_leave_the_daemon_running(moto, tm
     print(f"reload fuzz seed={SEED} rounds={ROUNDS}")
     table = "zl-reload"
     peer("zl_load.py", "setup", "--endpoint", moto.url, "--table", table, "--create-table")
-    listener = NotifyListener(str(tmp_path / "notify.sock"))
+    listener = NotifyRecorder(str(tmp_path / "notify.sock"))
     monkeypatch.setenv("NOTIFY_SOCKET", listener.path)
     daemon = Daemon(tmp_path, moto.url, table)
     base_text = daemon.config_path.read_text()
@@ -186,10 +148,10 @@ def test_mutated_configurations_through_sighup_leave_the_daemon_running(moto, tm
             os.replace(staged, daemon.config_path)
             before = config_in_force(daemon)
             offset = daemon.log_path.stat().st_size
-            listener.drain()
+            mark = listener.mark()
             daemon.proc.send_signal(signal.SIGHUP)
             context = f"seed={SEED} round {round_}"
-            assert listener.wait_reloaded(15), f"{context}: no READY=1 after the reload\n{daemon.log_tail()}"
+            assert listener.wait_reloaded(mark, 15), f"{context}: no READY=1 after the reload\n{daemon.log_tail()}"
             assert daemon.running, f"{context}: the daemon exited ({daemon.proc.returncode})\n{daemon.log_tail()}"
             with open(daemon.log_path, "rb") as log:
                 log.seek(offset)
@@ -206,9 +168,9 @@ def test_mutated_configurations_through_sighup_leave_the_daemon_running(moto, tm
 
         daemon.config_path.write_text(base_text)
         offset = daemon.log_path.stat().st_size
-        listener.drain()
+        mark = listener.mark()
         daemon.proc.send_signal(signal.SIGHUP)
-        assert listener.wait_reloaded(15), daemon.log_tail()
+        assert listener.wait_reloaded(mark, 15), daemon.log_tail()
         tail = daemon.log_path.read_bytes()[offset:].decode(errors="replace")
         assert "reload refused" not in tail, tail
         assert config_in_force(daemon) == original

@@ -493,6 +493,25 @@ class NotifyRecorder:
             if b"WATCHDOG=1" in data.split(b"\n"):
                 self.pings.append(time.monotonic())
 
+    def mark(self) -> int:
+        """How many datagrams came so far; `wait_reloaded(since=...)` looks only at later ones."""
+        return len(self.datagrams)
+
+    def wait_reloaded(self, since: int, timeout: float) -> bool:
+        """True once a READY=1 follows a RELOADING=1 among the datagrams after the first `since`,
+        within `timeout` seconds (how the daemon says a reload is done)."""
+        deadline = time.monotonic() + timeout
+        while True:
+            reloading = False
+            for datagram in self.datagrams[since:]:
+                fields = datagram.split("\n")
+                reloading = reloading or "RELOADING=1" in fields
+                if reloading and "READY=1" in fields:
+                    return True
+            if time.monotonic() >= deadline:
+                return False
+            time.sleep(0.02)
+
     def stop(self) -> None:
         self.running = False
         self.thread.join(5)

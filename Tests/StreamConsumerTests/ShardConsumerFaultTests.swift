@@ -1,6 +1,7 @@
 import AWSCore
 import AWSDynamoDB
 import Foundation
+import InMemoryLogging
 import Logging
 import StreamConsumerTestKit
 import Testing
@@ -59,13 +60,13 @@ import Testing
         // Processing is slow; meanwhile retention drops records 0..<30, some unread.
         let table = InMemoryLeaseTable()
         let log = ProcessingLog()
-        let logs = InMemoryLogHandler.Store()
+        let logs = InMemoryLogHandler()
         let scheduler = ShardScheduler(
             configuration: fastConfiguration(streams: streams, worker: "w", tunables: fastTunables(batchSize: 5)),
             processorFactory: RecordingProcessorFactory(log: log, delay: .milliseconds(20)),
             makeStreamsClient: { streams }, makeLeaseStore: { table },
             failureDestination: InMemoryFailureDestination(),
-            logger: Logger(label: "test", factory: { _ in InMemoryLogHandler(store: logs) }))
+            logger: Logger(label: "test", factory: { _ in logs }))
         try scheduler.start()
         #expect(eventually { log.applied.count >= 5 })
         streams.trim("s", before: 30)
@@ -76,7 +77,9 @@ import Testing
         #expect(log.applied.count == Set(log.applied).count)
         #expect(log.applied.count < all.count)
         #expect(streams.calls("GetShardIterator") >= 2)
-        #expect(logs.all.contains { $0.0 == .error && $0.1.contains("trimmed") }, "an error-level log")
+        #expect(
+            logs.entries.contains { $0.level == .error && $0.message.description.contains("trimmed") },
+            "an error-level log")
     }
 
     @Test func resourceNotFound_isShardEnd() throws {

@@ -1,6 +1,7 @@
 import AWSDynamoDB
 import Foundation
 import Glibc
+import MetricsTestKit
 import Testing
 
 @testable import StreamConsumer
@@ -100,7 +101,7 @@ import Testing
     @Test func theSizeBound_refusesLinesBeyondIt_withoutWritingThem_andTheGaugeFollows() throws {
         defer { try? FileManager.default.removeItem(atPath: directory) }
         let path = directory + "/bounded.jsonl"
-        let metrics = RecordingMetrics()
+        let metrics = TestMetrics()
         let probe = try SpoolFileDestination(path: directory + "/probe.jsonl")
         try probe.send(failure(1))
         let oneLine = probe.byteCount
@@ -111,12 +112,12 @@ import Testing
         #expect(lines(path).count == 2)
         #expect(destination.sentRecordCount == 2)
         // Lines differ by a byte or two (their `recordedAt` time): the gauge is the file's size.
-        #expect(metrics.value(ConsumerMetricNames.spoolBytes) == Double(try fileSize(path)))
+        #expect(try metrics.expectGauge(ConsumerMetricNames.spoolBytes).lastValue == Double(try fileSize(path)))
         // Rotation makes room again.
         try FileManager.default.moveItem(atPath: path, toPath: path + ".1")
         try destination.reopen()
         try destination.send(failure(1))
-        #expect(metrics.value(ConsumerMetricNames.spoolBytes) == Double(try fileSize(path)))
+        #expect(try metrics.expectGauge(ConsumerMetricNames.spoolBytes).lastValue == Double(try fileSize(path)))
         #expect(abs(try fileSize(path) - oneLine) <= 8)
     }
 

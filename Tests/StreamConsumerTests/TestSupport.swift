@@ -1,3 +1,4 @@
+import AWSDynamoDB
 import Foundation
 import Logging
 import StreamConsumerTestKit
@@ -12,6 +13,25 @@ func eventually(timeout: Duration = .seconds(10), _ condition: () -> Bool) -> Bo
         Thread.sleep(forTimeInterval: 0.01)
     }
     return condition()
+}
+
+/// A MODIFY of the state item of `key`, at sequence number `sequence`.
+func record(_ sequence: Int, key: String) -> StreamRecord {
+    StreamRecord(
+        eventID: "e\(sequence)", eventName: .modify, keys: ["PK": .s(key), "SK": .s("#STATE")],
+        sequenceNumber: SequenceNumber(String(sequence))!)
+}
+
+/// Scripted streams with `shards` shards (`s0`, `s1`, …) and `rounds` records on each, put round
+/// by round (key `k<shard>-<round % keys>`, value the round); with every sequence number put.
+func roundRobinStreams(shards: Int, rounds: Int, keys: Int) -> (ScriptedStreams, [SequenceNumber]) {
+    let streams = ScriptedStreams()
+    for index in 0..<shards { streams.addShard("s\(index)") }
+    var all: [SequenceNumber] = []
+    for round in 0..<rounds {
+        for index in 0..<shards { all.append(streams.put("s\(index)", key: "k\(index)-\(round % keys)", value: round)) }
+    }
+    return (streams, all)
 }
 
 let quietLogger: Logger = {
@@ -50,30 +70,4 @@ func makeScheduler(
     return ShardScheduler(
         configuration: configuration, processorFactory: factory, makeStreamsClient: { streams },
         makeLeaseStore: { table }, failureDestination: destination, logger: quietLogger)
-}
-
-/// Keeps log lines in memory for assertions.
-final class InMemoryLogHandler: LogHandler, @unchecked Sendable {
-    final class Store: @unchecked Sendable {
-        // `entries` is guarded by `lock`.
-        private let lock = NSLock()
-        private var entries: [(Logger.Level, String)] = []
-        func append(_ level: Logger.Level, _ message: String) { lock.withLock { entries.append((level, message)) } }
-        var all: [(Logger.Level, String)] { lock.withLock { entries } }
-    }
-
-    let store: Store
-    var metadata: Logger.Metadata = [:]
-    var logLevel: Logger.Level = .trace
-
-    init(store: Store) { self.store = store }
-
-    subscript(metadataKey key: String) -> Logger.Metadata.Value? {
-        get { metadata[key] }
-        set { metadata[key] = newValue }
-    }
-
-    func log(event: LogEvent) {
-        store.append(event.level, event.message.description)
-    }
 }

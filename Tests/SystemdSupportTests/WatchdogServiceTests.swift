@@ -1,4 +1,6 @@
 import Foundation
+import InMemoryLogging
+import Logging
 import TestPeers
 import Testing
 
@@ -9,10 +11,10 @@ import Testing
         let receiver = try NotifyReceiver()
         let clock = ManualNow()
         let monitor = ProgressMonitor(now: { clock.now })
-        let recorder = LogRecorder()
+        let logs = InMemoryLogHandler()
         let watchdog = WatchdogService(
             interval: .seconds(30), notifier: SystemdNotifier(socketPath: receiver.address), monitor: monitor,
-            logger: recorder.logger())
+            logger: Logger(label: "test", factory: { _ in logs }))
         let shard = monitor.register(name: "shard shardId-0001", deadline: .seconds(20))
         _ = monitor.register(name: "lease renewer", deadline: .seconds(60))
 
@@ -24,7 +26,7 @@ import Testing
         #expect(watchdog.tick(now: clock.now) == .withheld(["shard shardId-0001"]))
         #expect(watchdog.tick(now: clock.now) == .withheld(["shard shardId-0001"]))
         #expect(receiver.drain() == [])
-        let wedged = recorder.entries.filter { $0.level == .error }
+        let wedged = logs.entries.filter { $0.level == .error }
         #expect(wedged.count == 1)  // logged once per transition, not per tick
         #expect(wedged.first?.metadata["component"]?.description == "shard shardId-0001")
 
@@ -32,7 +34,7 @@ import Testing
         #expect(watchdog.tick(now: clock.now) == .pinged)
         #expect(receiver.drain() == ["WATCHDOG=1"])
         #expect(
-            recorder.entries.contains {
+            logs.entries.contains {
                 $0.level == .notice && $0.metadata["component"]?.description == "shard shardId-0001"
             })
     }
@@ -42,7 +44,7 @@ import Testing
         let monitor = ProgressMonitor()
         let watchdog = WatchdogService(
             interval: .milliseconds(200), notifier: SystemdNotifier(socketPath: receiver.address), monitor: monitor,
-            logger: LogRecorder().logger())
+            logger: Logger(label: "test", factory: { _ in InMemoryLogHandler() }))
         #expect(watchdog.pingInterval == .milliseconds(100))
         let worker = monitor.register(name: "worker", deadline: .milliseconds(300))
         watchdog.start()
@@ -69,7 +71,7 @@ import Testing
     @Test func withoutNotifySocket_healthyTickCountsAsPinged() {
         let watchdog = WatchdogService(
             interval: .seconds(10), notifier: SystemdNotifier(socketPath: nil), monitor: ProgressMonitor(),
-            logger: LogRecorder().logger())
+            logger: Logger(label: "test", factory: { _ in InMemoryLogHandler() }))
         #expect(watchdog.tick(now: .now) == .pinged)
     }
 }

@@ -1,44 +1,11 @@
 import AWSCore
 import AWSDynamoDB
-import CoreMetrics
-import Foundation
 import Logging
+import MetricsTestKit
 import StreamConsumer
 import Testing
 
 @testable import ZaeLimiter
-
-/// Counter totals by label; injected, never bootstrapped globally.
-final class CountingMetrics: MetricsFactory, @unchecked Sendable {
-    // `totals` is guarded by `lock`.
-    private let lock = NSLock()
-    private var totals: [String: Int64] = [:]
-
-    func total(_ label: String) -> Int64 { lock.withLock { totals[label] ?? 0 } }
-
-    final class Handler: CounterHandler, RecorderHandler, TimerHandler, @unchecked Sendable {
-        let label: String
-        let owner: CountingMetrics
-        init(_ label: String, _ owner: CountingMetrics) {
-            self.label = label
-            self.owner = owner
-        }
-        func increment(by amount: Int64) { owner.lock.withLock { owner.totals[label, default: 0] += amount } }
-        func reset() {}
-        func record(_ value: Int64) {}
-        func record(_ value: Double) {}
-        func recordNanoseconds(_ duration: Int64) {}
-    }
-
-    func makeCounter(label: String, dimensions: [(String, String)]) -> CounterHandler { Handler(label, self) }
-    func makeRecorder(label: String, dimensions: [(String, String)], aggregate: Bool) -> RecorderHandler {
-        Handler(label, self)
-    }
-    func makeTimer(label: String, dimensions: [(String, String)]) -> TimerHandler { Handler(label, self) }
-    func destroyCounter(_ handler: CounterHandler) {}
-    func destroyRecorder(_ handler: RecorderHandler) {}
-    func destroyTimer(_ handler: TimerHandler) {}
-}
 
 /// The duty over whole batches: MODIFY records only, in stream order, each on its own;
 /// conditional outcomes counted as skips, service errors counted and thrown, unreadable
@@ -87,7 +54,7 @@ final class CountingMetrics: MetricsFactory, @unchecked Sendable {
             Self.outcome("TransactWriteItems", "canceled", ["ConditionalCheckFailed", "None"]),
             Self.outcome("TransactWriteItems", "ok"),
         ])
-        let metrics = CountingMetrics()
+        let metrics = TestMetrics()
         let duty = ShardCountPropagationDuty(
             client: table, tableName: "t", logger: Self.logger, metricsFactory: metrics)
         try duty.perform(
@@ -102,9 +69,9 @@ final class CountingMetrics: MetricsFactory, @unchecked Sendable {
         #expect(
             keys == ["ns/BUCKET#a#api#1", "ns/BUCKET#c#api#1", "ns/BUCKET#c#api#2", "ns/BUCKET#c#api#3"])
         #expect(table.unusedResponses == 0)
-        #expect(metrics.total(Names.writes) == 2)
-        #expect(metrics.total(Names.skipped) == 2)
-        #expect(metrics.total(Names.errors) == 0)
+        #expect(metrics.counterTotal(label: Names.writes) == 2)
+        #expect(metrics.counterTotal(label: Names.skipped) == 2)
+        #expect(metrics.counterTotal(label: Names.errors) == 0)
         // The clone of a dripping limit starts at its share of the new count, consumption at 0.
         let clone = table.requests[3].body["TransactItems"]?.arrayValue?.first?["Put"]?["Item"]
         #expect(clone?["b_rpm_tk"]?["N"]?.stringValue == "1500" && clone?["b_rpm_tc"]?["N"]?.stringValue == "0")
@@ -112,23 +79,25 @@ final class CountingMetrics: MetricsFactory, @unchecked Sendable {
 
     @Test func serviceError_isCountedAndThrownToTheEngine() throws {
         let table = ScriptedPropagationTable(script: [Self.outcome("TransactWriteItems", "InternalServerError")])
-        let metrics = CountingMetrics()
+        let metrics = TestMetrics()
         let duty = ShardCountPropagationDuty(
             client: table, tableName: "t", logger: Self.logger, metricsFactory: metrics)
         #expect(throws: AWSError.self) { try duty.perform(Self.batch([Self.record("a", "1", "2")])) }
-        #expect(metrics.total(Names.errors) == 1 && metrics.total(Names.writes) == 0)
+        #expect(metrics.counterTotal(label: Names.errors) == 1 && metrics.counterTotal(label: Names.writes) == 0)
     }
 
     @Test func unreadableRecord_isDroppedAndTheBatchGoesOn() throws {
         var bad = Self.record("a", "1", "2")
         bad.newImage?["b_rpm_cp"] = .n("1.5")
         let table = ScriptedPropagationTable(script: [Self.outcome("TransactWriteItems", "ok")])
-        let metrics = CountingMetrics()
+        let metrics = TestMetrics()
         let duty = ShardCountPropagationDuty(
             client: table, tableName: "t", logger: Self.logger, metricsFactory: metrics)
         // A negative old count would have the reference write shards old..-1, unbounded.
         let negative = Self.record("n", "-9223372036854775807", "2")
         try duty.perform(Self.batch([bad, negative, Self.record("b", "1", "2")]))
-        #expect(table.requests.count == 1 && metrics.total(Names.errors) == 2 && metrics.total(Names.writes) == 1)
+        #expect(
+            table.requests.count == 1 && metrics.counterTotal(label: Names.errors) == 2
+                && metrics.counterTotal(label: Names.writes) == 1)
     }
 }
