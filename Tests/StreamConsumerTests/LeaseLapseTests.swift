@@ -1,7 +1,9 @@
 import AWSCore
 import AWSDynamoDB
 import Foundation
+import InMemoryLogging
 import Logging
+import MetricsTestKit
 import StreamConsumerTestKit
 import Testing
 
@@ -15,8 +17,8 @@ import Testing
     let streams = ScriptedStreams()
     let table = InMemoryLeaseTable()
     let log = ProcessingLog()
-    let logs = InMemoryLogHandler.Store()
-    let metrics = RecordingMetrics()
+    let logs = InMemoryLogHandler()
+    let metrics = TestMetrics()
     private let silent = Silence()
     let lane = LaneKey(shardId: "s0", lane: 0, laneCount: 1)
 
@@ -40,14 +42,16 @@ import Testing
             processorFactory: RecordingProcessorFactory(log: log, mode: .transactional(table)),
             makeStreamsClient: { [streams] in streams }, makeLeaseStore: { [table] in table },
             failureDestination: InMemoryFailureDestination(), metricsFactory: metrics,
-            logger: Logger(label: "test", factory: { [logs] _ in InMemoryLogHandler(store: logs) }))
+            logger: Logger(label: "test", factory: { [logs] _ in logs }))
     }
 
     func put(_ range: Range<Int>) {
         for index in range { streams.put("s0", key: "k\(index % 3)", value: index) }
     }
 
-    func messages(_ prefix: String) -> Int { logs.all.filter { $0.1.hasPrefix(prefix) }.count }
+    func messages(_ prefix: String) -> Int {
+        logs.entries.filter { $0.message.description.hasPrefix(prefix) }.count
+    }
 
     /// Processes ten records, then silences the renewals until the shard shows it paused.
     func startAndLapse(_ worker: ShardScheduler) throws {
@@ -56,7 +60,7 @@ import Testing
         #expect(eventually { table.allEffects.count == 10 })
         silent.close()
         #expect(eventually { worker.status.shards.first?.state == ShardConsumer.unconfirmedState })
-        #expect(metrics.value(ConsumerMetricNames.leasesUnconfirmed) == 1)
+        #expect(metrics.gaugeValue(ConsumerMetricNames.leasesUnconfirmed) == 1)
     }
 
     @Test func lapse_pausesTheShard_thenARenewalConfirmsIt_andItGoesOnWithoutATake() throws {
@@ -80,9 +84,9 @@ import Testing
         #expect(eventually { worker.status.shards.first?.state == "processing" })
         #expect(table.allEffects.values.allSatisfy { $0 == 1 }, "nothing applied twice")
         #expect(table.lease("s0")?.claimedAt == tenure, "the same tenure: the lease was never taken again")
-        #expect(metrics.value(ConsumerMetricNames.leasesUnconfirmed) == 0)
-        #expect(metrics.value(ConsumerMetricNames.leasesTaken) == 1)
-        #expect(metrics.value(ConsumerMetricNames.leasesLost) == 0)
+        #expect(metrics.gaugeValue(ConsumerMetricNames.leasesUnconfirmed) == 0)
+        #expect(metrics.gaugeValue(ConsumerMetricNames.leasesTaken) == 1)
+        #expect(metrics.gaugeValue(ConsumerMetricNames.leasesLost) == 0)
         #expect(messages("lease taken") == 1)
         #expect(messages("lease lost") == 0)
         #expect(messages("lease unconfirmed") == 1)
@@ -136,7 +140,7 @@ import Testing
         try worker.start()
         #expect(eventually { log.allCalls.count >= 3 })
         silent.close()
-        #expect(eventually { metrics.value(ConsumerMetricNames.leasesUnconfirmed) == 1 })
+        #expect(eventually { metrics.gaugeValue(ConsumerMetricNames.leasesUnconfirmed) == 1 })
         // An attempt that started before the lapse may still end; none starts after it.
         Thread.sleep(forTimeInterval: 0.3)
         let attempts = log.allCalls.count
@@ -148,7 +152,7 @@ import Testing
         silent.open()
         #expect(eventually { table.allEffects.count == 10 })
         #expect(table.allEffects.values.allSatisfy { $0 == 1 })
-        #expect(metrics.value(ConsumerMetricNames.leasesLost) == 0)
+        #expect(metrics.gaugeValue(ConsumerMetricNames.leasesLost) == 0)
     }
 
     @Test func shutdownWhileUnconfirmed_writesNoCheckpoint_andTheNextWorkerAppliesTheRestOnce() throws {

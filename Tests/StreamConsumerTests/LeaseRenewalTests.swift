@@ -1,6 +1,7 @@
 import AWSCore
 import AWSDynamoDB
 import Foundation
+import MetricsTestKit
 import StreamConsumerTestKit
 import Testing
 
@@ -13,7 +14,7 @@ import Testing
     let clock = ManualClock()
     let table = InMemoryLeaseTable()
     let failover = Duration.seconds(10)
-    let metrics = RecordingMetrics()
+    let metrics = TestMetrics()
 
     func coordinator(_ worker: String) -> LeaseCoordinator {
         LeaseCoordinator(
@@ -77,7 +78,7 @@ import Testing
         // kept (held, unconfirmed), not given up.
         clock.advance(by: failover / 3 + .milliseconds(1))
         #expect(eventually(timeout: .seconds(2)) { a.unconfirmedLeases == ["s0"] })
-        #expect(eventually(timeout: .seconds(2)) { metrics.value(ConsumerMetricNames.leasesUnconfirmed) == 1 })
+        #expect(eventually(timeout: .seconds(2)) { metrics.gaugeValue(ConsumerMetricNames.leasesUnconfirmed) == 1 })
         #expect(!a.isConfirmed(shardId: "s0"))
         #expect((1...3).allSatisfy { a.isConfirmed(shardId: "s\($0)") })
         #expect(!returned.isSet)
@@ -90,7 +91,7 @@ import Testing
         #expect(eventually(timeout: .seconds(2)) { confirmed.items == ["s0"] })
         #expect(a.isConfirmed(shardId: "s0"))
         #expect(a.unconfirmedLeases.isEmpty)
-        #expect(metrics.value(ConsumerMetricNames.leasesUnconfirmed) == 0)
+        #expect(metrics.gaugeValue(ConsumerMetricNames.leasesUnconfirmed) == 0)
         #expect(eventually(timeout: .seconds(2)) { (1...3).allSatisfy { counter("s\($0)") == 4 } })
         #expect(counter("s0") >= 2)
         #expect(lost.items.isEmpty)
@@ -132,7 +133,7 @@ import Testing
         #expect(a.noteLapses() == ["s0"])
         #expect(a.noteLapses().isEmpty)
         #expect(a.heldLeases.count == 1)
-        #expect(metrics.value(ConsumerMetricNames.leasesUnconfirmed) == 1)
+        #expect(metrics.gaugeValue(ConsumerMetricNames.leasesUnconfirmed) == 1)
         // Renewed on at its rounds with the same condition; the third call fails too.
         guard case .renew(let third) = a.nextRenewalStep() else {
             Issue.record("no renewal due after the lapse")
@@ -150,7 +151,7 @@ import Testing
         #expect(a.renew(fourth, using: table, checkpoint: nil) == .confirmed)
         #expect(a.isConfirmed(shardId: "s0"))
         #expect(a.unconfirmedLeases.isEmpty)
-        #expect(metrics.value(ConsumerMetricNames.leasesUnconfirmed) == 0)
+        #expect(metrics.gaugeValue(ConsumerMetricNames.leasesUnconfirmed) == 0)
         #expect(table.lease("s0")?.counter == 2)
         #expect(table.lease("s0")?.claimedAt == 1)
     }
@@ -174,7 +175,7 @@ import Testing
         table.setShardHook(nil)
         #expect(a.renewLeases { _ in nil } == ["s0"])
         #expect(a.heldLeases.isEmpty)
-        #expect(metrics.value(ConsumerMetricNames.leasesUnconfirmed) == 0)
+        #expect(metrics.gaugeValue(ConsumerMetricNames.leasesUnconfirmed) == 0)
         #expect(table.lease("s0")?.owner == "b")
     }
 

@@ -1,6 +1,7 @@
 import AWSDynamoDB
 import Foundation
 import Logging
+import MetricsTestKit
 import StreamConsumerTestKit
 
 @testable import StreamConsumer
@@ -70,4 +71,9 @@ func makeScheduler(
     return ShardScheduler(
         configuration: configuration, processorFactory: factory, makeStreamsClient: { streams },
         makeLeaseStore: { table }, failureDestination: destination, logger: quietLogger)
+}
+
+extension TestMetrics {
+    /// The last value a gauge was set to; nil when it was never created (or was destroyed).
+    func gaugeValue(_ label: String) -> Double? { try? expectGauge(label).lastValue }
 }
