@@ -23,25 +23,36 @@ from zael_harness import Daemon, Moto, StreamProxy, binary, peer, wait_for
 pytestmark = pytest.mark.skipif(not binary().exists(), reason=f"no daemon binary at {binary()}")
 
 HOLD_SECONDS = 30
+TABLE = "zl-stop"
 
 
-def test_second_sigterm_during_a_held_drain_exits_at_once_with_130(tmp_path):
-    table = "zl-stop"
+@pytest.fixture
+def proxy(tmp_path):
+    """The stream proxy in front of moto, with one round of zae-limiter traffic in the table."""
     moto = Moto()
-    proxy = daemon = None
+    started = None
     try:
-        peer("zl_traffic.py", "--endpoint", moto.url, "--table", table, "--out", str(tmp_path / "t.json"),
+        peer("zl_traffic.py", "--endpoint", moto.url, "--table", TABLE, "--out", str(tmp_path / "t.json"),
              "--rounds", "1")
-        proxy = StreamProxy(moto.url, table)
-        proxy.control(action="sync")
-        daemon = Daemon(tmp_path, proxy.url, table)
+        started = StreamProxy(moto.url, TABLE)
+        started.control(action="sync")
+        yield started
+    finally:
+        if started:
+            started.stop()
+        moto.stop()
+
+
+def test_second_sigterm_during_a_held_drain_exits_at_once_with_130(tmp_path, proxy):
+    daemon = Daemon(tmp_path, proxy.url, TABLE)
+    try:
         daemon.start()
         daemon.wait_ready()
         wait_for(lambda: (daemon.status() or {}).get("totals", {}).get("leasesOwned", 0) >= 1, 60, 0.2,
                  "a lease owned")
 
         proxy.control(action="fault", api="*", kind="delay", seconds=HOLD_SECONDS, count=1_000_000,
-                      table=table + "-zael-leases")
+                      table=TABLE + "-zael-leases")
         daemon.proc.send_signal(signal.SIGTERM)
         wait_for(lambda: daemon.log_count("stopping: draining") >= 1 or not daemon.running, 10, 0.05,
                  "the drain to start")
@@ -63,8 +74,4 @@ def test_second_sigterm_during_a_held_drain_exits_at_once_with_130(tmp_path):
         assert daemon.log_count("second stop signal: exiting without draining") == 1, daemon.log_tail()
         assert daemon.log_count("stopped cleanly") == 0, daemon.log_tail()
     finally:
-        if daemon:
-            daemon.stop()
-        if proxy:
-            proxy.stop()
-        moto.stop()
+        daemon.stop()
