@@ -1,5 +1,6 @@
 import Dispatch
 import Foundation
+import TestPeers
 import Testing
 
 @testable import SystemdSupport
@@ -24,19 +25,5 @@ import Testing
         #expect(received.value == .hangup)
         // One watcher per process: a second one is refused while the first is active.
         #expect(throws: SystemdError.self) { _ = try SignalWatcher([.terminate], queue: .main) { _ in } }
-    }
-}
-
-/// A value shared with a callback on another queue.
-final class LockedBox<Value>: @unchecked Sendable {
-    private let lock = NSLock()
-    // Guarded by `lock`.
-    private var stored: Value
-
-    init(_ value: Value) { stored = value }
-
-    var value: Value {
-        get { lock.withLock { stored } }
-        set { lock.withLock { stored = newValue } }
     }
 }

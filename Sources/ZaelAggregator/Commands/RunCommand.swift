@@ -67,7 +67,7 @@ struct RunCommand: ParsableCommand {
 
         let daemon = Daemon(
             configuration: configuration,
-            services: DaemonServices(
+            context: DaemonContext(
                 source: source, notifier: notifier, watchdogInterval: watchdogInterval, levelControl: levelControl,
                 logger: logger))
         do {

@@ -12,20 +12,22 @@ import ZaeLimiter
 /// The long-running service behind `zael-aggregator run`.
 ///
 /// `run()` owns the lifecycle:
-/// 1. start-up: AWS environment, the table's schema version, metrics, the stream (DescribeTable;
-///    a pinned stream's DescribeStream), the shard scheduler (which prepares the lease table), the
-///    status socket; transient AWS errors are retried for up to a minute with `STATUS=` kept
-///    current. A table without a usable stream is not an error: the daemon waits for one;
-/// 2. `READY=1` once the scheduler runs (or the wait began), then the watchdog (per-shard
-///    liveness) and, every few seconds, `STATUS=` and the `StreamSupervisor`'s step (the table's
-///    stream re-checked now and then, followed when it changes);
+/// 1. start-up: AWS environment, the table's schema version, the stream (DescribeTable; a pinned
+///    stream's DescribeStream); transient AWS errors are retried for up to a minute with `STATUS=`
+///    kept current. A table without a usable stream is not an error: the daemon waits for one;
+/// 2. the services, as one `DaemonLifecycle` list started in order: metrics, EMF, the stream's
+///    shard scheduler (the `StreamSupervisor`'s; it prepares the lease table), the status socket,
+///    `READY=1` (before any stream exists, if none does yet), the watchdog (per-shard liveness),
+///    the signal watcher; then, every few seconds, `STATUS=` and the supervisor's step (the
+///    table's stream re-checked now and then, followed when it changes);
 /// 3. SIGHUP: `RELOADING=1`, reload the file, apply what can change live, log the rest, `READY=1`
 ///    (`ReloadPlan` decides; a refused reload is one error line and changes nothing);
-/// 4. SIGTERM/SIGINT: `STOPPING=1`, graceful stop (finish or abandon batches, checkpoint, release
-///    leases), return; a second signal exits at once.
-struct Daemon: DaemonRunner {
+/// 4. SIGTERM/SIGINT: the services stopped in reverse order, `STOPPING=1` before the drain
+///    (finish or abandon batches, checkpoint, release leases; timed by `ShutdownPolicy`), return;
+///    a second signal exits at once.
+struct Daemon {
     var configuration: AggregatorConfiguration
-    var services: DaemonServices
+    var context: DaemonContext
 
     func run() throws(DaemonError) {
         do {
@@ -38,8 +40,8 @@ struct Daemon: DaemonRunner {
     }
 
     private func runThrowing() throws {
-        let logger = services.logger
-        let notifier = services.notifier
+        let logger = context.logger
+        let notifier = context.notifier
         let status = { (text: String) in _ = try? notifier.notify(.status(text)) }
         let startedAt = Date()
         let started = ContinuousClock.now
@@ -81,13 +83,11 @@ struct Daemon: DaemonRunner {
                 return PrometheusTextRenderer.render(metrics.snapshot())
             }
         }
-        metricsServer?.start()
         let emf = configuration.metrics.emfFile.map {
             EMFWriter(
                 path: $0, streamName: configuration.table.name, metrics: metrics, sources: MetricCatalogue.emfSources,
                 logger: logger)
         }
-        emf?.start()
 
         if let bucket = configuration.archival.bucket {
             logger.info(
@@ -100,7 +100,7 @@ struct Daemon: DaemonRunner {
         let failureDestination = try SpoolFileDestination(
             path: configuration.consumer.onFailureSpool, maxBytes: configuration.consumer.onFailureSpoolMaxMiB << 20,
             metricsFactory: metrics)
-        let health = DaemonHealth(deadline: services.watchdogInterval ?? .seconds(30))
+        let health = DaemonHealth(deadline: context.watchdogInterval ?? .seconds(30))
         let state = DaemonState(configuration: configuration)
         let makeScheduler = { [configuration] (streamArn: String, fromTrimHorizon: Bool) -> ShardScheduler in
             // The configuration in force: a reload's new settings apply to a later stream's
@@ -157,56 +157,115 @@ struct Daemon: DaemonRunner {
             table: configuration.table.name, pinned: configuration.table.streamARN, logger: logger,
             describe: { try StreamLocator.tableStream(table: configuration.table.name, dynamoDB: dynamoDB) },
             makeScheduler: makeScheduler, onSchedulerStopped: { health.schedulerStopped() })
-        status("preparing lease table \(configuration.leases.table)")
-        try StartupRetry.run("start the shard scheduler", logger: logger, status: status) {
-            try supervisor.begin(firstLook)
-        }
-
         let reporter = DaemonStatus(
             workerId: configuration.leases.workerID, startedAt: startedAt, started: started, metrics: metrics)
-        let statusServer: StatusServer?
-        do {
-            statusServer = try StatusServer(path: configuration.status.socket, logger: logger) {
-                reporter.snapshot(supervisor.status, note: supervisor.note, configuration: state.configuration)
-            }
-            statusServer?.start()
-        } catch {
-            // The daemon works without its status socket; say so instead of failing the start.
-            logger.error("status socket unavailable", metadata: ["error": "\(error)"])
-            statusServer = nil
-        }
-
         let line = { DaemonStatus.line(supervisor.status, note: supervisor.note) }
-        // READY comes before any stream exists: the daemon is up, just idle, and systemd must
-        // not time the start out while the operator turns streams on.
-        _ = try? notifier.notify(.ready, .status(line()))
-        logger.info(
-            "ready",
-            metadata: [
-                "stream.arn": "\(supervisor.streamArn ?? "none")", "worker.id": "\(configuration.leases.workerID)",
-            ])
-        let watchdog = services.watchdogInterval.map {
+        let watchdog = context.watchdogInterval.map {
             WatchdogService(interval: $0, notifier: notifier, monitor: health.monitor, logger: logger)
         }
-        watchdog?.start()
-        if let interval = services.watchdogInterval,
-            AWSEnvironment.connectTimeout + configuration.consumer.httpTimeout >= interval
-        {
-            // One slow attempt then outlasts the watchdog: a throttled but healthy daemon can be
-            // taken for a wedged one.
-            logger.warning(
-                "consumer.http_timeout_seconds is too close to WatchdogSec; keep it well below",
-                metadata: [
-                    "http_timeout": "\(configuration.consumer.httpTimeout)", "watchdog.interval": "\(interval)",
-                ])
-        }
-
         let events = DaemonEvents()
-        let signals = try SignalWatcher([.terminate, .interrupt, .hangup], queue: DispatchQueue(label: "zael.signals"))
-        {
-            events.post($0)
-        }
-        while true {
+        let policy = ShutdownPolicy.standard
+        var statusServer: StatusServer?
+        var signals: SignalWatcher?
+        var secondSignals: SignalWatcher?
+        // Started in this order, stopped in reverse: the status socket appears once the scheduler
+        // runs (tests and tools wait for it), READY=1 follows, signals are taken over last (until
+        // then SIGTERM ends the start-up at once) and given back first; EMF and metrics outlast
+        // the drain.
+        var lifecycle = DaemonLifecycle([
+            DaemonService("metrics", start: { metricsServer?.start() }, stop: { metricsServer?.stop() }),
+            DaemonService("emf", start: { emf?.start() }, stop: { emf?.stop() }),
+            DaemonService(
+                "scheduler",
+                start: {
+                    status("preparing lease table \(configuration.leases.table)")
+                    try StartupRetry.run("start the shard scheduler", logger: logger, status: status) {
+                        try supervisor.begin(firstLook)
+                    }
+                },
+                stop: {
+                    // The drain destroys each released shard's iterator-age gauge: report the ages
+                    // while the shards are still held; EMF's own stop, after the drain, has the counts.
+                    _ = try? emf?.flush()
+                    supervisor.shutdown { scheduler in
+                        policy.drain(
+                            stop: { scheduler.shutdown(timeout: $0) },
+                            abort: {
+                                logger.warning("graceful stop is slow: aborting in-flight AWS calls")
+                                aws.abortFlag.fire()
+                            })
+                    }
+                }),
+            DaemonService(
+                "status",
+                start: {
+                    do {
+                        statusServer = try StatusServer(path: configuration.status.socket, logger: logger) {
+                            reporter.snapshot(
+                                supervisor.status, note: supervisor.note, configuration: state.configuration)
+                        }
+                        statusServer?.start()
+                    } catch {
+                        // The daemon works without its status socket; say so instead of failing the start.
+                        logger.error("status socket unavailable", metadata: ["error": "\(error)"])
+                    }
+                }, stop: { statusServer?.stop() }),
+            DaemonService(
+                "readiness",
+                start: {
+                    // READY comes before any stream exists: the daemon is up, just idle, and systemd
+                    // must not time the start out while the operator turns streams on.
+                    _ = try? notifier.notify(.ready, .status(line()))
+                    logger.info(
+                        "ready",
+                        metadata: [
+                            "stream.arn": "\(supervisor.streamArn ?? "none")",
+                            "worker.id": "\(configuration.leases.workerID)",
+                        ])
+                },
+                stop: {
+                    _ = try? notifier.notify(.stopping, .status("stopping: draining and releasing leases"))
+                    logger.info("stopping: draining in-flight batches, checkpointing, releasing leases")
+                }),
+            DaemonService(
+                "watchdog",
+                start: {
+                    watchdog?.start()
+                    if let interval = context.watchdogInterval,
+                        AWSEnvironment.connectTimeout + configuration.consumer.httpTimeout >= interval
+                    {
+                        // One slow attempt then outlasts the watchdog: a throttled but healthy daemon
+                        // can be taken for a wedged one.
+                        logger.warning(
+                            "consumer.http_timeout_seconds is too close to WatchdogSec; keep it well below",
+                            metadata: [
+                                "http_timeout": "\(configuration.consumer.httpTimeout)",
+                                "watchdog.interval": "\(interval)",
+                            ])
+                    }
+                }, stop: { watchdog?.stop() }),
+            DaemonService(
+                "signals",
+                start: {
+                    signals = try SignalWatcher(
+                        [.terminate, .interrupt, .hangup], queue: DispatchQueue(label: "zael.signals")
+                    ) { events.post($0) }
+                },
+                stop: {
+                    signals?.cancel()
+                    // A second SIGTERM/SIGINT during the drain exits at once (leases then expire on
+                    // their own). Kept until `run` returns: a dropped watcher restores the defaults.
+                    secondSignals = try? SignalWatcher(
+                        [.terminate, .interrupt], queue: DispatchQueue(label: "zael.signals.2")
+                    ) { _ in
+                        logger.warning("second stop signal: exiting without draining")
+                        exit(policy.secondSignalExitStatus)
+                    }
+                }),
+        ])
+        try lifecycle.start()
+
+        waiting: while true {
             switch events.next(timeout: .seconds(5)) {
             case .none:
                 supervisor.tick()
@@ -220,52 +279,23 @@ struct Daemon: DaemonRunner {
                 }
                 reload(supervisor: supervisor, state: state, line: line)
             case .some:
-                signals.cancel()
-                // A second SIGTERM/SIGINT during the drain exits at once (leases then expire on their own).
-                _ = try? SignalWatcher([.terminate, .interrupt], queue: DispatchQueue(label: "zael.signals.2")) { _ in
-                    logger.warning("second stop signal: exiting without draining")
-                    exit(130)
-                }
-                _ = try? notifier.notify(.stopping, .status("stopping: draining and releasing leases"))
-                logger.info("stopping: draining in-flight batches, checkpointing, releasing leases")
-                watchdog?.stop()
-                // The drain destroys each released shard's iterator-age gauge: report the ages
-                // while the shards are still held; the last flush after the drain has the counts.
-                _ = try? emf?.flush()
-                supervisor.shutdown { shutdown($0, abortFlag: aws.abortFlag, logger: logger) }
-                statusServer?.stop()
-                metricsServer?.stop()
-                emf?.stop()
-                logger.info("stopped cleanly")
-                return
+                break waiting
             }
         }
-    }
-
-    /// Graceful stop within the unit's stop timeout: after `grace`, in-flight HTTP calls are
-    /// aborted so a wedged call cannot hold the stop past systemd's SIGKILL.
-    private func shutdown(_ scheduler: ShardScheduler, abortFlag: StopLatch, logger: Logger) {
-        let done = DispatchSemaphore(value: 0)
-        Thread.detachNewThread {
-            scheduler.shutdown(timeout: .seconds(40))
-            done.signal()
-        }
-        if done.wait(timeout: .now() + 25) == .timedOut {
-            logger.warning("graceful stop is slow: aborting in-flight AWS calls")
-            abortFlag.fire()
-            done.wait()
-        }
+        lifecycle.stop()
+        logger.info("stopped cleanly")
+        withExtendedLifetime(secondSignals) {}
     }
 
     private func reload(supervisor: StreamSupervisor, state: DaemonState, line: () -> String) {
-        let logger = services.logger
-        let notifier = services.notifier
+        let logger = context.logger
+        let notifier = context.notifier
         var now = timespec()
         clock_gettime(CLOCK_MONOTONIC, &now)
         let usec = UInt64(now.tv_sec) * 1_000_000 + UInt64(now.tv_nsec) / 1000
         _ = try? notifier.notify(.reloading(monotonicMicroseconds: usec))
         defer { _ = try? notifier.notify(.ready, .status(line())) }
-        let source = services.source
+        let source = context.source
         let plan = ReloadPlan.make(current: state.configuration) { () throws(ConfigurationError) in try source.load() }
         let next: AggregatorConfiguration
         let diff: ConfigurationDiff
@@ -286,7 +316,7 @@ struct Daemon: DaemonRunner {
             logger.error("reload refused by the consumer, keeping the configuration in force: \(error)")
             return
         }
-        services.levelControl.level = next.logging.level
+        context.levelControl.level = next.logging.level
         state.configuration = next
         if !diff.reloadable.isEmpty {
             logger.info("reload applied", metadata: ["keys": "\(diff.reloadable.joined(separator: ", "))"])
