@@ -85,8 +85,8 @@ import Testing
         #expect(table.allEffects.values.allSatisfy { $0 == 1 }, "nothing applied twice")
         #expect(table.lease("s0")?.claimedAt == tenure, "the same tenure: the lease was never taken again")
         #expect(metrics.gaugeValue(ConsumerMetricNames.leasesUnconfirmed) == 0)
-        #expect(metrics.gaugeValue(ConsumerMetricNames.leasesTaken) == 1)
-        #expect(metrics.gaugeValue(ConsumerMetricNames.leasesLost) == 0)
+        #expect(metrics.counterTotal(label: ConsumerMetricNames.leasesTaken) == 1)
+        #expect(metrics.counterTotal(label: ConsumerMetricNames.leasesLost) == 0)
         #expect(messages("lease taken") == 1)
         #expect(messages("lease lost") == 0)
         #expect(messages("lease unconfirmed") == 1)
@@ -152,7 +152,7 @@ import Testing
         silent.open()
         #expect(eventually { table.allEffects.count == 10 })
         #expect(table.allEffects.values.allSatisfy { $0 == 1 })
-        #expect(metrics.gaugeValue(ConsumerMetricNames.leasesLost) == 0)
+        #expect(metrics.counterTotal(label: ConsumerMetricNames.leasesLost) == 0)
     }
 
     @Test func shutdownWhileUnconfirmed_writesNoCheckpoint_andTheNextWorkerAppliesTheRestOnce() throws {
