@@ -28,6 +28,7 @@ public final class ShardDetector {
         var shards: [Shard] = []
         var startShardId: String?
         var throttled = 0
+        var complete = false
         repeat {
             pace()
             do {
@@ -42,6 +43,7 @@ public final class ShardDetector {
                         "DescribeStream repeated its cursor \(next) after \(shards.count) shards: listing cut short")
                 }
                 startShardId = page.lastEvaluatedShardId
+                complete = startShardId == nil
                 throttled = 0
             } catch let error as AWSError where error.isRetryable && throttled < 5 {
                 throttled += 1
@@ -50,7 +52,9 @@ public final class ShardDetector {
                     forTimeInterval: Backoff(base: .milliseconds(200), cap: .seconds(2)).delay(attempt: throttled)
                         .seconds)
             }
-        } while startShardId != nil
+            // Until a page without a cursor was read: a retried first page has no cursor yet
+            // either, and stopping there returned an empty listing.
+        } while !complete
         return ShardGraph(shards: shards)
     }
 

@@ -70,6 +70,9 @@ extension ShardScheduler {
     /// closed shards, each at SHARD_END or without a lease in `listing`, and no consumer of ours
     /// is running or waiting for its release.
     func noteDrained(_ graph: ShardGraph, listing: [Lease]) {
+        // A listing of no shards proves nothing ended: a disabled stream still lists its closed
+        // shards (for the 24 hours their records stay readable).
+        guard !graph.shards.isEmpty else { return }
         let leases = Dictionary(listing.map { ($0.shardId, $0) }, uniquingKeysWith: { first, _ in first })
         let ended = graph.shards.keys.allSatisfy { shardId in
             graph.isClosed(shardId) && (leases[shardId].map { $0.checkpoint == .shardEnd } ?? true)

@@ -33,6 +33,17 @@ import Testing
         #expect(streams.faultsFired.count == 2)
     }
 
+    @Test func aThrottledFirstPage_isRetried_notReturnedAsAnEmptyListing() throws {
+        let streams = ScriptedStreams()
+        for index in 0..<4 { streams.addShard("s\(index)") }
+        streams.describePageSize = 3
+        streams.inject(
+            .init(operation: "DescribeStream", onCall: 1, times: 2, code: "ThrottlingException", kind: .throttling))
+        let graph = try ShardDetector(client: streams, streamArn: streams.streamArn, logger: quietLogger).listShards()
+        #expect(graph.shards.count == 4)
+        #expect(streams.calls("DescribeStream") == 4)
+    }
+
     @Test func repeatedCursor_isAnError_notAShorterList() throws {
         let streams = RepeatingCursorStreams()
         let detector = ShardDetector(client: streams, streamArn: "arn:stream", logger: quietLogger)
