@@ -9,52 +9,46 @@ import Foundation
 public enum Digest {
     /// SHA-256 of `bytes` (32 bytes).
     public static func sha256(_ bytes: some ContiguousBytes) -> [UInt8] {
+        digest(bytes) { zael_sha256($0.baseAddress, $0.count, $1) }
+    }
+
+    /// HMAC-SHA256 of `data` under `key` (32 bytes).
+    public static func hmacSHA256(key: some ContiguousBytes, data: some ContiguousBytes) -> [UInt8] {
+        hmac(key, data) { zael_hmac_sha256($0.baseAddress, $0.count, $1.baseAddress, $1.count, $2) }
+    }
+
+    /// HMAC-SHA256 by OpenSSL's one-shot `HMAC()`, which resolves its algorithms on every call:
+    /// the reference `hmacSHA256` is tested and benchmarked against (`Benchmarks signing`).
+    public static func referenceHMACSHA256(key: some ContiguousBytes, data: some ContiguousBytes) -> [UInt8] {
+        hmac(key, data) { zael_reference_hmac_sha256($0.baseAddress, $0.count, $1.baseAddress, $1.count, $2) }
+    }
+
+    /// SHA-256 through `EVP_sha256()`, resolved on every call: the reference `sha256` is
+    /// benchmarked against.
+    public static func referenceSHA256(_ bytes: some ContiguousBytes) -> [UInt8] {
+        digest(bytes) { zael_reference_sha256($0.baseAddress, $0.count, $1) }
+    }
+
+    private static func digest(
+        _ bytes: some ContiguousBytes, _ compute: (UnsafeRawBufferPointer, UnsafeMutablePointer<UInt8>?) -> Int32
+    ) -> [UInt8] {
         var out = [UInt8](repeating: 0, count: 32)
-        let ok = bytes.withUnsafeBytes { input in
-            out.withUnsafeMutableBufferPointer { zael_sha256(input.baseAddress, input.count, $0.baseAddress) }
+        let ok = bytes.withUnsafeBytes { input in out.withUnsafeMutableBufferPointer { compute(input, $0.baseAddress) }
         }
         // libcrypto fails here only if it is unusable (no SHA-256 at all): nothing could be signed.
         precondition(ok == 1, "libcrypto SHA-256 failed")
         return out
     }
 
-    /// HMAC-SHA256 of `data` under `key` (32 bytes).
-    public static func hmacSHA256(key: some ContiguousBytes, data: some ContiguousBytes) -> [UInt8] {
+    private static func hmac(
+        _ key: some ContiguousBytes, _ data: some ContiguousBytes,
+        _ compute: (UnsafeRawBufferPointer, UnsafeRawBufferPointer, UnsafeMutablePointer<UInt8>?) -> Int32
+    ) -> [UInt8] {
         var out = [UInt8](repeating: 0, count: 32)
         let ok = key.withUnsafeBytes { k in
-            data.withUnsafeBytes { d in
-                out.withUnsafeMutableBufferPointer {
-                    zael_hmac_sha256(k.baseAddress, k.count, d.baseAddress, d.count, $0.baseAddress)
-                }
-            }
+            data.withUnsafeBytes { d in out.withUnsafeMutableBufferPointer { compute(k, d, $0.baseAddress) } }
         }
         precondition(ok == 1, "libcrypto HMAC-SHA256 failed")
-        return out
-    }
-
-    /// HMAC-SHA256 by OpenSSL's one-shot `HMAC()`, which resolves its algorithms on every call:
-    /// the reference `hmacSHA256` is tested and benchmarked against (`Benchmarks signing`).
-    public static func referenceHMACSHA256(key: some ContiguousBytes, data: some ContiguousBytes) -> [UInt8] {
-        var out = [UInt8](repeating: 0, count: 32)
-        let ok = key.withUnsafeBytes { k in
-            data.withUnsafeBytes { d in
-                out.withUnsafeMutableBufferPointer {
-                    zael_reference_hmac_sha256(k.baseAddress, k.count, d.baseAddress, d.count, $0.baseAddress)
-                }
-            }
-        }
-        precondition(ok == 1, "libcrypto HMAC-SHA256 failed")
-        return out
-    }
-
-    /// SHA-256 through `EVP_sha256()`, resolved on every call: the reference `sha256` is
-    /// benchmarked against.
-    public static func referenceSHA256(_ bytes: some ContiguousBytes) -> [UInt8] {
-        var out = [UInt8](repeating: 0, count: 32)
-        let ok = bytes.withUnsafeBytes { input in
-            out.withUnsafeMutableBufferPointer { zael_reference_sha256(input.baseAddress, input.count, $0.baseAddress) }
-        }
-        precondition(ok == 1, "libcrypto SHA-256 failed")
         return out
     }
 
