@@ -8,15 +8,17 @@ public final class MotoServer: @unchecked Sendable {
     public var endpoint: String { "http://127.0.0.1:\(port)" }
     private let process: Process
 
-    /// Starts `moto_server` from the venv and waits until it answers.
+    /// Starts moto (Tests/peers/moto_transactions.py) from the venv and waits until it answers.
     public init() throws {
         guard Peers.available else {
             throw PeerError("the test venv is missing at \(Peers.venv.path): run scripts/setup")
         }
         port = Peers.freePort()
         process = Process()
-        process.executableURL = Peers.venv.appendingPathComponent("bin/moto_server")
-        process.arguments = ["-H", "127.0.0.1", "-p", String(port)]
+        // moto_transactions.py: moto_server whose transactions back up only what they touch
+        // (moto's own deep-copies every table per item and slows down as the stream grows).
+        process.executableURL = Peers.python
+        process.arguments = [Peers.script("moto_transactions.py").path, "-H", "127.0.0.1", "-p", String(port)]
         process.standardOutput = FileHandle.nullDevice
         process.standardError = FileHandle.nullDevice
         try process.run()
@@ -27,7 +29,7 @@ public final class MotoServer: @unchecked Sendable {
         }
         kill(process.processIdentifier, SIGKILL)
         process.waitUntilExit()
-        throw PeerError("moto_server did not start on port \(port)")
+        throw PeerError("moto did not start on port \(port)")
     }
 
     deinit { stop() }

@@ -84,10 +84,11 @@ def metric(samples: dict, name: str, **labels) -> float:
 
 class Moto:
     def __init__(self, script: str | None = None):
-        """moto_server, or a peer script taking the same arguments (e.g. moto_stream_toggle.py)."""
+        """moto_transactions.py, or another moto peer script taking the same arguments (e.g.
+        moto_stream_toggle.py)."""
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
-        command = [sys.executable, str(PEERS / script)] if script else [str(BIN / "moto_server")]
+        command = [sys.executable, str(PEERS / (script or "moto_transactions.py"))]
         self.proc = subprocess.Popen(command + ["-H", "127.0.0.1", "-p", str(self.port)],
                                      stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         try:

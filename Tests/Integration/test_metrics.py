@@ -70,9 +70,9 @@ def stop(process, sig=signal.SIGKILL):
 @pytest.fixture(scope="module")
 def moto():
     port = free_port()
-    moto_server = Path(sys.executable).parent / "moto_server"
+    moto = Path(__file__).resolve().parents[1] / "peers" / "moto_transactions.py"
     process = subprocess.Popen(
-        [str(moto_server), "-H", "127.0.0.1", "-p", str(port)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+        [sys.executable, str(moto), "-H", "127.0.0.1", "-p", str(port)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
     )
     try:
         endpoint = f"http://127.0.0.1:{port}"

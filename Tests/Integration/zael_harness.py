@@ -106,12 +106,12 @@ def _stop(proc: subprocess.Popen | None, timeout: float = 10) -> None:
 
 
 class Moto:
-    """`moto_server` on a free loopback port. `url` is its endpoint."""
+    """moto (Tests/peers/moto_transactions.py) on a free loopback port. `url` is its endpoint."""
 
     def __init__(self) -> None:
         self.port = free_port()
         self.proc = subprocess.Popen(
-            [str(VENV_BIN / "moto_server"), "-H", "127.0.0.1", "-p", str(self.port)],
+            [str(VENV_BIN / "python"), str(PEERS / "moto_transactions.py"), "-H", "127.0.0.1", "-p", str(self.port)],
             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env())
         self.url = f"http://127.0.0.1:{self.port}"
         try:

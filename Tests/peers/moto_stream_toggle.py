@@ -23,6 +23,8 @@ from moto.dynamodb.exceptions import StreamAlreadyEnabledException
 from moto.dynamodb.models import DynamoDBBackend
 from moto.dynamodb.models.table import Table
 
+import moto_transactions
+
 _original_set = Table.set_stream_specification
 
 
@@ -49,6 +51,7 @@ Table.set_stream_specification = set_stream_specification
 DynamoDBBackend.update_table_streams = update_table_streams
 
 if __name__ == "__main__":
+    moto_transactions.install()
     from moto.server import main
 
     sys.exit(main(sys.argv[1:]))

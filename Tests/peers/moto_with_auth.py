@@ -21,6 +21,8 @@ os.environ["INITIAL_NO_AUTH_ACTION_COUNT"] = "3"
 import boto3  # noqa: E402
 from moto.server import ThreadedMotoServer  # noqa: E402
 
+import moto_transactions  # noqa: E402
+
 
 def free_port():
     with socket.socket() as s:
@@ -33,6 +35,7 @@ def main():
     parser.add_argument("--keys-file", required=True)
     args = parser.parse_args()
     port = free_port()
+    moto_transactions.install()
     server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
     server.start()
     endpoint = f"http://127.0.0.1:{port}"

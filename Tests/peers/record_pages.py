@@ -34,9 +34,9 @@ def free_port():
 
 def start_moto():
     port = free_port()
-    moto = os.path.join(os.path.dirname(sys.executable), "moto_server")
+    moto = os.path.join(os.path.dirname(os.path.abspath(__file__)), "moto_transactions.py")
     proc = subprocess.Popen(
-        [moto, "-H", "127.0.0.1", "-p", str(port)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+        [sys.executable, moto, "-H", "127.0.0.1", "-p", str(port)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
     )
     deadline = time.time() + 20
     while time.time() < deadline:

@@ -43,7 +43,7 @@ def wait_port(port: int, seconds: float = 20) -> None:
 @pytest.fixture(scope="module")
 def moto():
     port = free_port()
-    proc = subprocess.Popen([os.path.join(BIN, "moto_server"), "-H", "127.0.0.1", "-p", str(port)],
+    proc = subprocess.Popen([sys.executable, os.path.join(HERE, "moto_transactions.py"), "-H", "127.0.0.1", "-p", str(port)],
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
         wait_port(port)

@@ -1,0 +1,157 @@
+"""moto_transactions.py against stock moto_server: the same seeded random transactions (Puts,
+Updates, Deletes and ConditionChecks over two tables, one with a sort key; about half of them
+cancelled by a failing condition) must leave both servers with equal tables and equal streams
+(sequence numbers, event names, keys and images) after every call, and equal outcomes."""
+
+from __future__ import annotations
+
+import os
+import random
+import socket
+import subprocess
+import sys
+import time
+
+import boto3
+import pytest
+from botocore.config import Config
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+BIN = os.path.dirname(sys.executable)
+SEED = int(os.environ.get("ZAEL_SEED", "0") or 0) or random.randrange(1, 2**31)
+TABLES = {"plain": False, "sorted": True}
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def start(command: list[str]):
+    port = free_port()
+    proc = subprocess.Popen(command + ["-H", "127.0.0.1", "-p", str(port)],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=0.5).close()
+            return proc, f"http://127.0.0.1:{port}"
+        except OSError:
+            time.sleep(0.1)
+    proc.kill()
+    raise RuntimeError(f"{command[-1]} did not listen on {port}")
+
+
+@pytest.fixture(scope="module")
+def servers():
+    started = []
+    try:
+        for command in ([os.path.join(BIN, "moto_server")],
+                        [sys.executable, os.path.join(HERE, "moto_transactions.py")]):
+            started.append(start(command))
+        yield [url for _, url in started]
+    finally:
+        for proc, _ in started:
+            proc.kill()
+            proc.wait()
+
+
+def clients(url: str):
+    kw = dict(endpoint_url=url, region_name="us-east-1", aws_access_key_id="testing",
+              aws_secret_access_key="testing", config=Config(retries={"total_max_attempts": 1}))
+    return boto3.client("dynamodb", **kw), boto3.client("dynamodbstreams", **kw)
+
+
+def key(table: str, n: int) -> dict:
+    k = {"pk": {"S": f"k{n % 7}" if TABLES[table] else f"k{n}"}}
+    if TABLES[table]:
+        k["sk"] = {"S": f"s{n}"}
+    return k
+
+
+def create(ddb) -> None:
+    for name, sorted_ in TABLES.items():
+        schema = [{"AttributeName": "pk", "KeyType": "HASH"}]
+        attrs = [{"AttributeName": "pk", "AttributeType": "S"}]
+        if sorted_:
+            schema.append({"AttributeName": "sk", "KeyType": "RANGE"})
+            attrs.append({"AttributeName": "sk", "AttributeType": "S"})
+        ddb.create_table(TableName=name, KeySchema=schema, AttributeDefinitions=attrs,
+                         BillingMode="PAY_PER_REQUEST",
+                         StreamSpecification={"StreamEnabled": True, "StreamViewType": "NEW_AND_OLD_IMAGES"})
+
+
+def random_transaction(rng: random.Random) -> list[dict]:
+    ops, used = [], set()
+    for _ in range(rng.randint(1, 8)):
+        table, n = rng.choice(list(TABLES)), rng.randrange(12)
+        if (table, n) in used:
+            continue
+        used.add((table, n))
+        kind = rng.choice(["Put", "Update", "Update", "Delete", "ConditionCheck"])
+        cond = rng.choice([None, None, "attribute_exists(pk)", "attribute_not_exists(pk)"])
+        if kind == "Put":
+            op = {"TableName": table, "Item": {**key(table, n), "v": {"N": str(rng.randrange(100))}}}
+        elif kind == "Update":
+            op = {"TableName": table, "Key": key(table, n), "UpdateExpression": "ADD v :d",
+                  "ExpressionAttributeValues": {":d": {"N": str(rng.randrange(1, 9))}}}
+        else:
+            op = {"TableName": table, "Key": key(table, n)}
+        if kind == "ConditionCheck":
+            cond = cond or "attribute_exists(pk)"
+        if cond:
+            op["ConditionExpression"] = cond
+        ops.append({kind: op})
+    return ops
+
+
+def outcome(ddb, ops: list[dict]) -> str:
+    try:
+        ddb.transact_write_items(TransactItems=ops)
+        return "committed"
+    except ddb.exceptions.TransactionCanceledException as e:
+        return "cancelled " + ",".join(r["Code"] for r in e.response["CancellationReasons"])
+    except ddb.exceptions.ClientError as e:
+        return e.response["Error"]["Code"]
+
+
+def state(ddb, streams) -> dict:
+    out = {}
+    for table in TABLES:
+        items = ddb.scan(TableName=table, ConsistentRead=True)["Items"]
+        out[table] = sorted(map(repr, items))
+        arn = ddb.describe_table(TableName=table)["Table"]["LatestStreamArn"]
+        shard = streams.describe_stream(StreamArn=arn)["StreamDescription"]["Shards"][0]["ShardId"]
+        iterator = streams.get_shard_iterator(StreamArn=arn, ShardId=shard,
+                                              ShardIteratorType="TRIM_HORIZON")["ShardIterator"]
+        records = []
+        while iterator:
+            page = streams.get_records(ShardIterator=iterator, Limit=1000)
+            if not page["Records"]:
+                break
+            records += [(r["eventName"], r["dynamodb"]["SequenceNumber"], repr(r["dynamodb"].get("Keys")),
+                         repr(r["dynamodb"].get("OldImage")), repr(r["dynamodb"].get("NewImage")))
+                        for r in page["Records"]]
+            iterator = page.get("NextShardIterator")
+        out[table + " stream"] = records
+    return out
+
+
+def test_same_tables_and_streams_as_stock_moto(servers):
+    print(f"seed {SEED}")
+    rng = random.Random(SEED)
+    sides = [clients(url) for url in servers]
+    for ddb, _ in sides:
+        create(ddb)
+    cancelled = 0
+    for step in range(120):
+        ops = random_transaction(rng)
+        results = [outcome(ddb, ops) for ddb, _ in sides]
+        assert results[0] == results[1], f"seed {SEED} step {step}: {results} for {ops}"
+        cancelled += results[0].startswith("cancelled")
+        if step % 10 == 9:
+            stock, ours = (state(ddb, streams) for ddb, streams in sides)
+            assert stock == ours, f"seed {SEED}: the servers differ after step {step}"
+    print(f"{cancelled} of 120 transactions cancelled")
+    assert cancelled >= 10, "too few rollbacks to compare"
