@@ -203,8 +203,8 @@ def test_kill_9_under_live_load(tmp_path):
     rng = random.Random(SEED)
     table = "zl-crash"
     live = LiveLoad(tmp_path, table, ["--shards", "2", "--rollover-every", "150", "--poll-interval", "0.05"])
-    # Snapshots alone: the duties' bucket writes would add to moto's load (every transaction
-    # there deep-copies the tables) without bearing on snapshot counts; they have their own tests.
+    # Snapshots alone: the duties' bucket writes would add to moto's load without bearing on
+    # snapshot counts; they have their own tests.
     # The daemon signs with a key of its own, so that the proxy's faults can aim at its calls
     # alone (the writer's transactions would otherwise take most of them).
     daemon = Daemon(tmp_path, live.proxy.url, table, settings={
@@ -215,8 +215,7 @@ def test_kill_9_under_live_load(tmp_path):
     daemon_resets = lambda: live.proxy.stats()["faults"].get("TransactWriteItems", {}).get("reset_after", 0)  # noqa: E731
     # At least 10 kills, and on until both rare paths have fired at least once: a transaction that
     # commits after the daemon died, and a reply of the daemon's own transaction lost after the
-    # commit (the proxy aims its resets at the daemon's key). Bounded: moto's transactions slow
-    # down as the stream grows, and a long run starves the writer.
+    # commit (the proxy aims its resets at the daemon's key). Bounded, for a slow machine.
     time_limit = time.monotonic() + 150
     try:
         phase("crash: load running")
