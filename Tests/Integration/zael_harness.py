@@ -1,8 +1,9 @@
 """Reusable pieces for integration tests that run the real zael-aggregator process against real
 peers on loopback: a moto server, the stream proxy, daemons with generated configurations (start,
 SIGTERM, kill -9, status socket), the test peers in Tests/peers (zae-limiter traffic, the
-reference aggregator, item dumps), a raw reader of every shard of a stream, the lease table's
-view of progress, and a comparison of two dumps of usage snapshot items.
+reference aggregator, item dumps) and a comparison of two dumps of usage snapshot items. Re-
+exported from stream_view.py and notify_recorder.py: a raw reader of every shard of a stream, the
+lease table's view of progress, and a stand-in for systemd's notify socket.
 
 Everything is plain functions and small classes with explicit `stop()`s; tests own the cleanup
 (use them inside try/finally or fixtures). Nothing here knows a particular test's scenario.
@@ -19,10 +20,8 @@ import signal
 import socket
 import subprocess
 import sys
-import threading
 import time
 import uuid
-from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
@@ -42,7 +41,10 @@ AWS_ENV = {
 }
 
 sys.path.insert(0, str(PEERS))
-from zl_common import raw_streams_call  # noqa: E402
+
+# Re-exported: tests import everything from here.
+from notify_recorder import NotifyRecorder  # noqa: E402,F401
+from stream_view import Shard, StreamDump, lagging_shards, read_stream, scan, stream_arn  # noqa: E402,F401
 
 
 def env(**extra: str) -> dict:
@@ -234,72 +236,6 @@ def diff_dumps(ours: dict, reference: dict, limit: int = 20) -> list[str]:
 
 
 # ---------------------------------------------------------------------------------------------
-# Streams
-
-
-@dataclass
-class Shard:
-    shard_id: str
-    parent: str | None
-    closed: bool
-    records: list = field(default_factory=list)
-
-    @property
-    def last_sequence(self) -> int | None:
-        return int(self.records[-1]["dynamodb"]["SequenceNumber"]) if self.records else None
-
-
-@dataclass
-class StreamDump:
-    shards: list[Shard]
-
-    @property
-    def records(self) -> list:
-        """Every record, shard by shard in creation order (parents first), so the records of one
-        item keep their order."""
-        return [r for s in self.shards for r in s.records]
-
-    def write(self, path: Path) -> Path:
-        path.write_text(json.dumps({"Records": self.records}))
-        return path
-
-
-def stream_arn(endpoint: str, table: str) -> str:
-    import boto3
-
-    ddb = boto3.client("dynamodb", endpoint_url=endpoint, region_name="us-east-1",
-                       aws_access_key_id="testing", aws_secret_access_key="testing")
-    return ddb.describe_table(TableName=table)["Table"]["LatestStreamArn"]
-
-
-def read_stream(endpoint: str, table: str) -> StreamDump:
-    """Every record of every shard, raw DynamoDB JSON, read with fresh TRIM_HORIZON iterators
-    (so moto's stale-iterator quirk cannot hide records). An open shard is read until an empty
-    page."""
-    arn = stream_arn(endpoint, table)
-    shards, start = [], None
-    while True:
-        body = {"StreamArn": arn, **({"ExclusiveStartShardId": start} if start else {})}
-        description = json.loads(raw_streams_call(endpoint, "DescribeStream", body))["StreamDescription"]
-        for s in description["Shards"]:
-            closed = "EndingSequenceNumber" in s.get("SequenceNumberRange", {})
-            shards.append(Shard(s["ShardId"], s.get("ParentShardId"), closed))
-        start = description.get("LastEvaluatedShardId")
-        if not start:
-            break
-    for shard in shards:
-        iterator = json.loads(raw_streams_call(endpoint, "GetShardIterator", {
-            "StreamArn": arn, "ShardId": shard.shard_id, "ShardIteratorType": "TRIM_HORIZON"}))["ShardIterator"]
-        while iterator:
-            page = json.loads(raw_streams_call(endpoint, "GetRecords", {"ShardIterator": iterator, "Limit": 1000}))
-            shard.records.extend(page.get("Records", []))
-            if not page.get("Records") and not shard.closed:
-                break
-            iterator = page.get("NextShardIterator")
-    return StreamDump(shards)
-
-
-# ---------------------------------------------------------------------------------------------
 # The daemon
 
 
@@ -422,97 +358,3 @@ class Daemon:
             return self.log_path.read_text(errors="replace").count(needle)
         except OSError:
             return 0
-
-
-# ---------------------------------------------------------------------------------------------
-# Lease table
-
-
-def scan(endpoint: str, table: str) -> list[dict]:
-    import boto3
-
-    ddb = boto3.client("dynamodb", endpoint_url=endpoint, region_name="us-east-1",
-                       aws_access_key_id="testing", aws_secret_access_key="testing")
-    items, kwargs = [], {"TableName": table, "ConsistentRead": True}
-    while True:
-        page = ddb.scan(**kwargs)
-        items.extend(page["Items"])
-        if "LastEvaluatedKey" not in page:
-            return items
-        kwargs["ExclusiveStartKey"] = page["LastEvaluatedKey"]
-
-
-def lagging_shards(endpoint: str, lease_table: str, stream: StreamDump) -> list[str]:
-    """Shards whose records are not all covered by the lease table (empty: caught up). A shard
-    is covered when its lease is at SHARD_END or every lane checkpoint of it is at or past the
-    shard's last record. Records covered are applied: the checkpoint only ever moves with (or
-    after) the writes of the records it passes."""
-    items = scan(endpoint, lease_table)
-    leases = {i["leaseKey"]["S"]: i for i in items if "laneOf" not in i}
-    lanes: dict[str, list[dict]] = {}
-    for item in items:
-        if "laneOf" in item:
-            lanes.setdefault(item["laneOf"]["S"], []).append(item)
-    behind = []
-    for shard in stream.shards:
-        if shard.last_sequence is None:
-            continue
-        lease = leases.get(shard.shard_id)
-        if lease and lease.get("checkpoint", {}).get("S") == "SHARD_END":
-            continue
-        marks = [lane.get("laneCheckpoint", {}).get("S") for lane in lanes.get(shard.shard_id, [])]
-        if not marks or any(m is None or int(m) < shard.last_sequence for m in marks):
-            behind.append(shard.shard_id)
-    return behind
-
-
-class NotifyRecorder:
-    """A datagram socket standing in for systemd's notify socket: keeps every datagram, and when
-    each WATCHDOG=1 ping came (monotonic seconds)."""
-
-    def __init__(self, path: str) -> None:
-        self.path = path
-        self.sock = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
-        self.sock.bind(path)
-        self.sock.settimeout(0.5)
-        self.datagrams: list[str] = []
-        self.pings: list[float] = []
-        self.running = True
-        self.thread = threading.Thread(target=self._run, daemon=True)
-        self.thread.start()
-
-    def _run(self) -> None:
-        while self.running:
-            try:
-                data = self.sock.recv(65536)
-            except socket.timeout:
-                continue
-            except OSError:
-                return
-            self.datagrams.append(data.decode(errors="replace"))
-            if b"WATCHDOG=1" in data.split(b"\n"):
-                self.pings.append(time.monotonic())
-
-    def mark(self) -> int:
-        """How many datagrams came so far; `wait_reloaded(since=...)` looks only at later ones."""
-        return len(self.datagrams)
-
-    def wait_reloaded(self, since: int, timeout: float) -> bool:
-        """True once a READY=1 follows a RELOADING=1 among the datagrams after the first `since`,
-        within `timeout` seconds (how the daemon says a reload is done)."""
-        deadline = time.monotonic() + timeout
-        while True:
-            reloading = False
-            for datagram in self.datagrams[since:]:
-                fields = datagram.split("\n")
-                reloading = reloading or "RELOADING=1" in fields
-                if reloading and "READY=1" in fields:
-                    return True
-            if time.monotonic() >= deadline:
-                return False
-            time.sleep(0.02)
-
-    def stop(self) -> None:
-        self.running = False
-        self.thread.join(5)
-        self.sock.close()

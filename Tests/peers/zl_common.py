@@ -37,7 +37,7 @@ def create_table(endpoint, name, stream=True):
     return client(endpoint).create_table(**definition)["TableDescription"]
 
 
-def raw_streams_call(endpoint, operation, body):
+def raw_streams_call(endpoint, operation, body, timeout=60):
     """One DynamoDB Streams call over plain HTTP, returning the raw body (DynamoDB JSON)."""
     request = urllib.request.Request(
         endpoint + "/",
@@ -50,7 +50,7 @@ def raw_streams_call(endpoint, operation, body):
             "Host": endpoint.split("//", 1)[1],
         },
     )
-    with urllib.request.urlopen(request, timeout=60) as response:
+    with urllib.request.urlopen(request, timeout=timeout) as response:
         return response.read()
 
 

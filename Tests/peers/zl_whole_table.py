@@ -33,9 +33,7 @@ import random
 import sys
 from datetime import UTC, datetime, timedelta
 
-import urllib.request
-
-from zl_common import FAKE_AUTH, client, create_table, scan_all, setup_environment
+from zl_common import client, create_table, raw_streams_call, scan_all, setup_environment
 
 # 2026-01-31T23:55:00Z: the phases cross midnight (a calendar quota's reset edge, the end of a
 # parameter schedule's window, a new day and month of snapshots).
@@ -110,20 +108,8 @@ def sorted_items(items):
 
 
 def streams_call(endpoint, operation, body):
-    """One DynamoDB Streams call; moto answers GetRecords slowly once the shard holds thousands
-    of records, so pages are small and the wait long."""
-    request = urllib.request.Request(
-        endpoint + "/",
-        data=json.dumps(body).encode(),
-        method="POST",
-        headers={
-            "Content-Type": "application/x-amz-json-1.0",
-            "X-Amz-Target": "DynamoDBStreams_20120810." + operation,
-            "Authorization": FAKE_AUTH,
-        },
-    )
-    with urllib.request.urlopen(request, timeout=600) as response:
-        return json.loads(response.read())
+    # moto answers GetRecords slowly once the shard holds thousands of records: a long wait.
+    return json.loads(raw_streams_call(endpoint, operation, body, timeout=600))
 
 
 class Stream:
