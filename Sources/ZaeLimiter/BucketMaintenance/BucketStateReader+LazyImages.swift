@@ -12,26 +12,33 @@ extension BucketStateReader {
     /// last occurrence, -1 when absent.
     struct LazyLimit {
         /// An attribute whose name bytes `2..<limitEnd` are the limit's name.
-        var nameIndex: Int
-        var limitEnd: Int
+        var nameIndex: Int32
+        var limitEnd: Int32
         /// Where the limit's first `b_{limit}_tc` came (its place in Python's iteration).
-        var firstCounter = Int.max
-        var tc = -1
-        var tk = -1
-        var cp = -1
-        var ra = -1
-        var rp = -1
-        var ws = -1
-        var rsa = -1
-        var wa = -1
-        var wtc = -1
-        var gc = -1
-        var tu = -1
-        var soft = -1
-        var sched = -1
-        var rsched = -1
+        var firstCounter = Int32.max
+        // 32-bit indices keep the struct small: it is copied while the limits are sorted.
+        var tc: Int32 = -1
+        var tk: Int32 = -1
+        var cp: Int32 = -1
+        var ra: Int32 = -1
+        var rp: Int32 = -1
+        var ws: Int32 = -1
+        var rsa: Int32 = -1
+        var wa: Int32 = -1
+        var wtc: Int32 = -1
+        var gc: Int32 = -1
+        var tu: Int32 = -1
+        var soft: Int32 = -1
+        var sched: Int32 = -1
+        var rsched: Int32 = -1
         /// The OldImage's last `b_{limit}_tc`.
-        var oldCounter = -1
+        var oldCounter: Int32 = -1
+
+        /// The limit's name bytes in `view` (the NewImage's).
+        @inline(__always)
+        func name(in view: LazyItem.View) -> UnsafeBufferPointer<UInt8> {
+            UnsafeBufferPointer(rebasing: view.name(Int(nameIndex))[2..<Int(limitEnd)])
+        }
     }
 
     /// Field names after the last `_` of `b_{limit}_{field}`: a 1 byte, then the field's bytes
@@ -92,35 +99,40 @@ extension BucketStateReader {
                 var code: UInt64 = 1
                 for position in (underscore + 1)..<count { code = code << 8 | UInt64(name[position]) }
                 let limitName = UnsafeBufferPointer(rebasing: name[2..<underscore])
-                func slot() -> Int {
-                    if let found = limits.firstIndex(where: {
-                        $0.limitEnd == underscore
-                            && BucketRecordParser.same(
-                                UnsafeBufferPointer(rebasing: view.name($0.nameIndex)[2..<$0.limitEnd]), limitName)
-                    }) {
-                        return found
+                var position = 0
+                while position < limits.count {
+                    if limits[position].limitEnd == underscore
+                        && BucketRecordParser.same(limits[position].name(in: view), limitName)
+                    {
+                        break
                     }
-                    limits.append(LazyLimit(nameIndex: index, limitEnd: underscore))
-                    return limits.count - 1
+                    position += 1
                 }
+                func slot() -> Int {
+                    if position == limits.count {
+                        limits.append(LazyLimit(nameIndex: Int32(index), limitEnd: Int32(underscore)))
+                    }
+                    return position
+                }
+                let here = Int32(index)
                 switch code {
                 case LazyFieldCode.tc:
-                    let position = slot()
-                    limits[position].tc = index
-                    limits[position].firstCounter = min(limits[position].firstCounter, index)
-                case LazyFieldCode.tk: limits[slot()].tk = index
-                case LazyFieldCode.cp: limits[slot()].cp = index
-                case LazyFieldCode.ra: limits[slot()].ra = index
-                case LazyFieldCode.rp: limits[slot()].rp = index
-                case LazyFieldCode.ws: limits[slot()].ws = index
-                case LazyFieldCode.rsa: limits[slot()].rsa = index
-                case LazyFieldCode.wa: limits[slot()].wa = index
-                case LazyFieldCode.wtc: limits[slot()].wtc = index
-                case LazyFieldCode.gc: limits[slot()].gc = index
-                case LazyFieldCode.tu: limits[slot()].tu = index
-                case LazyFieldCode.soft: limits[slot()].soft = index
-                case LazyFieldCode.sched: limits[slot()].sched = index
-                case LazyFieldCode.rsched: limits[slot()].rsched = index
+                    _ = slot()
+                    limits[position].tc = here
+                    limits[position].firstCounter = min(limits[position].firstCounter, here)
+                case LazyFieldCode.tk: limits[slot()].tk = here
+                case LazyFieldCode.cp: limits[slot()].cp = here
+                case LazyFieldCode.ra: limits[slot()].ra = here
+                case LazyFieldCode.rp: limits[slot()].rp = here
+                case LazyFieldCode.ws: limits[slot()].ws = here
+                case LazyFieldCode.rsa: limits[slot()].rsa = here
+                case LazyFieldCode.wa: limits[slot()].wa = here
+                case LazyFieldCode.wtc: limits[slot()].wtc = here
+                case LazyFieldCode.gc: limits[slot()].gc = here
+                case LazyFieldCode.tu: limits[slot()].tu = here
+                case LazyFieldCode.soft: limits[slot()].soft = here
+                case LazyFieldCode.sched: limits[slot()].sched = here
+                case LazyFieldCode.rsched: limits[slot()].rsched = here
                 default: break
                 }
                 continue
@@ -145,14 +157,23 @@ extension BucketStateReader {
         }
 
         // A value of another type reads as absent (`.get("S", "")`, `.get("N")`).
+        func text(_ index: Int32, _ type: LazyItem.ValueType) -> UnsafeBufferPointer<UInt8>? {
+            text(Int(index), type)
+        }
         func text(_ index: Int, _ type: LazyItem.ValueType) -> UnsafeBufferPointer<UInt8>? {
             index >= 0 && view.attributes[index].type == type ? view.text(index) : nil
         }
         func string(_ index: Int) -> String? { text(index, .s).map { String(decoding: $0, as: UTF8.self) } }
-        func attributeName(_ index: Int) -> String { String(decoding: view.name(index), as: UTF8.self) }
+        func string(_ index: Int32) -> String? { string(Int(index)) }
         func number(_ index: Int, _ name: @autoclosure () -> String) throws -> Int128? {
             guard let bytes = text(index, .n) else { return nil }
             return try checked(PythonInteger.parse(bytes: bytes), name())
+        }
+        // A limit field: the attribute's name is built only to report it malformed.
+        func number(_ index: Int32) throws -> Int128? {
+            guard let bytes = text(index, .n) else { return nil }
+            return try checked(
+                PythonInteger.parse(bytes: bytes), String(decoding: view.name(Int(index)), as: UTF8.self))
         }
 
         guard let skBytes = text(sk, .s), BucketRecordParser.same(skBytes, "#STATE"),
@@ -173,42 +194,38 @@ extension BucketStateReader {
             let validUntil = try number(vu, "vu")
 
             // The limits whose `tc` is an N in both images, in the order of their first `tc`.
-            var counted: [LazyLimit] = []
-            counted.reserveCapacity(limits.count)
             if let oldView {
                 for index in oldView.attributes.indices where BucketRecordParser.isCounterShaped(oldView.name(index)) {
                     let name = oldView.name(index)
                     let limitName = UnsafeBufferPointer(rebasing: name[2..<(name.count - 3)])
-                    for position in limits.indices where limits[position].limitEnd == name.count - 3 {
-                        let limit = limits[position]
-                        if BucketRecordParser.same(
-                            UnsafeBufferPointer(rebasing: view.name(limit.nameIndex)[2..<limit.limitEnd]), limitName)
-                        {
-                            limits[position].oldCounter = index
-                            break
-                        }
+                    for position in limits.indices
+                    where limits[position].limitEnd == name.count - 3
+                        && BucketRecordParser.same(limits[position].name(in: view), limitName)
+                    {
+                        limits[position].oldCounter = Int32(index)
+                        break
                     }
                 }
-                for limit in limits
-                where limit.tc >= 0 && view.attributes[limit.tc].type == .n && limit.oldCounter >= 0
-                    && oldView.attributes[limit.oldCounter].type == .n
-                {
-                    counted.append(limit)
+                limits.removeAll {
+                    !($0.tc >= 0 && view.attributes[Int($0.tc)].type == .n && $0.oldCounter >= 0
+                        && oldView.attributes[Int($0.oldCounter)].type == .n)
                 }
-                if counted.count > 1 { counted.sort { $0.firstCounter < $1.firstCounter } }
+                if limits.count > 1 { limits.sort { $0.firstCounter < $1.firstCounter } }
+            } else {
+                limits.removeAll()
             }
 
             var limitNames: [String] = []
-            limitNames.reserveCapacity(counted.count)
+            limitNames.reserveCapacity(limits.count)
             var limitStates: [BucketLimitState] = []
-            limitStates.reserveCapacity(counted.count)
-            for limit in counted {
-                let counterName = attributeName(limit.tc)
-                let newConsumed = try checked(PythonInteger.parse(bytes: view.text(limit.tc)), counterName)
-                let oldConsumed = try checked(PythonInteger.parse(bytes: oldView!.text(limit.oldCounter)), counterName)
-                let name = String(
-                    decoding: UnsafeBufferPointer(rebasing: view.name(limit.nameIndex)[2..<limit.limitEnd]),
-                    as: UTF8.self)
+            limitStates.reserveCapacity(limits.count)
+            for limit in limits {
+                let counter = Int(limit.tc)
+                func counterName() -> String { String(decoding: view.name(counter), as: UTF8.self) }
+                let newConsumed = try checked(PythonInteger.parse(bytes: view.text(counter)), counterName())
+                let oldConsumed = try checked(
+                    PythonInteger.parse(bytes: oldView!.text(Int(limit.oldCounter))), counterName())
+                let name = String(decoding: limit.name(in: view), as: UTF8.self)
                 var limitSchedule = schedule
                 let limitText = string(limit.sched)
                 if limitText == ZaeLimiterSchema.scheduleNone {
@@ -230,20 +247,20 @@ extension BucketStateReader {
                     if let error { scheduleError = error }
                 }
                 // The soft stamp is only read for presence, but `int()` still fails the record.
-                _ = try number(limit.soft, attributeName(limit.soft))
+                _ = try number(limit.soft)
                 let state = BucketLimitState(
                     consumedDelta: newConsumed - oldConsumed,
-                    tokens: try number(limit.tk, attributeName(limit.tk)) ?? 0,
-                    capacity: try number(limit.cp, attributeName(limit.cp)) ?? 0,
-                    refillAmount: try number(limit.ra, attributeName(limit.ra)) ?? 0,
-                    refillPeriod: try number(limit.rp, attributeName(limit.rp)) ?? 0,
+                    tokens: try number(limit.tk) ?? 0,
+                    capacity: try number(limit.cp) ?? 0,
+                    refillAmount: try number(limit.ra) ?? 0,
+                    refillPeriod: try number(limit.rp) ?? 0,
                     schedule: limitSchedule, resetSchedule: limitReset,
-                    windowStart: try number(limit.ws, attributeName(limit.ws)),
-                    resetAfterSeconds: try number(limit.rsa, attributeName(limit.rsa)),
-                    windowApplied: try number(limit.wa, attributeName(limit.wa)), consumed: newConsumed,
-                    windowConsumedMark: try number(limit.wtc, attributeName(limit.wtc)),
-                    grantCount: try number(limit.gc, attributeName(limit.gc)),
-                    toppedUp: try number(limit.tu, attributeName(limit.tu)))
+                    windowStart: try number(limit.ws),
+                    resetAfterSeconds: try number(limit.rsa),
+                    windowApplied: try number(limit.wa), consumed: newConsumed,
+                    windowConsumedMark: try number(limit.wtc),
+                    grantCount: try number(limit.gc),
+                    toppedUp: try number(limit.tu))
                 limitNames.append(name)
                 limitStates.append(state)
             }

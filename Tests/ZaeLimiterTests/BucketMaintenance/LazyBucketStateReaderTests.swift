@@ -166,4 +166,35 @@ import Testing
         #expect(lazy.states.map { described(.state($0)) } == eager.states.map { described(.state($0)) })
         #expect(lazy.malformed == eager.malformed)
     }
+
+    /// The propagation duty's prefilter decides alike from lazy spans and from built values:
+    /// repeated, mistyped, equal and non-ASCII `shard_count`s included.
+    @Test func shardCountPrefilter_decidesAlikeFromLazyImages() throws {
+        var rng = SeededRandom.announced(#function)
+        let counts: [AttributeValue] = [
+            .n("1"), .n("2"), .n("02"), .n(" 2"), .n("١٢"), .n("\u{E9}"), .n("e\u{301}"), .s("2"), .bool(true), .n(""), .n("32"),
+        ]
+        var records: [String] = []
+        for i in 0..<2_000 {
+            var new: Item = ["PK": .s("ns/BUCKET#e#r#0"), "SK": .s("#STATE")]
+            var old = new
+            if Int.random(in: 0..<6, using: &rng) != 0 { new["shard_count"] = counts.randomElement(using: &rng)! }
+            if Int.random(in: 0..<6, using: &rng) != 0 { old["shard_count"] = counts.randomElement(using: &rng)! }
+            records.append(
+                "{\"eventID\":\"e\(i)\",\"eventName\":\"MODIFY\",\"dynamodb\":{\"SequenceNumber\":\"\(10 + i)\","
+                    + "\"Keys\":{},\"NewImage\":\(imageJSON(new, using: &rng)),\"OldImage\":\(imageJSON(old, using: &rng))}}"
+            )
+        }
+        let body = Array(("{\"Records\":[" + records.joined(separator: ",") + "]}").utf8)
+        let lazy = try GetRecordsDecoder.decode(body).records
+        let eager = try GetRecordsDecoder.decode(body, images: .eager).records
+        var changed = 0
+        for (l, e) in zip(lazy, eager) {
+            let expected = ShardCountPropagationDuty.countChanged(e)
+            #expect(
+                ShardCountPropagationDuty.countChanged(l) == expected, "\(e.newImage ?? [:]) / \(e.oldImage ?? [:])")
+            if expected { changed += 1 }
+        }
+        #expect(changed > 200 && changed < 1_800, "\(changed)")
+    }
 }
