@@ -172,7 +172,8 @@ import Testing
     @Test func shardCountPrefilter_decidesAlikeFromLazyImages() throws {
         var rng = SeededRandom.announced(#function)
         let counts: [AttributeValue] = [
-            .n("1"), .n("2"), .n("02"), .n(" 2"), .n("١٢"), .n("\u{E9}"), .n("e\u{301}"), .s("2"), .bool(true), .n(""), .n("32"),
+            .n("1"), .n("2"), .n("02"), .n(" 2"), .n("١٢"), .n("\u{E9}"), .n("e\u{301}"), .s("2"), .bool(true), .n(""),
+            .n("32"),
         ]
         var records: [String] = []
         for i in 0..<2_000 {
