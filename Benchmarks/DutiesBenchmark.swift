@@ -10,19 +10,22 @@ import ZaeLimiter
 /// answered at once. `scripts/bench-duties cpu` runs it against zae-limiter's own
 /// `process_stream_records` on the same records.
 ///
-///   Benchmarks duties --pages FILE [--rounds N]
+///   Benchmarks duties --pages FILE [--rounds N] [--breakdown]
 ///
 /// FILE holds one GetRecords response body per line (one page per batch). Prints one JSON line:
-/// records, the duties' write requests, and the best round's CPU µs/record with and without duties.
+/// records, the duties' write requests, and the best round's CPU µs/record with and without duties;
+/// `--breakdown` adds decoding alone and each duty alone (on top of decoding and snapshots).
 enum DutiesBenchmark {
     static func run(arguments: [String]) throws {
         var path: String?
         var rounds = 5
+        var breakdown = false
         var iterator = arguments.makeIterator()
         while let argument = iterator.next() {
             switch argument {
             case "--pages": path = iterator.next()
             case "--rounds": rounds = Int(iterator.next() ?? "") ?? rounds
+            case "--breakdown": breakdown = true
             default: print("unknown option \(argument)")
             }
         }
@@ -35,24 +38,25 @@ enum DutiesBenchmark {
         let records = try pages.reduce(0) { $0 + (try GetRecordsDecoder.decode($1).records.count) }
         let logger = Logger(label: "bench", factory: { _ in SwiftLogNoOpLogHandler() })
 
-        var bestWith = Double.infinity
-        var bestWithout = Double.infinity
+        // Configurations: 0 decoding alone, 1 snapshots, 2 all duties, 3… one duty each.
+        let names = ["decode", "without_duties", "with_duties", "refill", "proactive_shard", "propagation"]
+        var best = [Double](repeating: .infinity, count: breakdown ? names.count : 3)
         var dutyRequests = 0
         for _ in 0..<rounds {
-            for withDuties in [true, false] {
+            for configuration in [2, 1] + (breakdown ? [0, 3, 4, 5] : []) {
                 let snapshots = CountingDynamoDB()
                 let maintenance = CountingDynamoDB()
                 let cache = BucketStateCache()
-                let duties: [BatchDuty] =
-                    withDuties
-                    ? [
-                        BucketRefillDuty(
-                            client: maintenance, tableName: "t", cache: cache, logger: logger),
-                        ProactiveShardDuty(
-                            client: maintenance, tableName: "t", cache: cache, logger: logger),
-                        ShardCountPropagationDuty(
-                            client: maintenance, tableName: "t", logger: logger),
-                    ] : []
+                var duties: [BatchDuty] = []
+                if configuration == 2 || configuration == 3 {
+                    duties.append(BucketRefillDuty(client: maintenance, tableName: "t", cache: cache, logger: logger))
+                }
+                if configuration == 2 || configuration == 4 {
+                    duties.append(ProactiveShardDuty(client: maintenance, tableName: "t", cache: cache, logger: logger))
+                }
+                if configuration == 2 || configuration == 5 {
+                    duties.append(ShardCountPropagationDuty(client: maintenance, tableName: "t", logger: logger))
+                }
                 let aggregator = UsageAggregator(
                     client: snapshots, settings: UsageAggregationSettings(tableName: "t"), rejectionHandler: nil,
                     duties: duties, logger: logger)
@@ -60,26 +64,26 @@ enum DutiesBenchmark {
                 let start = AggregationBenchmark.cpuSeconds()
                 for page in pages {
                     let slice = try GetRecordsDecoder.decode(page).records
-                    guard let last = slice.last else { continue }
+                    guard configuration != 0, let last = slice.last else { continue }
                     try aggregator.process(
                         RecordBatch(
                             streamArn: "a", shardId: "s", lane: 0, laneCount: 1, records: slice,
                             batchEnd: last.sequenceNumber),
                         checkpointer: checkpointer)
                 }
-                let seconds = AggregationBenchmark.cpuSeconds() - start
-                if withDuties {
-                    bestWith = min(bestWith, seconds)
-                    dutyRequests = maintenance.requests
-                } else {
-                    bestWithout = min(bestWithout, seconds)
-                }
+                best[configuration] = min(best[configuration], AggregationBenchmark.cpuSeconds() - start)
+                if configuration == 2 { dutyRequests = maintenance.requests }
             }
         }
         func us(_ seconds: Double) -> Double { (seconds * 1e8 / Double(max(1, records))).rounded() / 100 }
-        print(
+        var line =
             "{\"records\": \(records), \"pages\": \(pages.count), \"duty_write_requests\": \(dutyRequests), "
-                + "\"with_duties_us_per_record\": \(us(bestWith)), "
-                + "\"without_duties_us_per_record\": \(us(bestWithout))}")
+            + "\"with_duties_us_per_record\": \(us(best[2])), "
+            + "\"without_duties_us_per_record\": \(us(best[1]))"
+        if breakdown {
+            line += ", \"decode_us_per_record\": \(us(best[0]))"
+            for index in 3..<names.count { line += ", \"\(names[index])_only_us_per_record\": \(us(best[index]))" }
+        }
+        print(line + "}")
     }
 }

@@ -23,9 +23,10 @@ struct BucketState {
     var validUntil: Int128?
     /// Set when a stored schedule did not decode: the bucket is not refilled.
     var scheduleError: String?
-    /// Limit names in first-seen order, and their state.
+    /// Limit names in first-seen order, and their states in the same order (a bucket has a
+    /// handful of limits: a linear search beats hashing a dictionary per record).
     var limitNames: [String]
-    var limits: [String: BucketLimitState]
+    var limitStates: [BucketLimitState]
 
     /// The item's key attributes, as `pk_bucket` / `sk_state` spell them.
     var itemKey: [String: String] {
@@ -36,8 +37,11 @@ struct BucketState {
     }
 
     /// Limits with their names, in first-seen order.
-    var orderedLimits: [(name: String, state: BucketLimitState)] {
-        limitNames.map { ($0, limits[$0]!) }
+    var orderedLimits: Zip2Sequence<[String], [BucketLimitState]> { zip(limitNames, limitStates) }
+
+    /// The state of the limit `name`, if the bucket has it.
+    func limit(named name: String) -> BucketLimitState? {
+        limitNames.firstIndex(of: name).map { limitStates[$0] }
     }
 
     /// Merges a later record of the same bucket (`aggregate_bucket_states`): the later image's
@@ -51,14 +55,13 @@ struct BucketState {
         validUntil = later.validUntil
         scheduleError = later.scheduleError
         for (name, limit) in later.orderedLimits {
-            if var existing = limits[name] {
-                let sum = existing.consumedDelta + limit.consumedDelta
-                existing = limit
-                existing.consumedDelta = sum
-                limits[name] = existing
+            if let position = limitNames.firstIndex(of: name) {
+                let sum = limitStates[position].consumedDelta + limit.consumedDelta
+                limitStates[position] = limit
+                limitStates[position].consumedDelta = sum
             } else {
                 limitNames.append(name)
-                limits[name] = limit
+                limitStates.append(limit)
             }
         }
     }

@@ -11,12 +11,13 @@ struct BucketStateAggregator {
 
     init(records: [StreamRecord]) {
         for record in records where record.eventName == .modify {
-            add(record)
+            add(BucketStateReader.read(record))
         }
     }
 
-    private mutating func add(_ record: StreamRecord) {
-        switch BucketStateReader.read(record) {
+    /// Folds one record's outcome in (`aggregate_bucket_states`' loop body).
+    mutating func add(_ outcome: BucketStateReader.Outcome) {
+        switch outcome {
         case .ignored:
             return
         case .malformed(let attribute):

@@ -22,14 +22,24 @@ enum BucketStateReader {
     static let magnitudeLimit: Int128 = 1_000_000_000_000_000_000
 
     static func read(_ record: StreamRecord) -> Outcome {
+        // The daemon's records: read in place (`BucketStateReader+LazyImages.swift`).
+        if let lazyNew = record.lazyNewImage, record.lazyOldImage != nil || record.oldImage == nil,
+            let outcome = readLazy(lazyNew, record.lazyOldImage)
+        {
+            return outcome
+        }
         guard let (names, image) = orderedNewImage(record) else { return .ignored }
-        let oldImage = record.oldImage ?? [:]
+        return read(names: names, image: image, oldImage: record.oldImage)
+    }
+
+    /// The dictionary path: `names` are the NewImage's names in the order that numbers the limits.
+    static func read(names: [String], image: Item, oldImage: Item?) -> Outcome {
         let pk = image["PK"]?.s ?? ""
         let sk = image["SK"]?.s ?? ""
         guard sk == ZaeLimiterSchema.bucketStateSortKey, let key = bucketKey(pk) else { return .ignored }
         guard let entity = image["entity_id"]?.s, !entity.isEmpty else { return .ignored }
         do {
-            return try read(key: key, names: names, image: image, oldImage: oldImage)
+            return try read(key: key, names: names, image: image, oldImage: oldImage ?? [:])
         } catch let failure as MalformedAttribute {
             return .malformed(attribute: failure.name)
         } catch let failure as UnreadableSchedule {
@@ -39,8 +49,8 @@ enum BucketStateReader {
         }
     }
 
-    private struct MalformedAttribute: Error { var name: String }
-    private struct UnreadableSchedule: Error { var name: String }
+    struct MalformedAttribute: Error { var name: String }
+    struct UnreadableSchedule: Error { var name: String }
 
     private static func read(key: BucketState.Key, names: [String], image: Item, oldImage: Item) throws -> Outcome {
         let shardCount = try number(image, "shard_count") ?? 1
@@ -54,7 +64,7 @@ enum BucketStateReader {
             resetText, timeZone, reset: true, error: &scheduleError, label: "item reset schedule")
         let validUntil = try number(image, "vu")
         var limitNames: [String] = []
-        var limits: [String: BucketLimitState] = [:]
+        var limitStates: [BucketLimitState] = []
         for name in names {
             guard let limit = limitName(ofConsumedAttribute: name) else { continue }
             guard image[name]?.n != nil, oldImage[name]?.n != nil else { continue }
@@ -92,56 +102,74 @@ enum BucketStateReader {
                 windowApplied: try number(image, field("wa")), consumed: newConsumed,
                 windowConsumedMark: try number(image, field("wtc")), grantCount: try number(image, field("gc")),
                 toppedUp: try number(image, field("tu")))
-            if limits[limit] == nil { limitNames.append(limit) }
-            limits[limit] = state
+            // `names` holds each attribute once, so each limit comes once.
+            limitNames.append(limit)
+            limitStates.append(state)
         }
         guard !limitNames.isEmpty else { return .ignored }
         return .state(
             BucketState(
                 key: key, refilledAt: refilledAt, shardCount: shardCount, schedule: schedule,
                 scheduleText: scheduleText, resetSchedule: resetSchedule, validUntil: validUntil,
-                scheduleError: scheduleError, limitNames: limitNames, limits: limits))
+                scheduleError: scheduleError, limitNames: limitNames, limitStates: limitStates))
     }
 
     /// `{ns}/BUCKET#{entity}#{resource}#{shard}` split as `parse_bucket_pk` splits it.
     static func bucketKey(_ pk: String) -> BucketState.Key? {
-        guard let slash = pk.firstIndex(of: "/") else { return nil }
-        let namespace = String(pk[..<slash])
-        let remainder = pk[pk.index(after: slash)...]
-        guard remainder.hasPrefix(ZaeLimiterSchema.bucketPrefix) else { return nil }
-        let rest = remainder.dropFirst(ZaeLimiterSchema.bucketPrefix.count)
-        guard let lastHash = rest.lastIndex(of: "#") else { return nil }
-        guard case .success(let shard) = PythonInteger.parse(String(rest[rest.index(after: lastHash)...])) else {
-            return nil
-        }
-        let entityResource = rest[..<lastHash]
-        guard let firstHash = entityResource.firstIndex(of: "#") else { return nil }
-        return BucketState.Key(
-            namespace: namespace, entity: String(entityResource[..<firstHash]),
-            resource: String(entityResource[entityResource.index(after: firstHash)...]), shard: shard)
+        var pk = pk
+        return pk.withUTF8 { bucketKey(bytes: $0) }
     }
 
-    /// The limit of a `b_{limit}_tc` attribute name (the last `_` splits; the name is not empty).
+    /// The same split on UTF-8 bytes (the delimiters are ASCII, so a byte split is Python's
+    /// code-point split).
+    static func bucketKey(bytes pk: UnsafeBufferPointer<UInt8>) -> BucketState.Key? {
+        guard let slash = pk.firstIndex(of: UInt8(ascii: "/")) else { return nil }
+        let restStart = slash + 1 + ZaeLimiterSchema.bucketPrefix.utf8.count
+        guard pk.count >= restStart,
+            BucketRecordParser.same(UnsafeBufferPointer(rebasing: pk[(slash + 1)..<restStart]), "BUCKET#")
+        else { return nil }
+        guard let lastHash = pk[restStart...].lastIndex(of: UInt8(ascii: "#")) else { return nil }
+        guard
+            case .success(let shard) = PythonInteger.parse(bytes: UnsafeBufferPointer(rebasing: pk[(lastHash + 1)...]))
+        else { return nil }
+        guard let firstHash = pk[restStart..<lastHash].firstIndex(of: UInt8(ascii: "#")) else { return nil }
+        func text(_ range: Range<Int>) -> String {
+            String(decoding: UnsafeBufferPointer(rebasing: pk[range]), as: UTF8.self)
+        }
+        return BucketState.Key(
+            namespace: text(0..<slash), entity: text(restStart..<firstHash), resource: text((firstHash + 1)..<lastHash),
+            shard: shard)
+    }
+
+    /// The limit of a `b_{limit}_tc` attribute name (split at the last `_`, on bytes as Python
+    /// splits code points; the limit is not empty).
     static func limitName(ofConsumedAttribute name: String) -> String? {
-        guard name.hasPrefix(ZaeLimiterSchema.bucketAttributePrefix) else { return nil }
-        let rest = name.dropFirst(ZaeLimiterSchema.bucketAttributePrefix.count)
-        guard let underscore = rest.lastIndex(of: "_"), underscore > rest.startIndex else { return nil }
-        guard rest[rest.index(after: underscore)...] == ZaeLimiterSchema.fieldTotalConsumed else { return nil }
-        return String(rest[..<underscore])
+        var name = name
+        return name.withUTF8 { bytes in
+            guard bytes.count > 5, BucketRecordParser.isCounterShaped(bytes) else { return nil }
+            return String(decoding: UnsafeBufferPointer(rebasing: bytes[2..<(bytes.count - 3)]), as: UTF8.self)
+        }
     }
 
     /// An `N` attribute as Python's `int()` reads it; nil when absent or not a number.
     private static func number(_ item: Item, _ name: String) throws -> Int128? {
         guard let text = item[name]?.n else { return nil }
-        guard case .success(let value) = PythonInteger.parse(text), value.magnitude <= magnitudeLimit.magnitude else {
-            throw MalformedAttribute(name: name)
+        return try checked(PythonInteger.parse(text), name)
+    }
+
+    /// A parsed number, or `MalformedAttribute(name)` when `int()` fails or it is too large.
+    static func checked(_ parsed: Result<Int128, PythonInteger.Failure>, _ name: @autoclosure () -> String) throws
+        -> Int128
+    {
+        guard case .success(let value) = parsed, value.magnitude <= magnitudeLimit.magnitude else {
+            throw MalformedAttribute(name: name())
         }
         return value
     }
 
     /// A stored schedule; a Python `ValueError` sets `error` (refill leaves the bucket alone),
     /// any other failure skips the record, as the reference's decoder lets it escape.
-    private static func decode(
+    static func decode(
         _ text: String?, _ timeZone: String, reset: Bool, error: inout String?, label: String
     ) throws -> MaintenanceSchedule {
         guard let text, !text.isEmpty else { return .none }

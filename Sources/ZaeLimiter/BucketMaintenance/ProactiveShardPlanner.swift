@@ -24,7 +24,7 @@ enum ProactiveShardPlanner {
 
     /// Nil when the bucket has no `wcu` limit (the reference does not look at it then).
     static func plan(_ state: BucketState, now: Int128) -> Result<Doubling, Skip>? {
-        guard let wcu = state.limits[ZaeLimiterSchema.wcuLimitName] else { return nil }
+        guard let wcu = state.limit(named: ZaeLimiterSchema.wcuLimitName) else { return nil }
         guard state.key.shard == 0 else { return .failure(.notShardZero) }
         guard wcu.capacity > 0 else { return .failure(.noCapacity) }
         guard state.shardCount < maximumShardCount else { return .failure(.atMaximum) }

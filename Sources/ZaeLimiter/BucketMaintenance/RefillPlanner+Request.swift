@@ -15,7 +15,9 @@ extension RefillPlanner {
         // Window-applied marks for every window in force whose mark differs (sorted by name).
         let marked = windows.sorted { $0.name.unicodeScalars.lexicographicallyPrecedes($1.name.unicodeScalars) }
             .compactMap { window -> (String, Int128)? in
-                guard let start = window.start, state.limits[window.name]!.windowApplied != start else { return nil }
+                guard let start = window.start, state.limit(named: window.name)!.windowApplied != start else {
+                    return nil
+                }
                 return (window.name, start)
             }
         for (index, (name, start)) in marked.enumerated() {
@@ -50,7 +52,7 @@ extension RefillPlanner {
             condition += " AND (attribute_not_exists(#gqsc) OR #gqsc <= :gqpin)"
         }
         var removeParts: [String] = []
-        for (index, name) in granted.filter({ state.limits[$0]!.toppedUp != nil }).enumerated() {
+        for (index, name) in granted.filter({ state.limit(named: $0)!.toppedUp != nil }).enumerated() {
             names.append(("#tq\(index)", "b_\(name)_tu"))
             removeParts.append("#tq\(index)")
         }
@@ -89,7 +91,7 @@ extension RefillPlanner {
         let pairs =
             [(state.schedule, state.resetSchedule)]
             + state.orderedLimits.map {
-                ($0.state.schedule, $0.state.resetSchedule)
+                ($0.1.schedule, $0.1.resetSchedule)
             }
         for (schedule, reset) in pairs where !schedule.isEmpty || !reset.isEmpty {
             if let boundary = try MaintenanceSchedule.nextBoundary(schedule: schedule, reset: reset, now: now) {

@@ -61,7 +61,7 @@ struct RefillPlanner {
             }
         }
         for window in windows {
-            let applied = state.limits[window.name]!.windowAppliedMark(refilledAt: state.refilledAt)
+            let applied = state.limit(named: window.name)!.windowAppliedMark(refilledAt: state.refilledAt)
             if let start = window.start, start > applied, start + window.lengthSeconds * 1000 <= now {
                 throw Skip.windowEnded
             }

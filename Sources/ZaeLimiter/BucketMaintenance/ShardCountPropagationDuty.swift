@@ -88,10 +88,36 @@ public final class ShardCountPropagationDuty: BatchDuty {
     /// Whether both images carry an `N` shard_count and the texts differ (equal texts can
     /// never be an increase; anything else is left to the full trigger test).
     static func countChanged(_ record: StreamRecord) -> Bool {
+        // Lazy images without escapes: compare the spans, building no value.
+        if let new = record.lazyNewImage, let old = record.lazyOldImage, !new.hasEscapes, !old.hasEscapes {
+            return withShardCount(new) { newText in
+                guard let newText else { return false }
+                return withShardCount(old) { oldText in
+                    guard let oldText else { return false }
+                    if BucketRecordParser.same(newText, oldText) { return false }
+                    // Unequal ASCII bytes are unequal strings; anything else compares as `String`s.
+                    if !newText.contains(where: { $0 >= 0x80 }), !oldText.contains(where: { $0 >= 0x80 }) {
+                        return true
+                    }
+                    return String(decoding: newText, as: UTF8.self) != String(decoding: oldText, as: UTF8.self)
+                }
+            }
+        }
         guard let new = record.newImageValue(named: "shard_count")?.n else { return false }
         let old = record.lazyOldImage.map { $0.value(named: "shard_count") } ?? record.oldImage?["shard_count"]
         guard let oldText = old?.n else { return false }
         return new != oldText
+    }
+
+    /// `body` with the text of the image's last `shard_count` when that is an `N`, else nil.
+    private static func withShardCount<R>(_ image: LazyItem, _ body: (UnsafeBufferPointer<UInt8>?) -> R) -> R {
+        image.withAttributes { view in
+            var found = -1
+            for index in view.attributes.indices where BucketRecordParser.same(view.name(index), "shard_count") {
+                found = index
+            }
+            return body(found >= 0 && view.attributes[found].type == .n ? view.text(found) : nil)
+        }
     }
 
     /// Errors of the record's own content, which a redelivery would meet again.
