@@ -2,7 +2,9 @@ import CCurl
 import Foundation
 
 /// `HTTPTransport` over one libcurl easy handle, reused for every request so that sequential
-/// calls share one keep-alive connection.
+/// calls share one keep-alive connection. The options that never change (timeouts, protocols,
+/// callbacks) are set once when the handle is made; each request sets only its URL, method, body,
+/// headers and response sink (no `curl_easy_reset`: an idle shard makes dozens of calls a minute).
 ///
 /// Use one instance per thread (a shard worker or a lane): the handle is not thread-safe. TLS
 /// peer and host verification stay on (libcurl's defaults, never changed here); proxies come
@@ -41,7 +43,9 @@ public final class CurlTransport: HTTPTransport {
     private let abortFlag: StopLatch?
     // The easy handle; used only by the one thread that calls `send` at a time.
     private let handle: UnsafeMutableRawPointer
-    private var errorBuffer = [CChar](repeating: 0, count: Int(CURL_ERROR_SIZE) + 1)
+    // libcurl keeps this pointer (CURLOPT_ERRORBUFFER) for the handle's life.
+    private let errorBuffer: UnsafeMutablePointer<CChar>
+    private static let errorBufferSize = Int(CURL_ERROR_SIZE) + 1
 
     /// Connections libcurl opened for the last request (0 when it reused one); for tests and
     /// connection metrics.
@@ -57,9 +61,15 @@ public final class CurlTransport: HTTPTransport {
         self.handle = handle
         self.configuration = configuration
         self.abortFlag = abortFlag
+        errorBuffer = .allocate(capacity: Self.errorBufferSize)
+        errorBuffer.initialize(repeating: 0, count: Self.errorBufferSize)
+        configureHandle()
     }
 
-    deinit { curl_easy_cleanup(handle) }
+    deinit {
+        curl_easy_cleanup(handle)
+        errorBuffer.deallocate()
+    }
 
     /// Sends `request` and returns the response of any HTTP status; throws only when no
     /// complete response arrived (`.transient`, `.fatal` for unusable URLs, or `.cancelled`).
@@ -67,8 +77,6 @@ public final class CurlTransport: HTTPTransport {
         if let abortFlag, abortFlag.isFired {
             throw AWSError(kind: .cancelled, code: "Cancelled", message: "shutdown requested", operation: operation)
         }
-        // curl_easy_reset keeps live connections, the DNS cache and TLS sessions.
-        curl_easy_reset(handle)
         let sink = ResponseSink(abortFlag: abortFlag, maxBytes: configuration.maxResponseBytes)
         let sinkPointer = Unmanaged.passRetained(sink)
         defer { sinkPointer.release() }
@@ -84,11 +92,13 @@ public final class CurlTransport: HTTPTransport {
 
         errorBuffer[0] = 0
         let code: CURLcode = request.body.withUnsafeBufferPointer { body in
-            errorBuffer.withUnsafeMutableBufferPointer { errors in
-                configure(
-                    request, body: body, headers: headerList, sink: sinkPointer.toOpaque(), errors: errors.baseAddress!)
-                return curl_easy_perform(handle)
-            }
+            configure(request, body: body, headers: headerList, sink: sinkPointer.toOpaque())
+            let code = curl_easy_perform(handle)
+            // The body and the header list are gone after this call: leave libcurl no pointer
+            // into them (the next request sets both again).
+            _ = zael_curl_setopt_pointer(handle, CURLOPT_POSTFIELDS, nil)
+            _ = zael_curl_setopt_slist(handle, CURLOPT_HTTPHEADER, nil)
+            return code
         }
         var connects = 0
         _ = zael_curl_getinfo_long(handle, CURLINFO_NUM_CONNECTS, &connects)
@@ -101,12 +111,9 @@ public final class CurlTransport: HTTPTransport {
         return HTTPResponse(status: status, headers: sink.headers, body: sink.body)
     }
 
-    private func configure(
-        _ request: HTTPRequest, body: UnsafeBufferPointer<UInt8>, headers: UnsafeMutablePointer<curl_slist>?,
-        sink: UnsafeMutableRawPointer, errors: UnsafeMutablePointer<CChar>
-    ) {
-        _ = zael_curl_setopt_string(handle, CURLOPT_URL, request.url)
-        _ = zael_curl_setopt_pointer(handle, CURLOPT_ERRORBUFFER, errors)
+    /// The options every request of this handle shares; set once, in `init`.
+    private func configureHandle() {
+        _ = zael_curl_setopt_pointer(handle, CURLOPT_ERRORBUFFER, errorBuffer)
         // Signals are not thread-safe: never let libcurl use SIGALRM for timeouts.
         _ = zael_curl_setopt_long(handle, CURLOPT_NOSIGNAL, 1)
         _ = zael_curl_setopt_long(handle, CURLOPT_CONNECTTIMEOUT_MS, configuration.connectTimeout.roundedUpMilliseconds)
@@ -114,18 +121,39 @@ public final class CurlTransport: HTTPTransport {
         _ = zael_curl_setopt_long(handle, CURLOPT_TCP_KEEPALIVE, 1)
         // Allowed protocols: never follow a URL into file:// or friends.
         _ = zael_curl_setopt_string(handle, CURLOPT_PROTOCOLS_STR, "http,https")
-        _ = zael_curl_setopt_slist(handle, CURLOPT_HTTPHEADER, headers)
         if let caBundlePath = configuration.caBundlePath {
             _ = zael_curl_setopt_string(handle, CURLOPT_CAINFO, caBundlePath)
         }
+        _ = zael_curl_setopt_data_callback(handle, CURLOPT_WRITEFUNCTION, curlWriteBody)
+        _ = zael_curl_setopt_data_callback(handle, CURLOPT_HEADERFUNCTION, curlWriteHeader)
+        if abortFlag != nil {
+            _ = zael_curl_setopt_long(handle, CURLOPT_NOPROGRESS, 0)
+            _ = zael_curl_setopt_xferinfo_callback(handle, curlProgress)
+        }
+    }
 
+    /// The options of one request. Each one set here is set on every request, so nothing of the
+    /// previous request's method, body or sink carries over.
+    private func configure(
+        _ request: HTTPRequest, body: UnsafeBufferPointer<UInt8>, headers: UnsafeMutablePointer<curl_slist>?,
+        sink: UnsafeMutableRawPointer
+    ) {
+        _ = zael_curl_setopt_string(handle, CURLOPT_URL, request.url)
+        _ = zael_curl_setopt_slist(handle, CURLOPT_HTTPHEADER, headers)
+
+        // CURLOPT_HTTPGET, CURLOPT_NOBODY and CURLOPT_POST each set libcurl's method outright
+        // (and HTTPGET and POST clear NOBODY); CUSTOMREQUEST is cleared unless this request
+        // needs it.
         switch request.method {
         case "GET":
+            _ = zael_curl_setopt_string(handle, CURLOPT_CUSTOMREQUEST, nil)
             _ = zael_curl_setopt_long(handle, CURLOPT_HTTPGET, 1)
         case "HEAD":
+            _ = zael_curl_setopt_string(handle, CURLOPT_CUSTOMREQUEST, nil)
             _ = zael_curl_setopt_long(handle, CURLOPT_NOBODY, 1)
         default:
-            if request.method != "POST" { _ = zael_curl_setopt_string(handle, CURLOPT_CUSTOMREQUEST, request.method) }
+            _ = zael_curl_setopt_string(
+                handle, CURLOPT_CUSTOMREQUEST, request.method == "POST" ? nil : request.method)
             _ = zael_curl_setopt_long(handle, CURLOPT_POST, 1)
             _ = zael_curl_setopt_off(handle, CURLOPT_POSTFIELDSIZE_LARGE, curl_off_t(body.count))
             // libcurl reads the body from our buffer during curl_easy_perform (no copy); an empty
@@ -134,20 +162,14 @@ public final class CurlTransport: HTTPTransport {
             _ = zael_curl_setopt_pointer(handle, CURLOPT_POSTFIELDS, bytes ?? sink)
         }
 
-        _ = zael_curl_setopt_data_callback(handle, CURLOPT_WRITEFUNCTION, curlWriteBody)
         _ = zael_curl_setopt_pointer(handle, CURLOPT_WRITEDATA, sink)
-        _ = zael_curl_setopt_data_callback(handle, CURLOPT_HEADERFUNCTION, curlWriteHeader)
         _ = zael_curl_setopt_pointer(handle, CURLOPT_HEADERDATA, sink)
-        if abortFlag != nil {
-            _ = zael_curl_setopt_long(handle, CURLOPT_NOPROGRESS, 0)
-            _ = zael_curl_setopt_xferinfo_callback(handle, curlProgress)
-            _ = zael_curl_setopt_pointer(handle, CURLOPT_XFERINFODATA, sink)
-        }
+        if abortFlag != nil { _ = zael_curl_setopt_pointer(handle, CURLOPT_XFERINFODATA, sink) }
     }
 
     /// The one place where libcurl failures become `AWSError`s.
     private func translate(_ code: CURLcode, operation: String, sink: ResponseSink) -> AWSError {
-        let detail = errorBuffer.withUnsafeBufferPointer { String(cString: $0.baseAddress!) }
+        let detail = String(cString: errorBuffer)
         let summary = String(cString: curl_easy_strerror(code))
         let message = detail.isEmpty ? summary : "\(summary): \(detail)"
         if sink.aborted || code == CURLE_ABORTED_BY_CALLBACK {

@@ -132,6 +132,7 @@ extension LeaseCoordinator {
                 let confirmed = entry.lapsed && clock.now() - entry.renewedAt < failoverTime
                 if confirmed { entry.lapsed = false }
                 held[shardId] = entry
+                noteExpiry(of: entry)
                 if confirmed { recordLeaseCounts() }
                 return confirmed ? .confirmed : .renewed
             }
@@ -162,7 +163,20 @@ extension LeaseCoordinator {
     func noteLapses() -> [String] {
         let now = clock.now()
         let lapsed = lock.withLock { () -> [String] in
-            let lapsed = held.filter { !$0.value.lapsed && now - $0.value.renewedAt >= failoverTime }.map(\.key)
+            // Every renewer round calls this: until the earliest possible lapse, answer without
+            // looking at (or copying) the held leases.
+            guard let earliest = earliestLapse, now >= earliest else { return [] }
+            var lapsed: [String] = []
+            var next: Duration?
+            for (shardId, entry) in held where !entry.lapsed {
+                let expiry = entry.renewedAt + failoverTime
+                if now >= expiry {
+                    lapsed.append(shardId)
+                } else {
+                    next = min(next ?? expiry, expiry)
+                }
+            }
+            earliestLapse = next
             for shardId in lapsed { held[shardId]?.lapsed = true }
             if !lapsed.isEmpty { recordLeaseCounts() }
             return lapsed.sorted()

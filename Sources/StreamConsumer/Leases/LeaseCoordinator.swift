@@ -77,6 +77,10 @@ public final class LeaseCoordinator: @unchecked Sendable {
     /// When a lease of another stream was first seen missing from our listing.
     var foreignSince: [String: Duration] = [:]
     var graphGeneration = 0
+    /// No held lease that is not lapsed can lapse before this time (nil: none is held); a lower
+    /// bound, kept by `noteExpiry(of:)` wherever a lease's `renewedAt` is set, made exact by
+    /// `noteLapses`, which looks at the leases only once it is reached.
+    var earliestLapse: Duration?
 
     public init(
         workerId: String, failoverTime: Duration, store: LeaseStore, clock: ConsumerClock, metrics: ConsumerMetrics,
@@ -115,6 +119,14 @@ public final class LeaseCoordinator: @unchecked Sendable {
     public var unconfirmedLeases: [String] {
         let now = clock.now()
         return lock.withLock { held.filter { now - $0.value.renewedAt >= failoverTime }.map(\.key).sorted() }
+    }
+
+    /// Lowers `earliestLapse` to when `entry` lapses; called with `lock` held wherever a held
+    /// lease's `renewedAt` is set.
+    func noteExpiry(of entry: Held) {
+        guard !entry.lapsed else { return }
+        let expiry = entry.renewedAt + failoverTime
+        earliestLapse = min(earliestLapse ?? expiry, expiry)
     }
 
     /// Records the lease gauges; called with `lock` held after `held` changed.
@@ -199,7 +211,9 @@ public final class LeaseCoordinator: @unchecked Sendable {
             let sent = clock.now()
             guard case .taken(let taken) = try store.takeLease(lease, owner: workerId) else { return false }
             lock.withLock {
-                held[taken.shardId] = Held(lease: taken, renewedAt: sent, period: renewalPeriod)
+                let entry = Held(lease: taken, renewedAt: sent, period: renewalPeriod)
+                held[taken.shardId] = entry
+                noteExpiry(of: entry)
                 if let index = listing.firstIndex(where: { $0.shardId == taken.shardId }) { listing[index] = taken }
                 recordLeaseCounts()
             }
