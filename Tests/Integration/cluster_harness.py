@@ -201,6 +201,11 @@ class Daemon:
         assert out.returncode == 0, out.stderr
         return json.loads(out.stdout)
 
+    def held(self) -> list[str]:
+        """The shards its status socket reports as held (not ended or lost)."""
+        return sorted(s["shardId"] for s in self.status()["shards"]
+                      if s["state"] not in ("notOwned", "ended", "lease-lost", "shutting-down"))
+
     def threads(self) -> int:
         """The process's thread count now (/proc)."""
         status = Path(f"/proc/{self.proc.pid}/status").read_text()

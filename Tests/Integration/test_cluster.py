@@ -115,9 +115,7 @@ def balanced(cluster: h.Cluster, live: list, shards: int):
 
 def held_per_status(daemons: list) -> dict:
     """worker -> shards its status socket reports as held (not ended or lost)."""
-    return {d.worker: sorted(s["shardId"] for s in d.status()["shards"]
-                             if s["state"] not in ("notOwned", "ended", "lease-lost", "shutting-down"))
-            for d in daemons}
+    return {d.worker: d.held() for d in daemons}
 
 
 def status_cluster(cluster: h.Cluster, *args: str):
