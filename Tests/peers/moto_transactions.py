@@ -1,4 +1,5 @@
-"""moto_server whose TransactWriteItems costs what it touches, not what the tables hold.
+"""moto_server whose TransactWriteItems costs what it touches, not what the tables hold, and
+whose writes are atomic, as DynamoDB's are.
 
 Usage: moto_transactions.py -H 127.0.0.1 -p PORT   (the same arguments as moto_server)
 Other peers import it (`moto_transactions.install()`) before serving moto themselves.
@@ -15,6 +16,14 @@ that moto rolls back, those items are put back and the stream cut to its old len
 outcome is the one moto's copy gives for the transaction's own writes, records included
 (a stream cut to its old length numbers the next records as the copy would). Unlike the copy,
 writes that other requests made meanwhile are not undone.
+
+Writes are also serialised (one lock around PutItem, UpdateItem, DeleteItem, each item of a
+BatchWriteItem, TransactWriteItems and the stream append). moto serves requests on threads and
+locks nothing: two writes at once could both pass a condition that only one should, and two
+stream appends at once could number their records alike (a record's number is the stream's length
+when it is made). With such a pair at the end of the stream, a reader asking for the records after
+the last one is handed that record again, forever: the stream proxy's follower then held its gate
+and every call through it waited until the test gave up.
 """
 
 from __future__ import annotations
@@ -30,13 +39,14 @@ from moto.dynamodb.exceptions import (
     TransactionCanceledException,
 )
 from moto.dynamodb.models import DynamoDBBackend
-from moto.dynamodb.models.table import Table
+from moto.dynamodb.models.table import StreamShard, Table
 
 # The exceptions after which moto restores its backup (its transact_write_items).
 ROLLED_BACK = (TransactionCanceledException, MultipleTransactionsException, MockValidationException)
 
 _installed = threading.Lock()
 _original = DynamoDBBackend.transact_write_items
+_writes = threading.RLock()  # DynamoDB applies each write atomically; moto alone does not
 
 
 def _deepcopy_except_tables(value, memo=None):
@@ -102,12 +112,23 @@ class Journal:
 
 
 def transact_write_items(self: DynamoDBBackend, transact_items):
-    journal = Journal(self, transact_items)
-    try:
-        return _original(self, transact_items)
-    except ROLLED_BACK:
-        journal.restore()
-        raise
+    with _writes:
+        journal = Journal(self, transact_items)
+        try:
+            return _original(self, transact_items)
+        except ROLLED_BACK:
+            journal.restore()
+            raise
+
+
+def _atomic(method):
+    def write(*args, **kwargs):
+        with _writes:
+            return method(*args, **kwargs)
+
+    write.__wrapped__ = method
+    write.__name__ = method.__name__
+    return write
 
 
 def install() -> None:
@@ -119,6 +140,9 @@ def install() -> None:
             return
         models.copy = types.SimpleNamespace(deepcopy=_deepcopy_except_tables)
         DynamoDBBackend.transact_write_items = transact_write_items
+        for name in ("put_item", "update_item", "delete_item"):
+            setattr(DynamoDBBackend, name, _atomic(getattr(DynamoDBBackend, name)))
+        StreamShard.add = _atomic(StreamShard.add)
 
 
 if __name__ == "__main__":

@@ -94,6 +94,7 @@ def main(argv=None) -> int:
                                name="http", daemon=True)
     serving.start()
     follower.start()
+    server.watchdog.start()
     print(f"READY {server.server_address[1]}", flush=True)
     signal.sigwait(stopping)
     follower.stop()

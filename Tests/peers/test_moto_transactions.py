@@ -155,3 +155,69 @@ def test_same_tables_and_streams_as_stock_moto(servers):
             assert stock == ours, f"seed {SEED}: the servers differ after step {step}"
     print(f"{cancelled} of 120 transactions cancelled")
     assert cancelled >= 10, "too few rollbacks to compare"
+
+
+def test_concurrent_writes_are_atomic_and_number_the_stream_once():
+    """Threads race conditional updates of one counter and puts of their own items, in process
+    (moto's mock) with the interpreter switching threads every microsecond: every update that
+    succeeded counts once, and the stream's sequence numbers are its positions, each once."""
+    import threading
+
+    from moto import mock_aws
+
+    sys.path.insert(0, HERE)
+    import moto_transactions
+
+    moto_transactions.install()
+    threads, rounds = 6, 60
+    switch = sys.getswitchinterval()
+    with mock_aws():
+        client = boto3.client("dynamodb", region_name="us-east-1")
+        client.create_table(
+            TableName="race", KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}],
+            AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"}],
+            BillingMode="PAY_PER_REQUEST",
+            StreamSpecification={"StreamEnabled": True, "StreamViewType": "NEW_AND_OLD_IMAGES"})
+        client.put_item(TableName="race", Item={"pk": {"S": "counter"}, "n": {"N": "0"}})
+        won = [0] * threads
+
+        def worker(index: int) -> None:
+            for r in range(rounds):
+                client.put_item(TableName="race", Item={"pk": {"S": f"w{index}-{r}"}})
+                n = int(client.get_item(TableName="race", Key={"pk": {"S": "counter"}},
+                                        ConsistentRead=True)["Item"]["n"]["N"])
+                try:
+                    client.update_item(
+                        TableName="race", Key={"pk": {"S": "counter"}},
+                        UpdateExpression="SET n = :next", ConditionExpression="n = :seen",
+                        ExpressionAttributeValues={":seen": {"N": str(n)}, ":next": {"N": str(n + 1)}})
+                    won[index] += 1
+                except client.exceptions.ConditionalCheckFailedException:
+                    pass
+
+        sys.setswitchinterval(1e-6)
+        try:
+            running = [threading.Thread(target=worker, args=(i,)) for i in range(threads)]
+            for t in running:
+                t.start()
+            for t in running:
+                t.join()
+        finally:
+            sys.setswitchinterval(switch)
+        final = int(client.get_item(TableName="race", Key={"pk": {"S": "counter"}})["Item"]["n"]["N"])
+        assert final == sum(won), f"{sum(won)} conditional updates succeeded, the counter says {final}"
+        streams = boto3.client("dynamodbstreams", region_name="us-east-1")
+        arn = client.describe_table(TableName="race")["Table"]["LatestStreamArn"]
+        shard = streams.describe_stream(StreamArn=arn)["StreamDescription"]["Shards"][0]
+        iterator = streams.get_shard_iterator(StreamArn=arn, ShardId=shard["ShardId"],
+                                              ShardIteratorType="TRIM_HORIZON")["ShardIterator"]
+        numbers = []
+        while iterator:
+            page = streams.get_records(ShardIterator=iterator, Limit=1000)
+            if not page["Records"]:
+                break
+            numbers += [int(r["dynamodb"]["SequenceNumber"]) for r in page["Records"]]
+            iterator = page["NextShardIterator"]
+            assert len(numbers) <= 1 + threads * rounds * 2, "the stream reads the same records again"
+        assert len(numbers) == 1 + threads * rounds + final
+        assert numbers == list(range(numbers[0], numbers[0] + len(numbers)))

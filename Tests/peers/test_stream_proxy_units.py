@@ -29,6 +29,7 @@ class FakeMoto:
 
     def __init__(self):
         self.records: list[dict] = []
+        self.served = 0  # records answered by GetRecords
 
     def call(self, target: str, payload: dict):
         op = target.rsplit(".", 1)[1]
@@ -45,7 +46,8 @@ class FakeMoto:
             return 200, {"ShardIterator": str(index)}
         if op == "GetRecords":
             index = int(payload["ShardIterator"])
-            page = self.records[index:index + 2]
+            page = self.records[index:index + min(2, payload.get("Limit", 2))]
+            self.served += len(page)
             return 200, {"Records": page, "NextShardIterator": str(index + len(page))}
         raise AssertionError(op)
 
@@ -78,6 +80,25 @@ def test_follower_copies_in_order_and_recovers_from_a_rewrite():
     assert f.sync() == 1
     assert book.stats()["events"]["upstream_rewrites"] == 2
     assert copied_event_ids(model)[-1] == "e"
+
+
+def test_follower_rescans_only_the_rewritten_end_of_a_long_stream():
+    moto, model, book = FakeMoto(), StreamModel(4), FaultBook()
+    f = follower(moto, model, book)
+    moto.records = [rec(n, f"e{n}", f"k{n % 7}") for n in range(1000)]
+    assert f.sync() == 1000
+    moto.served = 0
+    # a rolled-back transaction: its last three records cut and the numbers issued again
+    moto.records = moto.records[:997] + [rec(n, f"r{n}", "k") for n in range(997, 1001)]
+    assert f.sync() == 4
+    assert copied_event_ids(model)[-4:] == ["r997", "r998", "r999", "r1000"]
+    assert book.stats()["events"]["upstream_rewrites"] == 1
+    assert moto.served < 40, f"the rescan read {moto.served} records of a 1001-record stream"
+    # the whole stream replaced: no anchor, everything read again and only new records copied
+    moto.records = [rec(n, f"x{n}", "k") for n in range(1001)]
+    moto.served = 0
+    assert f.sync() == 1001
+    assert moto.served >= 1001
 
 
 def test_model_routes_keys_stably_and_splits_hash_ranges():
@@ -257,3 +278,44 @@ def test_a_stream_turned_off_and_on_is_retired_closed_and_still_readable():
         assert at_end
     assert read == 6
     assert sum(len(s.seqs) for s in model.shards) == 1
+
+
+def test_stall_watchdog_reports_a_held_call_once_and_ignores_injected_faults():
+    import io
+    import threading
+    import time
+
+    from streamproxy.watchdog import StallWatchdog
+
+    out = io.StringIO()
+    dog = StallWatchdog(lambda: "gates as described", threshold=0.5, out=out)
+    release = threading.Event()
+    staged = threading.Semaphore(0)
+
+    def held(stage: str):
+        with dog.call("Scan"):
+            dog.stage(stage)
+            staged.release()
+            release.wait(20)
+
+    faulted = threading.Thread(target=held, args=("fault delay",), name="faulted")
+    faulted.start()
+    assert staged.acquire(timeout=10)
+    dog.start()
+    time.sleep(4.5)  # the watchdog looks every 2 s: a fault's hold is never reported
+    assert dog.reports == 0, out.getvalue()
+    stuck = threading.Thread(target=held, args=("at moto",), name="stuck")
+    stuck.start()
+    assert staged.acquire(timeout=10)
+    deadline = time.monotonic() + 10
+    while dog.reports == 0 and time.monotonic() < deadline:
+        time.sleep(0.1)
+    release.set()
+    faulted.join()
+    stuck.join()
+    dog.stop()
+    report = out.getvalue()
+    assert dog.reports == 1, report
+    assert "gates as described" in report
+    assert "stuck: Scan" in report and "at moto for" in report
+    assert "--- thread stuck" in report and "release.wait" in report

@@ -36,6 +36,11 @@ class SettleGate:
                 self._transactions -= 1
                 self._cond.notify_all()
 
+    def describe(self) -> str:
+        with self._cond:
+            return (f"transactions {self._transactions}, reading {self._reading}, "
+                    f"passes waiting {self._waiting_passes}")
+
     @contextmanager
     def follower_pass(self):
         with self._cond:
@@ -73,6 +78,11 @@ class ExclusiveTransactions:
         self._waiting = 0  # transactions waiting
         self._waiting_calls = 0
         self._calls_turn = False  # a transaction ended while calls waited: they go first
+
+    def describe(self) -> str:
+        with self._cond:
+            return (f"calls {self._calls}, transaction {self._transaction}, transactions waiting "
+                    f"{self._waiting}, calls waiting {self._waiting_calls}, calls' turn {self._calls_turn}")
 
     @contextmanager
     def call(self):

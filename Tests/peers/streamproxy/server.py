@@ -19,6 +19,7 @@ from .gate import ROLLBACK_APIS, ExclusiveTransactions
 from .model import StreamError, StreamModel
 from .streams_api import NotOurs, StreamsAPI
 from .upstream import READ_ONLY_PREFIXES, StreamFollower, Upstream
+from .watchdog import StallWatchdog
 
 STREAMS_PREFIX = "DynamoDBStreams_20120810."
 CORAL_AVAILABILITY = {"ThrottlingException", "ServiceUnavailableException"}
@@ -51,6 +52,10 @@ class ProxyServer(ThreadingHTTPServer):
         self.follower, self.book = follower, book
         self.exclusive = ExclusiveTransactions()
         self.verbose = False
+        self.watchdog = StallWatchdog(self.describe_gates)
+
+    def describe_gates(self) -> str:
+        return f"exclusive {self.exclusive.describe()}; follower {self.follower.describe()}"
 
     def handle_error(self, request, client_address):
         # A client that gave up on a held (delayed) call closes its socket: not worth a trace.
@@ -141,19 +146,31 @@ class ProxyHandler(BaseHTTPRequestHandler):
             return self._control(body)
         target = self.headers.get("X-Amz-Target", "")
         api = target.rsplit(".", 1)[-1] if target else "unknown"
+        with self.server.watchdog.call(api):
+            self._serve(target, api, body)
+
+    def _serve(self, target: str, api: str, body: bytes) -> None:
+        watchdog = self.server.watchdog
         fault = self.server.book.take(api, access_key(self.headers.get("Authorization", "")), body)
-        if fault is not None and self._suffer(fault, target, body):
-            return
+        if fault is not None:
+            watchdog.stage(f"fault {fault.kind}")
+            if self._suffer(fault, target, body):
+                return
         if target.startswith(STREAMS_PREFIX):
             status, headers, data = self._streams(api, body)
         elif api in ROLLBACK_APIS:
-            with self.server.exclusive.transaction(), self.server.follower.gate.transaction():
-                status, headers, data = self._forward(body, api)
+            watchdog.stage("waiting for the transaction turn")
+            with self.server.exclusive.transaction():
+                watchdog.stage("waiting for the follower's pass")
+                with self.server.follower.gate.transaction():
+                    status, headers, data = self._forward(body, api)
         else:
+            watchdog.stage("waiting for a call turn")
             with self.server.exclusive.call():
                 status, headers, data = self._forward(body, api)
         if fault is not None and fault.kind == "reset_after":
             return self._reset()
+        watchdog.stage("answering")
         self._send(status, data, headers)
 
     def _suffer(self, fault: Fault, target: str, body: bytes) -> bool:
@@ -219,6 +236,7 @@ class ProxyHandler(BaseHTTPRequestHandler):
                 f"X-Amz-Security-Token: {self.headers.get('X-Amz-Security-Token', '')}")
 
     def _forward(self, body: bytes, api: str):
+        self.server.watchdog.stage("at moto")
         retry = api.startswith(READ_ONLY_PREFIXES)
         try:
             return self.server.upstream.forward("POST", self.path, list(self.headers.items()), body,
@@ -263,6 +281,7 @@ class ProxyHandler(BaseHTTPRequestHandler):
             if api == "GetRecords":
                 return None
         try:  # the stream may have been created since the follower's last pass
+            self.server.watchdog.stage("syncing the follower")
             self.server.follower.sync()
         except Exception:
             return None

@@ -134,6 +134,13 @@ class StreamFollower:
         self._seen: dict[int, str] = {}
         self._described = 0.0  # monotonic time of the last DescribeTable
         self.last_error: str | None = None
+        self._reading: list = [0, 0, None]  # this pass's GetRecords calls, records, last seq read
+
+    def describe(self) -> str:
+        calls, records, last = self._reading
+        busy = (f"in a pass ({calls} GetRecords, {records} records read, last {last}, "
+                f"last copied {self._last})" if self._sync_lock.locked() else "idle")
+        return f"{busy} (gate: {self.gate.describe()}), last error {self.last_error}"
 
     def start(self) -> None:
         self._thread = threading.Thread(target=self._run, name="stream-follower", daemon=True)
@@ -157,6 +164,7 @@ class StreamFollower:
     def sync(self) -> int:
         """One pass: discovers the stream if needed, copies new records; returns how many."""
         with self._sync_lock, self.gate.follower_pass():
+            self._reading = [0, 0, None]
             if not self._discover():
                 return 0
             return self._pull()
@@ -206,14 +214,24 @@ class StreamFollower:
         return out.get("ShardIterator")
 
     def _records(self, iterator: str | None):
+        newest = -1
         while iterator:
             status, out = self.upstream.call("DynamoDBStreams_20120810.GetRecords",
                                               {"ShardIterator": iterator, "Limit": 1000})
             if status != 200:
                 raise RuntimeError(f"moto GetRecords {status}: {out}")
             records = out.get("Records") or []
+            self._reading[0] += 1
+            self._reading[1] += len(records)
             if not records:
                 return
+            self._reading[2] = records[-1]["dynamodb"]["SequenceNumber"]
+            page_newest = max(int(r["dynamodb"]["SequenceNumber"]) for r in records)
+            if page_newest <= newest:
+                # Stock moto can number two records alike; at the stream's end its next iterator
+                # then hands the same record back forever. Nothing newer: the pass is done.
+                return
+            newest = page_newest
             yield from records
             iterator = out.get("NextShardIterator")
 
@@ -240,9 +258,14 @@ class StreamFollower:
         return copied
 
     def _rescan(self) -> int:
+        anchor = self._anchor()
+        if anchor is None:  # nothing copied before reads the same any more: from the start
+            it = self._iterator("TRIM_HORIZON")
+        else:
+            it = self._iterator("AT_SEQUENCE_NUMBER", anchor)
         copied = 0
         last = None
-        for record in self._records(self._iterator("TRIM_HORIZON")):
+        for record in self._records(it):
             seq = int(record["dynamodb"]["SequenceNumber"])
             event_id = record.get("eventID", "")
             last = (seq, event_id)
@@ -250,6 +273,34 @@ class StreamFollower:
                 copied += self._copy(seq, event_id, record)
         self._last = last
         return copied
+
+    def _anchor(self) -> int | None:
+        """The sequence number of a copied record that moto still has unchanged, close behind the
+        last copied one; None when there is none.
+
+        moto only ever rewrites the end of its stream (a rolled-back transaction's records are
+        cut, or restored from a copy taken before it), so once one copied record reads the same,
+        every record before it does too, and the rescan starts there. Reading the whole stream
+        again instead cost a pass seconds per thousand records, and a pass holds the transaction
+        gate: with a long stream and frequent rollbacks every call through the proxy waited."""
+        if not self._seen or self._last is None:
+            return None
+        oldest = min(self._seen)
+        seq, step = self._last[0], 16
+        while True:
+            seq = max(oldest, seq - step)
+            it = self._iterator("AT_SEQUENCE_NUMBER", seq)
+            status, out = self.upstream.call("DynamoDBStreams_20120810.GetRecords",
+                                              {"ShardIterator": it, "Limit": 1})
+            if status != 200:
+                raise RuntimeError(f"moto GetRecords {status}: {out}")
+            first = (out.get("Records") or [None])[0]
+            if first is not None and int(first["dynamodb"]["SequenceNumber"]) == seq \
+                    and self._seen.get(seq) == first.get("eventID", ""):
+                return seq
+            if seq == oldest:
+                return None
+            step *= 4
 
     def _copy(self, seq: int, event_id: str, record: dict) -> int:
         self.model.append(record)
