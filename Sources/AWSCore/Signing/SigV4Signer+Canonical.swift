@@ -76,7 +76,7 @@ extension SigV4Signer {
         var entries: [(name: [UInt8], order: Int, value: [UInt8])] = []
         entries.reserveCapacity(headers.count)
         for (order, header) in headers.enumerated() {
-            let name = HTTPHeaderName.lowercasedBytes(header.name.trimmingASCIIWhitespace())
+            let name = HTTPHeaderName.trimmedLowercasedBytes(header.name)
             if unsignedHeaderBytes.contains(name) { continue }
             var value: [UInt8] = []
             appendTrimmed(header.value, to: &value)
@@ -186,14 +186,5 @@ extension SigV4Signer {
         case UInt8(ascii: "A")...UInt8(ascii: "F"): return byte - UInt8(ascii: "A") + 10
         default: return nil
         }
-    }
-}
-
-extension String {
-    fileprivate func trimmingASCIIWhitespace() -> Substring {
-        let isSpace: (UInt8) -> Bool = { $0 == UInt8(ascii: " ") || $0 == UInt8(ascii: "\t") }
-        guard let first = utf8.firstIndex(where: { !isSpace($0) }), let last = utf8.lastIndex(where: { !isSpace($0) })
-        else { return "" }
-        return self[first...last]
     }
 }

@@ -29,6 +29,35 @@ enum HTTPHeaderName {
         return folded ?? Array(name.lowercased().utf8)
     }
 
+    /// The UTF-8 bytes of `name` with leading and trailing spaces and tabs removed, lowercased
+    /// (what signing does to a header name).
+    static func trimmedLowercasedBytes(_ name: String) -> [UInt8] {
+        let folded: [UInt8]? =
+            name.utf8.withContiguousStorageIfAvailable { bytes in
+                var start = 0
+                var end = bytes.count
+                while start < end, bytes[start] == UInt8(ascii: " ") || bytes[start] == UInt8(ascii: "\t") {
+                    start += 1
+                }
+                while end > start, bytes[end - 1] == UInt8(ascii: " ") || bytes[end - 1] == UInt8(ascii: "\t") {
+                    end -= 1
+                }
+                let trimmed = UnsafeBufferPointer(rebasing: bytes[start..<end])
+                guard isASCII(trimmed) else { return nil }
+                return trimmed.map(fold)
+            } ?? nil
+        return folded ?? lowercasedBytes(trimmedSlowly(name))
+    }
+
+    // Spaces and tabs are ASCII, so trimming on the UTF-8 view never splits a character.
+    private static func trimmedSlowly(_ name: String) -> Substring {
+        let isSpace: (UInt8) -> Bool = { $0 == UInt8(ascii: " ") || $0 == UInt8(ascii: "\t") }
+        guard let first = name.utf8.firstIndex(where: { !isSpace($0) }),
+            let last = name.utf8.lastIndex(where: { !isSpace($0) })
+        else { return "" }
+        return name[first...last]
+    }
+
     @inline(__always)
     static func fold(_ byte: UInt8) -> UInt8 {
         byte >= UInt8(ascii: "A") && byte <= UInt8(ascii: "Z") ? byte | 0x20 : byte

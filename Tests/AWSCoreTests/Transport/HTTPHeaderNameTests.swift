@@ -25,6 +25,16 @@ import Testing
         #expect(!HTTPHeaderName.equal("x-été", "x-ete"))
     }
 
+    // What signing did to a header name before `trimmedLowercasedBytes`: trim spaces and tabs on
+    // the UTF-8 view, then `lowercased()`.
+    private func slowTrimmed(_ name: String) -> Substring {
+        let isSpace: (UInt8) -> Bool = { $0 == UInt8(ascii: " ") || $0 == UInt8(ascii: "\t") }
+        guard let first = name.utf8.firstIndex(where: { !isSpace($0) }),
+            let last = name.utf8.lastIndex(where: { !isSpace($0) })
+        else { return "" }
+        return name[first...last]
+    }
+
     @Test func agreesWithLowercasedOnRandomNames() {
         let seed: UInt64 = 0x4EAD_E12A
         print("HTTPHeaderNameTests seed \(seed)")
@@ -44,6 +54,12 @@ import Testing
             #expect(
                 HTTPHeaderName.equal(lhs, rhs) == (lhs.lowercased() == rhs.lowercased()), "\(lhs) vs \(rhs)")
             #expect(HTTPHeaderName.lowercasedBytes(Substring(lhs)) == Array(lhs.lowercased().utf8), "\(lhs)")
+            let padded =
+                [" ", "\t", "", "  "].randomElement(using: &rng)! + lhs + [" ", "\t", "", "\t "].randomElement(
+                    using: &rng)!
+            #expect(
+                HTTPHeaderName.trimmedLowercasedBytes(padded) == Array(slowTrimmed(padded).lowercased().utf8),
+                "\(padded)")
         }
     }
 }
