@@ -85,7 +85,7 @@ public struct SigV4Signer: Sendable {
     /// The host header, canonical URI and canonical query of `url`; a client signs one endpoint
     /// URL over and over, so the last one is remembered.
     private func urlParts(_ url: String) -> SigningURLCache.Parts {
-        urlCache.parts(of: url) {
+        urlCache.parts(of: url, normalizesPath: normalizesPath) {
             let split = SigningURL(url)
             let path: [UInt8]
             if normalizesPath {

@@ -14,15 +14,17 @@ final class SigningURLCache: @unchecked Sendable {
         var canonicalQuery: [UInt8]
     }
 
-    // `lock` guards `url` and `parts`.
+    // `lock` guards `url`, `normalizesPath` and `parts`.
     private let lock = NSLock()
     private var url: String?
+    private var normalizesPath = false
     private var parts: Parts?
 
-    /// The parts of `url`, from the cache when `url` is the last one seen, else from `make`.
-    func parts(of url: String, make: () -> Parts) -> Parts {
+    /// The parts of `url`, from the cache when `url` and `normalizesPath` are the last ones seen
+    /// (copies of a signer share this cache and may differ in `normalizesPath`), else from `make`.
+    func parts(of url: String, normalizesPath: Bool, make: () -> Parts) -> Parts {
         lock.lock()
-        if let parts, self.url == url {
+        if let parts, self.url == url, self.normalizesPath == normalizesPath {
             lock.unlock()
             return parts
         }
@@ -30,6 +32,7 @@ final class SigningURLCache: @unchecked Sendable {
         let made = make()
         lock.lock()
         self.url = url
+        self.normalizesPath = normalizesPath
         parts = made
         lock.unlock()
         return made
