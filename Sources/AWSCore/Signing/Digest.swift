@@ -52,6 +52,18 @@ public enum Digest {
         return out
     }
 
+    /// Appends the lowercase hex of `bytes` to `out`.
+    static func appendHex(_ bytes: [UInt8], to out: inout [UInt8]) {
+        let digits: StaticString = "0123456789abcdef"
+        digits.withUTF8Buffer { table in
+            out.reserveCapacity(out.count + bytes.count * 2)
+            for byte in bytes {
+                out.append(table[Int(byte >> 4)])
+                out.append(table[Int(byte & 0x0F)])
+            }
+        }
+    }
+
     /// Lowercase hex of `bytes`, built from a table (no `String(format:)`, which is slow).
     public static func hex(_ bytes: [UInt8]) -> String {
         let digits: StaticString = "0123456789abcdef"

@@ -70,35 +70,43 @@ extension SigV4Signer {
     }
 
     /// The canonical header block (`name:value\n` per name, sorted, repeated names joined with
-    /// `,`) and the signed-headers list (`a;b;c`).
-    static func canonicalHeaders(_ headers: [(name: String, value: String)]) -> (block: [UInt8], signed: String) {
-        var names: [String] = []
-        var values: [String: [UInt8]] = [:]
-        for header in headers {
-            let name = header.name.trimmingASCIIWhitespace().lowercased()
-            if unsignedHeaders.contains(name) { continue }
-            if var existing = values[name] {
-                existing.append(UInt8(ascii: ","))
-                appendTrimmed(header.value, to: &existing)
-                values[name] = existing
-            } else {
-                var value: [UInt8] = []
-                appendTrimmed(header.value, to: &value)
-                values[name] = value
-                names.append(name)
-            }
+    /// `,` in the order given) and the signed-headers list (`a;b;c`), both as bytes.
+    static func canonicalHeaders(_ headers: [(name: String, value: String)]) -> (block: [UInt8], signed: [UInt8]) {
+        // Byte arrays, not a dictionary of strings: this runs for every request sent.
+        var entries: [(name: [UInt8], order: Int, value: [UInt8])] = []
+        entries.reserveCapacity(headers.count)
+        for (order, header) in headers.enumerated() {
+            let name = HTTPHeaderName.trimmedLowercasedBytes(header.name)
+            if unsignedHeaderBytes.contains(name) { continue }
+            var value: [UInt8] = []
+            appendTrimmed(header.value, to: &value)
+            entries.append((name, order, value))
         }
-        names.sort { $0.utf8.lexicographicallyPrecedes($1.utf8) }
+        entries.sort { lhs, rhs in
+            lhs.name == rhs.name ? lhs.order < rhs.order : lhs.name.lexicographicallyPrecedes(rhs.name)
+        }
         var block: [UInt8] = []
         block.reserveCapacity(256)
-        for name in names {
-            block += name.utf8
-            block.append(UInt8(ascii: ":"))
-            block += values[name] ?? []
+        var signed: [UInt8] = []
+        signed.reserveCapacity(128)
+        for (index, entry) in entries.enumerated() {
+            if index > 0, entries[index - 1].name == entry.name {
+                // A repeated name: its value joins the previous line's.
+                block[block.count - 1] = UInt8(ascii: ",")
+            } else {
+                if index > 0 { signed.append(UInt8(ascii: ";")) }
+                signed += entry.name
+                block += entry.name
+                block.append(UInt8(ascii: ":"))
+            }
+            block += entry.value
             block.append(UInt8(ascii: "\n"))
         }
-        return (block, names.joined(separator: ";"))
+        return (block, signed)
     }
+
+    /// `unsignedHeaders` as bytes, for `canonicalHeaders`.
+    private static let unsignedHeaderBytes: [[UInt8]] = unsignedHeaders.map { Array($0.utf8) }
 
     /// Appends `value` with leading and trailing whitespace removed and each inner run of
     /// whitespace folded to one space (Python's `' '.join(value.split())` on ASCII whitespace).
@@ -178,14 +186,5 @@ extension SigV4Signer {
         case UInt8(ascii: "A")...UInt8(ascii: "F"): return byte - UInt8(ascii: "A") + 10
         default: return nil
         }
-    }
-}
-
-extension String {
-    fileprivate func trimmingASCIIWhitespace() -> Substring {
-        let isSpace: (UInt8) -> Bool = { $0 == UInt8(ascii: " ") || $0 == UInt8(ascii: "\t") }
-        guard let first = utf8.firstIndex(where: { !isSpace($0) }), let last = utf8.lastIndex(where: { !isSpace($0) })
-        else { return "" }
-        return self[first...last]
     }
 }

@@ -5,7 +5,7 @@ import Foundation
 ///
 /// A value type; one signer per service and region can be shared by every worker. Signing costs
 /// two SHA-256 digests and one HMAC, plus four HMACs to derive the key when the day, secret,
-/// region or service differ from the previous call (a small locked cache remembers the last key).
+/// region or service differ from the previous call (a small locked cache remembers the last key; another, the last URL's signed parts).
 public struct SigV4Signer: Sendable {
     /// The signing name of the service, e.g. `dynamodb` (DynamoDB Streams also signs as
     /// `dynamodb`).
@@ -19,6 +19,7 @@ public struct SigV4Signer: Sendable {
     /// exactly as sent (botocore's `S3SigV4Auth`). Default true.
     public var normalizesPath: Bool
     private let keyCache = SigningKeyCache()
+    private let urlCache = SigningURLCache()
 
     public init(service: String, region: String, addsContentSHA256Header: Bool = false, normalizesPath: Bool = true) {
         self.service = service
@@ -55,19 +56,20 @@ public struct SigV4Signer: Sendable {
     @discardableResult
     public func sign(_ request: inout HTTPRequest, credentials: Credentials, date: Date) -> Details {
         let timestamp = Self.timestamp(date)
-        let url = SigningURL(request.url)
+        let parts = urlParts(request.url)
+        let addsContentSHA256Header = addsContentSHA256Header
         request.headers.removeAll {
-            let name = $0.name.lowercased()
-            return name == "authorization" || name == "x-amz-date" || name == "x-amz-security-token"
-                || (addsContentSHA256Header && name == "x-amz-content-sha256")
+            HTTPHeaderName.equal($0.name, "authorization") || HTTPHeaderName.equal($0.name, "x-amz-date")
+                || HTTPHeaderName.equal($0.name, "x-amz-security-token")
+                || (addsContentSHA256Header && HTTPHeaderName.equal($0.name, "x-amz-content-sha256"))
         }
-        if request.header("host") == nil { request.headers.append(("Host", url.hostHeader)) }
+        if request.header("host") == nil { request.headers.append(("Host", parts.hostHeader)) }
         request.headers.append(("X-Amz-Date", timestamp))
         if let token = credentials.sessionToken { request.headers.append(("X-Amz-Security-Token", token)) }
         if addsContentSHA256Header {
             request.headers.append(("X-Amz-Content-SHA256", Digest.hex(Digest.sha256(request.body))))
         }
-        let details = signatureDetails(request, url: url, credentials: credentials, timestamp: timestamp)
+        let details = signatureDetails(request, parts: parts, credentials: credentials, timestamp: timestamp)
         request.headers.append(("Authorization", details.authorization))
         return details
     }
@@ -77,47 +79,93 @@ public struct SigV4Signer: Sendable {
     /// the other headers `sign` adds for the result to match it.
     public func details(of request: HTTPRequest, credentials: Credentials, date: Date) -> Details {
         signatureDetails(
-            request, url: SigningURL(request.url), credentials: credentials, timestamp: Self.timestamp(date))
+            request, parts: urlParts(request.url), credentials: credentials, timestamp: Self.timestamp(date))
     }
 
+    /// The host header, canonical URI and canonical query of `url`; a client signs one endpoint
+    /// URL over and over, so the last one is remembered.
+    private func urlParts(_ url: String) -> SigningURLCache.Parts {
+        urlCache.parts(of: url, normalizesPath: normalizesPath) {
+            let split = SigningURL(url)
+            let path: [UInt8]
+            if normalizesPath {
+                path = Self.canonicalURI(split.path)
+            } else {
+                path = split.path.isEmpty ? Array("/".utf8) : Array(split.path.utf8)
+            }
+            return SigningURLCache.Parts(
+                hostHeader: split.hostHeader, canonicalPath: path, canonicalQuery: Self.canonicalQuery(split.query))
+        }
+    }
+
+    // Built as bytes, one string per result at the end: this runs for every request the daemon
+    // sends, and string interpolation here was a visible share of an idle daemon's CPU.
     private func signatureDetails(
-        _ request: HTTPRequest, url: SigningURL, credentials: Credentials, timestamp: String
+        _ request: HTTPRequest, parts: SigningURLCache.Parts, credentials: Credentials, timestamp: String
     ) -> Details {
+        let newline = UInt8(ascii: "\n")
         var headers = request.headers
-        if request.header("host") == nil { headers.append(("host", url.hostHeader)) }
+        if request.header("host") == nil { headers.append(("host", parts.hostHeader)) }
         let (headerBlock, signedHeaders) = Self.canonicalHeaders(headers)
-        let payloadHash = request.header("x-amz-content-sha256") ?? Digest.hex(Digest.sha256(request.body))
 
         var canonical: [UInt8] = []
-        canonical.reserveCapacity(512 + headerBlock.count)
+        canonical.reserveCapacity(
+            96 + parts.canonicalPath.count + parts.canonicalQuery.count + headerBlock.count + signedHeaders.count)
         canonical += request.method.uppercased().utf8
-        canonical.append(UInt8(ascii: "\n"))
-        if normalizesPath {
-            canonical += Self.canonicalURI(url.path)
-        } else {
-            canonical += url.path.isEmpty ? Array("/".utf8) : Array(url.path.utf8)
-        }
-        canonical.append(UInt8(ascii: "\n"))
-        canonical += Self.canonicalQuery(url.query)
-        canonical.append(UInt8(ascii: "\n"))
+        canonical.append(newline)
+        canonical += parts.canonicalPath
+        canonical.append(newline)
+        canonical += parts.canonicalQuery
+        canonical.append(newline)
         canonical += headerBlock
-        canonical.append(UInt8(ascii: "\n"))
-        canonical += signedHeaders.utf8
-        canonical.append(UInt8(ascii: "\n"))
-        canonical += payloadHash.utf8
+        canonical.append(newline)
+        canonical += signedHeaders
+        canonical.append(newline)
+        if let payloadHash = request.header("x-amz-content-sha256") {
+            canonical += payloadHash.utf8
+        } else {
+            Digest.appendHex(Digest.sha256(request.body), to: &canonical)
+        }
 
         let day = timestamp.prefix(8)
-        let scope = "\(day)/\(region)/\(service)/aws4_request"
-        let stringToSign = "AWS4-HMAC-SHA256\n\(timestamp)\n\(scope)\n\(Digest.hex(Digest.sha256(canonical)))"
+        var scope: [UInt8] = []
+        scope.reserveCapacity(day.utf8.count + region.utf8.count + service.utf8.count + 16)
+        scope += day.utf8
+        scope.append(UInt8(ascii: "/"))
+        scope += region.utf8
+        scope.append(UInt8(ascii: "/"))
+        scope += service.utf8
+        scope += "/aws4_request".utf8
+
+        var stringToSign: [UInt8] = []
+        stringToSign.reserveCapacity(32 + timestamp.utf8.count + scope.count + 64)
+        stringToSign += "AWS4-HMAC-SHA256\n".utf8
+        stringToSign += timestamp.utf8
+        stringToSign.append(newline)
+        stringToSign += scope
+        stringToSign.append(newline)
+        Digest.appendHex(Digest.sha256(canonical), to: &stringToSign)
+
         let key = keyCache.key(secret: credentials.secretAccessKey, day: day, region: region, service: service) {
             signingKey(secret: credentials.secretAccessKey, day: day)
         }
-        let signature = Digest.hex(Digest.hmacSHA256(key: key, data: Array(stringToSign.utf8)))
-        let authorization =
-            "AWS4-HMAC-SHA256 Credential=\(credentials.accessKeyID)/\(scope), SignedHeaders=\(signedHeaders), Signature=\(signature)"
+        let signature = Digest.hex(Digest.hmacSHA256(key: key, data: stringToSign))
+
+        var authorization: [UInt8] = []
+        authorization.reserveCapacity(
+            64 + credentials.accessKeyID.utf8.count + scope.count + signedHeaders.count + signature.utf8.count)
+        authorization += "AWS4-HMAC-SHA256 Credential=".utf8
+        authorization += credentials.accessKeyID.utf8
+        authorization.append(UInt8(ascii: "/"))
+        authorization += scope
+        authorization += ", SignedHeaders=".utf8
+        authorization += signedHeaders
+        authorization += ", Signature=".utf8
+        authorization += signature.utf8
         return Details(
-            canonicalRequest: String(decoding: canonical, as: UTF8.self), stringToSign: stringToSign,
-            signature: signature, authorization: authorization)
+            canonicalRequest: String(decoding: canonical, as: UTF8.self),
+            stringToSign: String(decoding: stringToSign, as: UTF8.self),
+            signature: signature, authorization: String(decoding: authorization, as: UTF8.self))
     }
 
     /// kSigning = HMAC(HMAC(HMAC(HMAC("AWS4" + secret, day), region), service), "aws4_request").

@@ -17,8 +17,7 @@ public struct HTTPRequest: Sendable, Equatable {
 
     /// The first value of a header, compared case-insensitively.
     public func header(_ name: String) -> String? {
-        let lowered = name.lowercased()
-        return headers.first { $0.name.lowercased() == lowered }?.value
+        headers.first { HTTPHeaderName.equal($0.name, name) }?.value
     }
 
     public static func == (lhs: HTTPRequest, rhs: HTTPRequest) -> Bool {

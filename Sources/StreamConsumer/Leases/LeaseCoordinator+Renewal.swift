@@ -37,25 +37,27 @@ extension LeaseCoordinator {
         let now = clock.now()
         return lock.withLock {
             var wake: Duration?
-            var pick: (shardId: String, due: Duration)?
-            for (shardId, entry) in held {
+            var pick: (index: Dictionary<String, Held>.Index, due: Duration)?
+            // Fields are read in place by index: copying each `Held` (its lease's strings and
+            // sets) cost retains and releases for every held lease on every renewal round.
+            for index in held.indices {
+                let (renewedAt, due, renewing, lapsed) = held.values[index].schedule
                 // Whoever wakes first also notes lapses, even of a lease whose call is stuck; a
                 // lease already noted lapsed has no such time left.
-                if !entry.lapsed {
-                    let expiry = entry.renewedAt + failoverTime
+                if !lapsed {
+                    let expiry = renewedAt + failoverTime
                     wake = min(wake ?? expiry, expiry)
                 }
-                guard !entry.renewing else { continue }
-                if entry.due <= now {
-                    if pick.map({ entry.due < $0.due }) ?? true { pick = (shardId, entry.due) }
+                guard !renewing else { continue }
+                if due <= now {
+                    if pick.map({ due < $0.due }) ?? true { pick = (index, due) }
                 } else {
-                    wake = min(wake ?? entry.due, entry.due)
+                    wake = min(wake ?? due, due)
                 }
             }
-            guard let pick, var entry = held[pick.shardId] else { return .wait(until: wake) }
-            entry.renewing = true
-            held[pick.shardId] = entry
-            return .renew(RenewalJob(lease: entry.lease, sentAt: now))
+            guard let pick else { return .wait(until: wake) }
+            held.values[pick.index].renewing = true
+            return .renew(RenewalJob(lease: held.values[pick.index].lease, sentAt: now))
         }
     }
 

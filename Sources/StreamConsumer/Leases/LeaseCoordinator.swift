@@ -47,6 +47,11 @@ public final class LeaseCoordinator: @unchecked Sendable {
             self.renewedAt = renewedAt
             self.due = renewedAt + period
         }
+
+        /// The fields a renewal round's scan reads, without copying the lease.
+        var schedule: (renewedAt: Duration, due: Duration, renewing: Bool, lapsed: Bool) {
+            (renewedAt, due, renewing, lapsed)
+        }
     }
 
     public let workerId: String

@@ -69,6 +69,29 @@ import Testing
         #expect(String(decoding: SigV4Signer.canonicalURI("/.."), as: UTF8.self) == "/")
     }
 
+    @Test func cachedURLParts_followTheURLAndThePathRule() {
+        // One signer signs URL after URL, and a copy that signs the wire path as is shares its
+        // cache: each signature must equal that of a fresh signer.
+        let urls = [
+            "https://example.amazonaws.com/a//./b/../c%20d?x=1&a=2", "https://EXAMPLE.amazonaws.com:443/",
+            "https://example.amazonaws.com/a//./b/../c%20d?x=1&a=2", "http://127.0.0.1:8000/p?q",
+        ]
+        var shared = SigV4Signer(service: "service", region: "us-east-1")
+        // Each URL three times in a row, the path rule flipped each time, then the list again.
+        let calls = (urls + urls).flatMap { url in [(url, true), (url, false), (url, true)] }
+        for (url, normalizesPath) in calls {
+            shared.normalizesPath = normalizesPath
+            var fresh = SigV4Signer(service: "service", region: "us-east-1")
+            fresh.normalizesPath = shared.normalizesPath
+            var viaShared = HTTPRequest(method: "GET", url: url)
+            var viaFresh = viaShared
+            let sharedDetails = shared.sign(&viaShared, credentials: Self.credentials(token: nil), date: Self.date)
+            let freshDetails = fresh.sign(&viaFresh, credentials: Self.credentials(token: nil), date: Self.date)
+            #expect(sharedDetails.canonicalRequest == freshDetails.canonicalRequest, "\(url)")
+            #expect(viaShared == viaFresh, "\(url)")
+        }
+    }
+
     @Test func digest_hexMatchesKnownSHA256() {
         #expect(
             Digest.hex(Digest.sha256([UInt8]())) == "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855")
