@@ -116,25 +116,33 @@ def outcome(ddb, ops: list[dict]) -> str:
         return e.response["Error"]["Code"]
 
 
+def stream_records(ddb, streams, table: str, most: int = 10**6) -> list[dict]:
+    """Every record of `table`'s one stream shard, read from the start; fails past `most` (a
+    stream whose reader is handed the same records again never ends)."""
+    arn = ddb.describe_table(TableName=table)["Table"]["LatestStreamArn"]
+    shard = streams.describe_stream(StreamArn=arn)["StreamDescription"]["Shards"][0]["ShardId"]
+    iterator = streams.get_shard_iterator(StreamArn=arn, ShardId=shard,
+                                          ShardIteratorType="TRIM_HORIZON")["ShardIterator"]
+    records = []
+    while iterator:
+        page = streams.get_records(ShardIterator=iterator, Limit=1000)
+        if not page["Records"]:
+            break
+        records += page["Records"]
+        assert len(records) <= most, "the stream reads the same records again"
+        iterator = page.get("NextShardIterator")
+    return records
+
+
 def state(ddb, streams) -> dict:
     out = {}
     for table in TABLES:
         items = ddb.scan(TableName=table, ConsistentRead=True)["Items"]
         out[table] = sorted(map(repr, items))
-        arn = ddb.describe_table(TableName=table)["Table"]["LatestStreamArn"]
-        shard = streams.describe_stream(StreamArn=arn)["StreamDescription"]["Shards"][0]["ShardId"]
-        iterator = streams.get_shard_iterator(StreamArn=arn, ShardId=shard,
-                                              ShardIteratorType="TRIM_HORIZON")["ShardIterator"]
-        records = []
-        while iterator:
-            page = streams.get_records(ShardIterator=iterator, Limit=1000)
-            if not page["Records"]:
-                break
-            records += [(r["eventName"], r["dynamodb"]["SequenceNumber"], repr(r["dynamodb"].get("Keys")),
-                         repr(r["dynamodb"].get("OldImage")), repr(r["dynamodb"].get("NewImage")))
-                        for r in page["Records"]]
-            iterator = page.get("NextShardIterator")
-        out[table + " stream"] = records
+        out[table + " stream"] = [
+            (r["eventName"], r["dynamodb"]["SequenceNumber"], repr(r["dynamodb"].get("Keys")),
+             repr(r["dynamodb"].get("OldImage")), repr(r["dynamodb"].get("NewImage")))
+            for r in stream_records(ddb, streams, table)]
     return out
 
 
@@ -207,17 +215,7 @@ def test_concurrent_writes_are_atomic_and_number_the_stream_once():
         final = int(client.get_item(TableName="race", Key={"pk": {"S": "counter"}})["Item"]["n"]["N"])
         assert final == sum(won), f"{sum(won)} conditional updates succeeded, the counter says {final}"
         streams = boto3.client("dynamodbstreams", region_name="us-east-1")
-        arn = client.describe_table(TableName="race")["Table"]["LatestStreamArn"]
-        shard = streams.describe_stream(StreamArn=arn)["StreamDescription"]["Shards"][0]
-        iterator = streams.get_shard_iterator(StreamArn=arn, ShardId=shard["ShardId"],
-                                              ShardIteratorType="TRIM_HORIZON")["ShardIterator"]
-        numbers = []
-        while iterator:
-            page = streams.get_records(ShardIterator=iterator, Limit=1000)
-            if not page["Records"]:
-                break
-            numbers += [int(r["dynamodb"]["SequenceNumber"]) for r in page["Records"]]
-            iterator = page["NextShardIterator"]
-            assert len(numbers) <= 1 + threads * rounds * 2, "the stream reads the same records again"
+        numbers = [int(r["dynamodb"]["SequenceNumber"])
+                   for r in stream_records(client, streams, "race", most=1 + threads * rounds * 2)]
         assert len(numbers) == 1 + threads * rounds + final
         assert numbers == list(range(numbers[0], numbers[0] + len(numbers)))
