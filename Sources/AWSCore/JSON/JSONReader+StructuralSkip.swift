@@ -1,0 +1,138 @@
+extension JSONReader {
+    /// One top-level member of an object that `skipObjectStructurally` passed over.
+    public struct SkippedMember {
+        /// The member's bytes, from its name's opening quote to just after its value's last
+        /// byte (raw JSON text, nothing validated).
+        public var text: UnsafeBufferPointer<UInt8>
+        /// The name's raw bytes between its quotes.
+        public var name: UnsafeBufferPointer<UInt8>
+        /// Whether the name holds a backslash: its raw bytes are then not its value.
+        public var nameEscaped: Bool
+
+        @inlinable
+        init(text: UnsafeBufferPointer<UInt8>, name: UnsafeBufferPointer<UInt8>, nameEscaped: Bool) {
+            self.text = text
+            self.name = name
+            self.nameEscaped = nameEscaped
+        }
+    }
+
+    /// The deepest nesting, counted from the skipped object, that `skipObjectStructurally`
+    /// follows (DynamoDB nests attribute values at most 32 deep).
+    public static let structuralSkipDepth = 64
+
+    /// Passes over the object that comes next by its structure alone, for a value that nobody
+    /// will read: finds its closing brace, with every bracket matched and strings (escapes
+    /// included) honoured, but validates nothing else (literals, numbers, UTF-8, control
+    /// characters, the `name: value` syntax). `member` sees each top-level member as it ends.
+    ///
+    /// Returns false, consuming nothing, when no object comes next, brackets do not match, the
+    /// document ends first or the object nests deeper than `structuralSkipDepth`: the caller
+    /// then reads the value the validating way, which throws the usual error. Several times
+    /// faster than `skipValue`: strings, most of an image's bytes, are crossed eight bytes at
+    /// a time.
+    @inlinable
+    public mutating func skipObjectStructurally(_ member: (SkippedMember) -> Void) -> Bool {
+        skipWhitespace()
+        guard position < count, base[position] == UInt8(ascii: "{") else { return false }
+        let ones: UInt64 = 0x0101_0101_0101_0101
+        let highs: UInt64 = 0x8080_8080_8080_8080
+        var p = position + 1
+        var level = 1
+        // One bit per open container, innermost lowest: 1 for an object, 0 for an array.
+        var kinds: UInt64 = 1
+        // The open top-level member: its start (-1: none yet), its name, where its value ends.
+        var memberStart = -1
+        var nameStart = 0
+        var nameEnd = 0
+        var nameEscaped = false
+        var valueEnd = p
+        while p < count {
+            let b = base[p]
+            switch b {
+            case UInt8(ascii: "\""):
+                let open = p
+                var escaped = false
+                p &+= 1
+                scan: while true {
+                    while p &+ 8 <= count {
+                        let word = UnsafeRawPointer(base + p).loadUnaligned(as: UInt64.self)
+                        let quote = word ^ (ones &* 0x22)
+                        let backslash = word ^ (ones &* 0x5C)
+                        // The lowest set high bit is exactly the first quote or backslash.
+                        let stops = (((quote &- ones) & ~quote) | ((backslash &- ones) & ~backslash)) & highs
+                        if stops != 0 {
+                            p &+= stops.trailingZeroBitCount &>> 3
+                            break
+                        }
+                        p &+= 8
+                    }
+                    guard p < count else { return false }
+                    switch base[p] {
+                    case UInt8(ascii: "\""):
+                        break scan
+                    case UInt8(ascii: "\\"):
+                        escaped = true
+                        p &+= 2
+                    default:
+                        p &+= 1
+                    }
+                }
+                // p is at the closing quote.
+                if level == 1 && memberStart < 0 {
+                    memberStart = open
+                    nameStart = open + 1
+                    nameEnd = p
+                    nameEscaped = escaped
+                }
+                p &+= 1
+                valueEnd = p
+            case UInt8(ascii: "{"), UInt8(ascii: "["):
+                level &+= 1
+                guard level <= Self.structuralSkipDepth else { return false }
+                kinds = kinds << 1 | (b == UInt8(ascii: "{") ? 1 : 0)
+                p &+= 1
+            case UInt8(ascii: "}"), UInt8(ascii: "]"):
+                guard (kinds & 1 == 1) == (b == UInt8(ascii: "}")) else { return false }
+                kinds >>= 1
+                level &-= 1
+                if level == 0 {
+                    if memberStart >= 0 { report(memberStart, nameStart, nameEnd, nameEscaped, valueEnd, member) }
+                    position = p + 1
+                    return true
+                }
+                p &+= 1
+                valueEnd = p
+            case UInt8(ascii: ","):
+                if level == 1 && memberStart >= 0 {
+                    report(memberStart, nameStart, nameEnd, nameEscaped, valueEnd, member)
+                    memberStart = -1
+                }
+                p &+= 1
+            case 0x20, 0x0A, 0x0D, 0x09, UInt8(ascii: ":"):
+                p &+= 1
+            default:
+                p &+= 1
+                valueEnd = p
+            }
+        }
+        return false
+    }
+
+    @inlinable @inline(__always)
+    func report(
+        _ start: Int, _ nameStart: Int, _ nameEnd: Int, _ escaped: Bool, _ end: Int, _ member: (SkippedMember) -> Void
+    ) {
+        member(
+            SkippedMember(
+                text: UnsafeBufferPointer(start: base + start, count: end - start),
+                name: UnsafeBufferPointer(start: base + nameStart, count: nameEnd - nameStart), nameEscaped: escaped))
+    }
+
+    /// The document's bytes from `start` to `end`, which must lie within it (empty otherwise).
+    @inlinable
+    public func documentBytes(from start: Int, to end: Int) -> UnsafeBufferPointer<UInt8> {
+        guard 0 <= start, start <= end, end <= count else { return UnsafeBufferPointer(start: base, count: 0) }
+        return UnsafeBufferPointer(start: base + start, count: end - start)
+    }
+}
