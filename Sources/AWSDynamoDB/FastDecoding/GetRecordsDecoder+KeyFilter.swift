@@ -51,17 +51,21 @@ extension GetRecordsDecoder.Parser {
             if span != nil { expected |= 1 << bit }
             wanted.append(span)
         }
+        // The lengths of the names (below 64), to pass over other members with one test.
+        var lengths: UInt64 = 0
+        for name in names where name.count < 64 { lengths |= 1 << name.count }
         var probe = reader
         var found: UInt8 = 0
         var consistent = true
         let passed = probe.skipObjectStructurally { member in
-            guard consistent else { return }
             guard !member.nameEscaped else {
                 consistent = false
                 return
             }
+            guard member.name.count >= 64 || lengths & (1 << member.name.count) != 0 else { return }
             for (bit, name) in names.enumerated() where Self.same(member.name, name) {
-                guard let span = wanted[bit], Self.same(member.text, reader.documentBytes(from: span.start, to: span.end))
+                guard let span = wanted[bit],
+                    Self.same(member.text, reader.documentBytes(from: span.start, to: span.end))
                 else {
                     consistent = false
                     return

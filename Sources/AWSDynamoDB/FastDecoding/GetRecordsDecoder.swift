@@ -132,7 +132,8 @@ extension GetRecordsDecoder.Parser {
                 } else if name.spells("awsRegion") {
                     awsRegion = try readOptionalString()
                 } else if name.spells("dynamodb") {
-                    change = try reader.readNullIfPresent() ? nil : try readChange(skippingFor: skipping ? eventName : nil)
+                    change =
+                        try reader.readNullIfPresent() ? nil : try readChange(skippingFor: skipping ? eventName : nil)
                 } else if name.spells("userIdentity") {
                     principal = try readPrincipal()
                 } else {
@@ -144,7 +145,10 @@ extension GetRecordsDecoder.Parser {
         guard let eventName else { throw JSONParseError(offset: start, reason: .unexpectedShape("member eventName")) }
         guard let change else { throw JSONParseError(offset: start, reason: .unexpectedShape("member dynamodb")) }
         if change.retry || change.skippedFor.map({ $0 != eventName }) == true {
-            return (StreamRecord(eventID: eventID, eventName: eventName, keys: [:], sequenceNumber: change.sequenceNumber), true)
+            return (
+                StreamRecord(eventID: eventID, eventName: eventName, keys: [:], sequenceNumber: change.sequenceNumber),
+                true
+            )
         }
         if page != nil {
             return (
@@ -208,7 +212,7 @@ extension GetRecordsDecoder.Parser {
                 let name = try reader.readMemberName()
                 if name.spells("Keys") {
                     if let page {
-                        lazyKeys = try readOptionalLazyItem(page: page)
+                        lazyKeys = try readOptionalLazyItem(page: page, capacity: 4)
                         skip = nil
                         retry = retry || skippedFor != nil
                     } else {
@@ -217,14 +221,16 @@ extension GetRecordsDecoder.Parser {
                 } else if name.spells("NewImage") {
                     if let page {
                         lazyNewImage = try readOptionalImage(
-                            page: page, eventName: eventName, keys: lazyKeys, skip: &skip, skippedFor: &skippedFor, retry: &retry)
+                            page: page, eventName: eventName, keys: lazyKeys, skip: &skip, skippedFor: &skippedFor,
+                            retry: &retry)
                     } else {
                         newImage = try readOptionalItem()
                     }
                 } else if name.spells("OldImage") {
                     if let page {
                         lazyOldImage = try readOptionalImage(
-                            page: page, eventName: eventName, keys: lazyKeys, skip: &skip, skippedFor: &skippedFor, retry: &retry)
+                            page: page, eventName: eventName, keys: lazyKeys, skip: &skip, skippedFor: &skippedFor,
+                            retry: &retry)
                     } else {
                         oldImage = try readOptionalItem()
                     }
@@ -232,7 +238,7 @@ extension GetRecordsDecoder.Parser {
                     sequenceNumber = nil
                     if try !reader.readNullIfPresent() {
                         let text = try reader.readStringBytes()
-                        guard let parsed = SequenceNumber(String(decoding: text, as: UTF8.self)) else {
+                        guard let parsed = SequenceNumber(bytes: text) else {
                             throw reader.shapeError("a decimal sequence number")
                         }
                         sequenceNumber = parsed
@@ -240,8 +246,7 @@ extension GetRecordsDecoder.Parser {
                 } else if name.spells("ApproximateCreationDateTime") {
                     seconds = nil
                     if try !reader.readNullIfPresent() {
-                        let text = try reader.readNumberText()
-                        seconds = WireConversion.seconds(fromNumberText: text)
+                        seconds = WireConversion.seconds(fromNumberBytes: try reader.readNumberBytes())
                     }
                 } else if name.spells("SizeBytes") {
                     sizeBytes = 0
@@ -315,9 +320,9 @@ extension GetRecordsDecoder.Parser {
     }
 
     @inline(__always)
-    mutating func readOptionalLazyItem(page: [UInt8]) throws(JSONParseError) -> LazyItem? {
+    mutating func readOptionalLazyItem(page: [UInt8], capacity: Int = 24) throws(JSONParseError) -> LazyItem? {
         if try reader.readNullIfPresent() { return nil }
-        return try readLazyItem(page: page)
+        return try readLazyItem(page: page, capacity: capacity)
     }
 
     @inline(__always)
