@@ -23,6 +23,7 @@ enum DutiesBenchmark {
         var rounds = 5
         var breakdown = false
         var keyFilter: RecordKeyFilter? = ZaeLimiterRecordFilter.keyFilter
+        var only: Int?
         var iterator = arguments.makeIterator()
         while let argument = iterator.next() {
             switch argument {
@@ -30,6 +31,8 @@ enum DutiesBenchmark {
             case "--rounds": rounds = Int(iterator.next() ?? "") ?? rounds
             case "--breakdown": breakdown = true
             case "--full-decode": keyFilter = nil
+            // One configuration alone, for a profiler: 0 decoding, 1 snapshots, 2 all duties.
+            case "--only": only = Int(iterator.next() ?? "")
             default: print("unknown option \(argument)")
             }
         }
@@ -48,7 +51,7 @@ enum DutiesBenchmark {
         var best = [Double](repeating: .infinity, count: breakdown ? names.count : 3)
         var dutyRequests = 0
         for _ in 0..<rounds {
-            for configuration in [2, 1] + (breakdown ? [0, 3, 4, 5] : []) {
+            for configuration in only.map({ [$0] }) ?? ([2, 1] + (breakdown ? [0, 3, 4, 5] : [])) {
                 let snapshots = CountingDynamoDB()
                 let maintenance = CountingDynamoDB()
                 let cache = BucketStateCache()
