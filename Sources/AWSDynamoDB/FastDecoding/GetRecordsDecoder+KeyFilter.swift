@@ -30,52 +30,52 @@ extension GetRecordsDecoder.Parser {
     /// is escaped; false, consuming nothing, otherwise (a filter reading the image might then
     /// decide otherwise than from the Keys).
     mutating func skipImage(carrying keys: LazyItem, names: [[UInt8]]) -> Bool {
-        guard !keys.hasEscapes else { return false }
-        // Each name's member text in the Keys (its last occurrence, the one the filter reads).
-        var wanted: [(start: Int, end: Int)?] = []
-        wanted.reserveCapacity(names.count)
-        var expected: UInt8 = 0
-        for (bit, name) in names.enumerated() {
-            var span: (start: Int, end: Int)?
-            for key in keys.attributes
-            where Self.same(
-                reader.documentBytes(from: Int(key.nameStart), to: Int(key.nameStart) + Int(key.nameCount)), name)
-            {
-                var start = Int(key.memberStart)
-                // The span may start at whitespace after the previous member's comma.
-                while start < Int(key.memberEnd), reader.documentBytes(from: start, to: start + 1).first != 0x22 {
-                    start += 1
+        guard !keys.hasEscapes, names.count <= 8 else { return false }
+        // Each name's member text in the Keys (its last occurrence, the one the filter reads), on
+        // the stack: an image is skipped for most records of a page.
+        return withUnsafeTemporaryAllocation(of: Range<Int>.self, capacity: 8) { wanted in
+            var expected: UInt8 = 0
+            // The lengths of the names (below 64), to pass over other members with one test.
+            var lengths: UInt64 = 0
+            for (bit, name) in names.enumerated() {
+                if name.count < 64 { lengths |= 1 << name.count }
+                for key in keys.attributes
+                where Self.same(
+                    reader.documentBytes(from: Int(key.nameStart), to: Int(key.nameStart) + Int(key.nameCount)), name)
+                {
+                    var start = Int(key.memberStart)
+                    // The span may start at whitespace after the previous member's comma.
+                    while start < Int(key.memberEnd), reader.documentBytes(from: start, to: start + 1).first != 0x22 {
+                        start += 1
+                    }
+                    wanted[bit] = start..<Int(key.memberEnd)
+                    expected |= 1 << bit
                 }
-                span = (start, Int(key.memberEnd))
             }
-            if span != nil { expected |= 1 << bit }
-            wanted.append(span)
-        }
-        // The lengths of the names (below 64), to pass over other members with one test.
-        var lengths: UInt64 = 0
-        for name in names where name.count < 64 { lengths |= 1 << name.count }
-        var probe = reader
-        var found: UInt8 = 0
-        var consistent = true
-        let passed = probe.skipObjectStructurally { member in
-            guard !member.nameEscaped else {
-                consistent = false
-                return
-            }
-            guard member.name.count >= 64 || lengths & (1 << member.name.count) != 0 else { return }
-            for (bit, name) in names.enumerated() where Self.same(member.name, name) {
-                guard let span = wanted[bit],
-                    Self.same(member.text, reader.documentBytes(from: span.start, to: span.end))
-                else {
+            var probe = reader
+            var found: UInt8 = 0
+            var consistent = true
+            let passed = probe.skipObjectStructurally { member in
+                guard !member.nameEscaped else {
                     consistent = false
                     return
                 }
-                found |= 1 << bit
+                guard member.name.count >= 64 || lengths & (1 << member.name.count) != 0 else { return }
+                for (bit, name) in names.enumerated() where Self.same(member.name, name) {
+                    guard expected & (1 << bit) != 0,
+                        Self.same(
+                            member.text, reader.documentBytes(from: wanted[bit].lowerBound, to: wanted[bit].upperBound))
+                    else {
+                        consistent = false
+                        return
+                    }
+                    found |= 1 << bit
+                }
             }
+            guard passed, consistent, found == expected else { return false }
+            reader = probe
+            return true
         }
-        guard passed, consistent, found == expected else { return false }
-        reader = probe
-        return true
     }
 
     @inline(__always)
@@ -87,7 +87,19 @@ extension GetRecordsDecoder.Parser {
     @inline(__always)
     static func same(_ a: UnsafeBufferPointer<UInt8>, _ b: UnsafeBufferPointer<UInt8>) -> Bool {
         guard a.count == b.count else { return false }
-        for index in 0..<a.count where a[index] != b[index] { return false }
+        guard let x = a.baseAddress, let y = b.baseAddress else { return true }
+        var index = 0
+        // Eight bytes at a time, then the rest.
+        while index &+ 8 <= a.count {
+            let left = UnsafeRawPointer(x + index).loadUnaligned(as: UInt64.self)
+            let right = UnsafeRawPointer(y + index).loadUnaligned(as: UInt64.self)
+            if left != right { return false }
+            index &+= 8
+        }
+        while index < a.count {
+            if x[index] != y[index] { return false }
+            index &+= 1
+        }
         return true
     }
 }
