@@ -97,19 +97,21 @@ extension GetRecordsDecoder.Parser {
     }
 
     mutating func readRecord() throws(JSONParseError) -> StreamRecord {
-        guard keyFilter != nil else { return try readRecord(skipping: false).record }
+        var retry = false
+        guard keyFilter != nil else { return try readRecord(skipping: false, retry: &retry) }
         let saved = reader
-        let first = try readRecord(skipping: true)
-        guard first.retry else { return first.record }
+        let first = try readRecord(skipping: true, retry: &retry)
+        guard retry else { return first }
         // A repeated eventName or Keys member came after images were skipped on the strength of
         // an earlier one: read the record again in full (never on a stream DynamoDB writes).
         reader = saved
-        return try readRecord(skipping: false).record
+        return try readRecord(skipping: false, retry: &retry)
     }
 
-    /// Reads one record; `skipping` lets the key filter pass over images. `retry` when a skip
-    /// was decided on an eventName or Keys that a later repeated member replaced.
-    mutating func readRecord(skipping: Bool) throws(JSONParseError) -> (record: StreamRecord, retry: Bool) {
+    /// Reads one record; `skipping` lets the key filter pass over images. Sets `retry` when a
+    /// skip was decided on an eventName or Keys that a later repeated member replaced (the
+    /// record returned is then a placeholder). Not a tuple: returning one copied the record.
+    mutating func readRecord(skipping: Bool, retry: inout Bool) throws(JSONParseError) -> StreamRecord {
         let start = reader.offset
         var eventID: String?
         var eventName: StreamRecord.EventName?
@@ -145,29 +147,25 @@ extension GetRecordsDecoder.Parser {
         guard let eventName else { throw JSONParseError(offset: start, reason: .unexpectedShape("member eventName")) }
         guard let change else { throw JSONParseError(offset: start, reason: .unexpectedShape("member dynamodb")) }
         if change.retry || change.skippedFor.map({ $0 != eventName }) == true {
-            return (
-                StreamRecord(eventID: eventID, eventName: eventName, keys: [:], sequenceNumber: change.sequenceNumber),
-                true
-            )
+            retry = true
+            return StreamRecord(
+                eventID: eventID, eventName: eventName, keys: [:], sequenceNumber: change.sequenceNumber)
         }
         if page != nil {
-            return (
-                StreamRecord(
-                    eventID: eventID, eventName: eventName, eventVersion: eventVersion,
-                    eventSource: eventSource, awsRegion: awsRegion, approximateCreationDateTime: change.seconds,
-                    lazyKeys: change.lazyKeys!, lazyNewImage: change.lazyNewImage, lazyOldImage: change.lazyOldImage,
-                    sequenceNumber: change.sequenceNumber, sizeBytes: change.sizeBytes,
-                    streamViewType: change.streamViewType, userIdentityPrincipal: principal,
-                    imagesSkipped: change.skippedFor != nil), false
-            )
+            return StreamRecord(
+                eventID: eventID, eventName: eventName, eventVersion: eventVersion,
+                eventSource: eventSource, awsRegion: awsRegion, approximateCreationDateTime: change.seconds,
+                lazyKeys: change.lazyKeys!, lazyNewImage: change.lazyNewImage, lazyOldImage: change.lazyOldImage,
+                sequenceNumber: change.sequenceNumber, sizeBytes: change.sizeBytes,
+                streamViewType: change.streamViewType, userIdentityPrincipal: principal,
+                imagesSkipped: change.skippedFor != nil)
         }
-        let record = StreamRecord(
+        return StreamRecord(
             eventID: eventID, eventName: eventName, eventVersion: eventVersion,
             eventSource: eventSource, awsRegion: awsRegion, approximateCreationDateTime: change.seconds,
             keys: change.keys, newImage: change.newImage, oldImage: change.oldImage,
             sequenceNumber: change.sequenceNumber, sizeBytes: change.sizeBytes,
             streamViewType: change.streamViewType, userIdentityPrincipal: principal)
-        return (record, false)
     }
 
     /// The members of a record's `dynamodb` object.

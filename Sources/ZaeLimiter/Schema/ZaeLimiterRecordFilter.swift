@@ -36,6 +36,7 @@ public enum ZaeLimiterRecordFilter {
     public static let keyFilter = RecordKeyFilter(attributeNames: ["PK", "SK"]) { eventName, keys in
         switch eventName {
         case .modify:
+            if let verdict = modifyVerdictFromBytes(keys) { return verdict }
             guard let sortKey = keys.value(named: "SK")?.s else { return false }
             return sortKey == ZaeLimiterSchema.bucketStateSortKey
                 || sortKey.hasPrefix(ZaeLimiterSchema.sortKeyBucketPrefix)
@@ -44,6 +45,23 @@ public enum ZaeLimiterRecordFilter {
             return AuditEventEncoder.isAuditPartitionKey(partitionKey)
         default:
             return false
+        }
+    }
+
+    /// The MODIFY verdict read from the Keys' SK bytes without building a string: nil (ask the
+    /// string comparisons) when the Keys have escapes or the SK text is not all ASCII, where
+    /// `==` and `hasPrefix` compare characters, not bytes. For ASCII text the two agree.
+    static func modifyVerdictFromBytes(_ keys: LazyItem) -> Bool? {
+        guard !keys.hasEscapes else { return nil }
+        return keys.withAttributes { view -> Bool? in
+            guard let index = view.attributes.indices.last(where: { view.name($0).elementsEqual("SK".utf8) }) else {
+                return false
+            }
+            guard view.attributes[index].type == .s else { return false }
+            let text = view.text(index)
+            guard text.allSatisfy({ $0 < 0x80 }) else { return nil }
+            return text.elementsEqual(ZaeLimiterSchema.bucketStateSortKey.utf8)
+                || text.starts(with: ZaeLimiterSchema.sortKeyBucketPrefix.utf8)
         }
     }
 

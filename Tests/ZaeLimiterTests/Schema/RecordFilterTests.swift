@@ -140,4 +140,44 @@ import ZaeLimiter
             if !expected.skipped { #expect(keyed[index] == full[index], "case \(index)") }
         }
     }
+
+    /// The key filter's MODIFY verdict (read from the SK's bytes when they are ASCII) must be the
+    /// filter's own string comparison on the same SK, for any text.
+    @Test func keyFilterVerdict_equalsTheStringComparison() throws {
+        // JSON texts: escapes are the JSON's, decoded by the decoder itself.
+        let texts = [
+            "#STATE", "#STATE ", "#STAT", "#state", "#BUCKET#", "#BUCKET#gpt-4", "#BUCKET", "#USAGE#x", "",
+            #"#STATE\u0301"#, #"#BUCKET#\u0301x"#, #"#BUCKET\u0301#x"#, #"\u00e9#STATE"#, #"#ST\u0041TE"#,
+            #"#BUCKET#\r\n"#, #"\u212a"#, "#BUCKET#é",
+        ]
+        var members: [String] = []
+        var expected: [Bool] = []
+        for text in texts {
+            for type in ["S", "N"] {
+                let keys = #"{"PK":{"S":"p"},"SK":{"\#(type)":"\#(text)"}}"#
+                members.append(
+                    #"{"eventID":"\#(members.count)","eventName":"MODIFY","dynamodb":{"SequenceNumber":"\#(10 + members.count)","#
+                        + #""Keys":\#(keys)}}"#)
+                let decoded = try JSONDecoderString.decode(text)
+                expected.append(type == "S" && (decoded == "#STATE" || decoded.hasPrefix("#BUCKET#")))
+            }
+        }
+        let bytes = Array(("{\"Records\":[" + members.joined(separator: ",") + "]}").utf8)
+        let records = try GetRecordsDecoder.decode(bytes).records
+        for (record, wanted) in zip(records, expected) {
+            let keys = try #require(record.lazyKeys)
+            #expect(ZaeLimiterRecordFilter.keyFilter.accepts(.modify, keys: keys) == wanted, "\(record.keys)")
+        }
+        #expect(expected.contains(true) && expected.contains(false))
+    }
+}
+
+/// A JSON string's value, through the decoder's own string reading.
+enum JSONDecoderString {
+    static func decode(_ jsonText: String) throws -> String {
+        let page =
+            #"{"Records":[{"eventID":"1","eventName":"MODIFY","dynamodb":{"SequenceNumber":"1","Keys":{"v":{"S":"\#(jsonText)"}}}}]}"#
+        let record = try #require(try GetRecordsDecoder.decode(Array(page.utf8)).records.first)
+        return try #require(record.keys["v"]?.s)
+    }
 }
