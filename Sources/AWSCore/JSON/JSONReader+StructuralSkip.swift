@@ -26,11 +26,11 @@ extension JSONReader {
     /// included) honoured, but validates nothing else (literals, numbers, UTF-8, control
     /// characters, the `name: value` syntax). `member` sees each top-level member as it ends.
     ///
-    /// Returns false, consuming nothing, when no object comes next, brackets do not match, the
-    /// document ends first or the object nests deeper than `structuralSkipDepth`: the caller
-    /// then reads the value the validating way, which throws the usual error. Several times
-    /// faster than `skipValue`: strings, most of an image's bytes, are crossed eight bytes at
-    /// a time.
+    /// Returns false, consuming at most leading whitespace, when no object comes next, brackets
+    /// do not match, the document ends first or the object nests deeper than
+    /// `structuralSkipDepth`: the caller then reads the value the validating way, which throws
+    /// the usual error. Strings are crossed eight bytes at a time, and the compact members
+    /// DynamoDB writes in three steps each.
     @inlinable
     public mutating func skipObjectStructurally(_ member: (SkippedMember) -> Void) -> Bool {
         skipWhitespace()
