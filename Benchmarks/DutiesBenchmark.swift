@@ -4,14 +4,16 @@ import Logging
 import StreamConsumer
 import ZaeLimiter
 
-/// CPU per record of the daemon's whole processor from GetRecords bytes: decoding each page,
-/// exactly-once snapshots and the three bucket duties (refill, proactive doubling, shard_count
+/// CPU per record of the daemon's whole processor from GetRecords bytes: decoding each page
+/// (passing over the images of records zae-limiter's filter leaves out, as the engine's fetcher
+/// does), the engine's record filter, exactly-once snapshots and the three bucket duties (refill, proactive doubling, shard_count
 /// propagation, on one shared bucket-state cache as the daemon wires them), every table call
 /// answered at once. `scripts/bench-duties cpu` runs it against zae-limiter's own
 /// `process_stream_records` on the same records.
 ///
-///   Benchmarks duties --pages FILE [--rounds N] [--breakdown]
+///   Benchmarks duties --pages FILE [--rounds N] [--breakdown] [--full-decode]
 ///
+/// `--full-decode` decodes every record's images (no key filter), as before the fetcher had one.
 /// FILE holds one GetRecords response body per line (one page per batch). Prints one JSON line:
 /// records, the duties' write requests, and the best round's CPU µs/record with and without duties;
 /// `--breakdown` adds decoding alone and each duty alone (on top of decoding and snapshots).
@@ -20,12 +22,17 @@ enum DutiesBenchmark {
         var path: String?
         var rounds = 5
         var breakdown = false
+        var keyFilter: RecordKeyFilter? = ZaeLimiterRecordFilter.keyFilter
+        var only: Int?
         var iterator = arguments.makeIterator()
         while let argument = iterator.next() {
             switch argument {
             case "--pages": path = iterator.next()
             case "--rounds": rounds = Int(iterator.next() ?? "") ?? rounds
             case "--breakdown": breakdown = true
+            case "--full-decode": keyFilter = nil
+            // One configuration alone, for a profiler: 0 decoding, 1 snapshots, 2 all duties.
+            case "--only": only = Int(iterator.next() ?? "")
             default: print("unknown option \(argument)")
             }
         }
@@ -36,6 +43,7 @@ enum DutiesBenchmark {
         let text = try String(contentsOfFile: path, encoding: .utf8)
         let pages = text.split(separator: "\n").filter { !$0.isEmpty }.map { Array($0.utf8) }
         let records = try pages.reduce(0) { $0 + (try GetRecordsDecoder.decode($1).records.count) }
+        let filter = ZaeLimiterRecordFilter.recordFilter
         let logger = Logger(label: "bench", factory: { _ in SwiftLogNoOpLogHandler() })
 
         // Configurations: 0 decoding alone, 1 snapshots, 2 all duties, 3… one duty each.
@@ -43,7 +51,7 @@ enum DutiesBenchmark {
         var best = [Double](repeating: .infinity, count: breakdown ? names.count : 3)
         var dutyRequests = 0
         for _ in 0..<rounds {
-            for configuration in [2, 1] + (breakdown ? [0, 3, 4, 5] : []) {
+            for configuration in only.map({ [$0] }) ?? ([2, 1] + (breakdown ? [0, 3, 4, 5] : [])) {
                 let snapshots = CountingDynamoDB()
                 let maintenance = CountingDynamoDB()
                 let cache = BucketStateCache()
@@ -63,8 +71,9 @@ enum DutiesBenchmark {
                 let checkpointer = NullCheckpointer()
                 let start = AggregationBenchmark.cpuSeconds()
                 for page in pages {
-                    let slice = try GetRecordsDecoder.decode(page).records
-                    guard configuration != 0, let last = slice.last else { continue }
+                    let records = try GetRecordsDecoder.decode(page, keyFilter: keyFilter).records
+                    let slice = records.filter { filter.accepts($0) }
+                    guard configuration != 0, let last = records.last, !slice.isEmpty else { continue }
                     try aggregator.process(
                         RecordBatch(
                             streamArn: "a", shardId: "s", lane: 0, laneCount: 1, records: slice,

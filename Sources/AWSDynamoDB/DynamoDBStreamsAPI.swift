@@ -126,9 +126,12 @@ public struct GetRecordsInput: Sendable {
     public var shardIterator: String
     /// 1…1000; nil lets the service choose (1000).
     public var limit: Int?
-    public init(shardIterator: String, limit: Int? = nil) {
+    /// Not sent: records it rejects come back with their images skipped (`RecordKeyFilter`).
+    public var keyFilter: RecordKeyFilter?
+    public init(shardIterator: String, limit: Int? = nil, keyFilter: RecordKeyFilter? = nil) {
         self.shardIterator = shardIterator
         self.limit = limit
+        self.keyFilter = keyFilter
     }
 }
 

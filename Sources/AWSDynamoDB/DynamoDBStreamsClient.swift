@@ -36,6 +36,8 @@ public final class DynamoDBStreamsClient: JSONProtocolService, DynamoDBStreamsAP
     }
 
     public func getRecords(_ input: GetRecordsInput) throws -> GetRecordsOutput {
-        try client.call("GetRecords", input: DynamoDBStreamsWire.getRecords(input)) { try GetRecordsDecoder.decode($0) }
+        try client.call("GetRecords", input: DynamoDBStreamsWire.getRecords(input)) {
+            try GetRecordsDecoder.decode($0, keyFilter: input.keyFilter)
+        }
     }
 }

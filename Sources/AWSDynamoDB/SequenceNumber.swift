@@ -17,6 +17,18 @@ public struct SequenceNumber: Sendable, Hashable, Comparable, CustomStringConver
         digits = trimmed.isEmpty ? "0" : String(trimmed)
     }
 
+    /// `init?(_:)` from the text's bytes: the check runs on the bytes, and the string is built
+    /// once, for the digits kept.
+    init?(bytes: UnsafeBufferPointer<UInt8>) {
+        guard let first = bytes.first, first != UInt8(ascii: "0"), bytes.allSatisfy({ $0 &- 48 < 10 }) else {
+            self.init(String(decoding: bytes, as: UTF8.self))
+            return
+        }
+        self.init(canonical: String(decoding: bytes, as: UTF8.self))
+    }
+
+    private init(canonical: String) { digits = canonical }
+
     public static func < (lhs: SequenceNumber, rhs: SequenceNumber) -> Bool {
         if lhs.digits.utf8.count != rhs.digits.utf8.count { return lhs.digits.utf8.count < rhs.digits.utf8.count }
         return lhs.digits < rhs.digits

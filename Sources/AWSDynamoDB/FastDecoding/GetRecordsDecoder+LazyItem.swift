@@ -4,11 +4,11 @@ extension GetRecordsDecoder.Parser {
     /// Reads an item as `readItem` does (same reads, same errors at the same offsets) but keeps
     /// only where each attribute lies in `page`; compact S / N members take a shortcut that
     /// accepts only what the general reads accept.
-    mutating func readLazyItem(page: [UInt8]) throws(JSONParseError) -> LazyItem {
+    mutating func readLazyItem(page: [UInt8], capacity: Int = 24) throws(JSONParseError) -> LazyItem {
         var attributes: [LazyItem.Attribute] = []
         var hasEscapes = false
         if try reader.enterObject() {
-            attributes.reserveCapacity(24)
+            attributes.reserveCapacity(capacity)
             repeat {
                 let memberStart = reader.offset
                 if let member = reader.readCompactScalarMember() {

@@ -18,14 +18,19 @@ public enum GetRecordsDecoder {
         case eager
     }
 
-    /// Decodes one GetRecords response body.
-    public static func decode(_ bytes: [UInt8], images: Images = .lazy) throws(JSONParseError) -> GetRecordsOutput {
+    /// Decodes one GetRecords response body. With `keyFilter` (lazy images only), the images of
+    /// records it rejects are passed over by structure instead of decoded (see
+    /// `RecordKeyFilter`): malformed JSON inside them is then not an error.
+    public static func decode(
+        _ bytes: [UInt8], images: Images = .lazy, keyFilter: RecordKeyFilter? = nil
+    ) throws(JSONParseError) -> GetRecordsOutput {
         // Lazy spans are 32-bit offsets; a larger body (never sent by the service) goes eager.
         let page = images == .lazy && bytes.count <= Int(UInt32.max) ? bytes : nil
         // withUnsafeBytes erases typed throws, so carry the outcome out in a Result.
         let result = bytes.withUnsafeBytes { buffer in
             Result { () throws(JSONParseError) in
                 var parser = Parser(reader: JSONReader(buffer), page: page)
+                parser.keyFilter = page == nil ? nil : keyFilter
                 return try parser.readPage()
             }
         }
@@ -33,10 +38,10 @@ public enum GetRecordsDecoder {
     }
 
     /// Decodes one GetRecords response body from borrowed bytes (copied when images are lazy).
-    public static func decode(_ buffer: UnsafeRawBufferPointer, images: Images = .lazy) throws(JSONParseError)
-        -> GetRecordsOutput
-    {
-        if images == .lazy { return try decode(Array(buffer), images: .lazy) }
+    public static func decode(
+        _ buffer: UnsafeRawBufferPointer, images: Images = .lazy, keyFilter: RecordKeyFilter? = nil
+    ) throws(JSONParseError) -> GetRecordsOutput {
+        if images == .lazy { return try decode(Array(buffer), images: .lazy, keyFilter: keyFilter) }
         var parser = Parser(reader: JSONReader(buffer))
         return try parser.readPage()
     }
@@ -51,6 +56,8 @@ extension GetRecordsDecoder {
         /// Members of the items being read, innermost last: an item is built only once its
         /// size is known, so its dictionary never grows (and rehashes) while it fills.
         var pending: [(name: String, value: AttributeValue)] = []
+        /// Whose images may be passed over (lazy images only).
+        var keyFilter: RecordKeyFilter?
 
         init(reader: JSONReader, page: [UInt8]? = nil) {
             self.reader = reader
@@ -90,6 +97,21 @@ extension GetRecordsDecoder.Parser {
     }
 
     mutating func readRecord() throws(JSONParseError) -> StreamRecord {
+        var retry = false
+        guard keyFilter != nil else { return try readRecord(skipping: false, retry: &retry) }
+        let saved = reader
+        let first = try readRecord(skipping: true, retry: &retry)
+        guard retry else { return first }
+        // A repeated eventName or Keys member came after images were skipped on the strength of
+        // an earlier one: read the record again in full (never on a stream DynamoDB writes).
+        reader = saved
+        return try readRecord(skipping: false, retry: &retry)
+    }
+
+    /// Reads one record; `skipping` lets the key filter pass over images. Sets `retry` when a
+    /// skip was decided on an eventName or Keys that a later repeated member replaced (the
+    /// record returned is then a placeholder). Not a tuple: returning one copied the record.
+    mutating func readRecord(skipping: Bool, retry: inout Bool) throws(JSONParseError) -> StreamRecord {
         let start = reader.offset
         var eventID: String?
         var eventName: StreamRecord.EventName?
@@ -112,7 +134,8 @@ extension GetRecordsDecoder.Parser {
                 } else if name.spells("awsRegion") {
                     awsRegion = try readOptionalString()
                 } else if name.spells("dynamodb") {
-                    change = try reader.readNullIfPresent() ? nil : try readChange()
+                    change =
+                        try reader.readNullIfPresent() ? nil : try readChange(skippingFor: skipping ? eventName : nil)
                 } else if name.spells("userIdentity") {
                     principal = try readPrincipal()
                 } else {
@@ -123,13 +146,19 @@ extension GetRecordsDecoder.Parser {
         guard let eventID else { throw JSONParseError(offset: start, reason: .unexpectedShape("member eventID")) }
         guard let eventName else { throw JSONParseError(offset: start, reason: .unexpectedShape("member eventName")) }
         guard let change else { throw JSONParseError(offset: start, reason: .unexpectedShape("member dynamodb")) }
+        if change.retry || change.skippedFor.map({ $0 != eventName }) == true {
+            retry = true
+            return StreamRecord(
+                eventID: eventID, eventName: eventName, keys: [:], sequenceNumber: change.sequenceNumber)
+        }
         if page != nil {
             return StreamRecord(
                 eventID: eventID, eventName: eventName, eventVersion: eventVersion,
                 eventSource: eventSource, awsRegion: awsRegion, approximateCreationDateTime: change.seconds,
                 lazyKeys: change.lazyKeys!, lazyNewImage: change.lazyNewImage, lazyOldImage: change.lazyOldImage,
                 sequenceNumber: change.sequenceNumber, sizeBytes: change.sizeBytes,
-                streamViewType: change.streamViewType, userIdentityPrincipal: principal)
+                streamViewType: change.streamViewType, userIdentityPrincipal: principal,
+                imagesSkipped: change.skippedFor != nil)
         }
         return StreamRecord(
             eventID: eventID, eventName: eventName, eventVersion: eventVersion,
@@ -151,9 +180,16 @@ extension GetRecordsDecoder.Parser {
         var seconds: Double?
         var sizeBytes: Int
         var streamViewType: String?
+        /// The event name on whose verdict an image was skipped (nil: none was).
+        var skippedFor: StreamRecord.EventName?
+        /// The record must be read again without skipping: a Keys member came after an image was
+        /// skipped, or an image could not be skipped after another one was.
+        var retry = false
     }
 
-    mutating func readChange() throws(JSONParseError) -> Change {
+    /// Reads a record's `dynamodb` object; with `eventName`, the key filter may pass over its
+    /// images (`readOptionalImage`).
+    mutating func readChange(skippingFor eventName: StreamRecord.EventName?) throws(JSONParseError) -> Change {
         let start = reader.offset
         var keys: Item?
         var lazyKeys: LazyItem?
@@ -165,24 +201,34 @@ extension GetRecordsDecoder.Parser {
         var seconds: Double?
         var sizeBytes = 0
         var streamViewType: String?
+        // Whether the images may be skipped: decided once Keys and the first image are known.
+        var skip: Bool?
+        var skippedFor: StreamRecord.EventName?
+        var retry = false
         if try reader.enterObject() {
             repeat {
                 let name = try reader.readMemberName()
                 if name.spells("Keys") {
                     if let page {
-                        lazyKeys = try readOptionalLazyItem(page: page)
+                        lazyKeys = try readOptionalLazyItem(page: page, capacity: 4)
+                        skip = nil
+                        retry = retry || skippedFor != nil
                     } else {
                         keys = try readOptionalItem()
                     }
                 } else if name.spells("NewImage") {
                     if let page {
-                        lazyNewImage = try readOptionalLazyItem(page: page)
+                        lazyNewImage = try readOptionalImage(
+                            page: page, eventName: eventName, keys: lazyKeys, skip: &skip, skippedFor: &skippedFor,
+                            retry: &retry)
                     } else {
                         newImage = try readOptionalItem()
                     }
                 } else if name.spells("OldImage") {
                     if let page {
-                        lazyOldImage = try readOptionalLazyItem(page: page)
+                        lazyOldImage = try readOptionalImage(
+                            page: page, eventName: eventName, keys: lazyKeys, skip: &skip, skippedFor: &skippedFor,
+                            retry: &retry)
                     } else {
                         oldImage = try readOptionalItem()
                     }
@@ -190,7 +236,7 @@ extension GetRecordsDecoder.Parser {
                     sequenceNumber = nil
                     if try !reader.readNullIfPresent() {
                         let text = try reader.readStringBytes()
-                        guard let parsed = SequenceNumber(String(decoding: text, as: UTF8.self)) else {
+                        guard let parsed = SequenceNumber(bytes: text) else {
                             throw reader.shapeError("a decimal sequence number")
                         }
                         sequenceNumber = parsed
@@ -198,8 +244,7 @@ extension GetRecordsDecoder.Parser {
                 } else if name.spells("ApproximateCreationDateTime") {
                     seconds = nil
                     if try !reader.readNullIfPresent() {
-                        let text = try reader.readNumberText()
-                        seconds = WireConversion.seconds(fromNumberText: text)
+                        seconds = WireConversion.seconds(fromNumberBytes: try reader.readNumberBytes())
                     }
                 } else if name.spells("SizeBytes") {
                     sizeBytes = 0
@@ -225,7 +270,7 @@ extension GetRecordsDecoder.Parser {
         return Change(
             keys: keys ?? [:], newImage: newImage, oldImage: oldImage, lazyKeys: lazyKeys, lazyNewImage: lazyNewImage,
             lazyOldImage: lazyOldImage, sequenceNumber: sequenceNumber, seconds: seconds, sizeBytes: sizeBytes,
-            streamViewType: streamViewType)
+            streamViewType: streamViewType, skippedFor: skippedFor, retry: retry)
     }
 
     mutating func readPrincipal() throws(JSONParseError) -> String? {
@@ -273,9 +318,9 @@ extension GetRecordsDecoder.Parser {
     }
 
     @inline(__always)
-    mutating func readOptionalLazyItem(page: [UInt8]) throws(JSONParseError) -> LazyItem? {
+    mutating func readOptionalLazyItem(page: [UInt8], capacity: Int = 24) throws(JSONParseError) -> LazyItem? {
         if try reader.readNullIfPresent() { return nil }
-        return try readLazyItem(page: page)
+        return try readLazyItem(page: page, capacity: capacity)
     }
 
     @inline(__always)

@@ -43,6 +43,38 @@ enum WireConversion {
         return Double(text)
     }
 
+    /// `seconds(fromNumberText:)` from the number's bytes, without building a string for the
+    /// common forms: whole seconds, and a decimal fraction (moto) whose digits form an integer
+    /// below 2^53 with at most 22 of them after the point. That integer and the power of ten
+    /// are then both exact Doubles, so one IEEE division rounds the exact quotient correctly,
+    /// the value `Double(text)` gives (Clinger's fast path). Anything else takes `Double(text)`.
+    static func seconds(fromNumberBytes bytes: UnsafeBufferPointer<UInt8>) -> Double? {
+        var mantissa: UInt64 = 0
+        var digits = 0
+        var fraction = -1
+        for byte in bytes {
+            if byte == UInt8(ascii: ".") && fraction < 0 {
+                fraction = 0
+                continue
+            }
+            let digit = byte &- 48
+            guard digit < 10, digits < 15 else {
+                return seconds(fromNumberText: String(decoding: bytes, as: UTF8.self))
+            }
+            mantissa = mantissa &* 10 &+ UInt64(digit)
+            digits += 1
+            if fraction >= 0 { fraction += 1 }
+        }
+        guard digits > 0, fraction != 0 else { return seconds(fromNumberText: String(decoding: bytes, as: UTF8.self)) }
+        if fraction < 0 { return Double(mantissa) }
+        return Double(mantissa) / powersOfTen[fraction]
+    }
+
+    /// 10^0 … 10^22, each exact as a Double.
+    static let powersOfTen: [Double] = (0...22).map { exponent in
+        (0..<exponent).reduce(1.0) { value, _ in value * 10 }
+    }
+
     /// `SizeBytes`: a JSON integer that fits in Int.
     static func integer(fromNumberText text: String) -> Int? { Int(text) }
 }

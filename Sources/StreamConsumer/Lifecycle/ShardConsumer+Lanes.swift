@@ -37,7 +37,8 @@ extension ShardConsumer {
             ])
         fetcher = RecordFetcher(
             client: dependencies.makeStreamsClient(), streamArn: dependencies.streamArn, shardId: shardId,
-            start: position, metrics: dependencies.metrics, clock: dependencies.clock, logger: logger)
+            start: position, metrics: dependencies.metrics, clock: dependencies.clock, logger: logger,
+            keyFilter: dependencies.filter.keyFilter)
         publishCheckpoint()
         return false
     }

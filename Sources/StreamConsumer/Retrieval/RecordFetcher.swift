@@ -26,6 +26,8 @@ final class RecordFetcher {
     private let metrics: ConsumerMetrics
     private let logger: Logger
     private let clock: ConsumerClock
+    /// Lets the decoder skip the images of records the engine's filter leaves out.
+    private let keyFilter: RecordKeyFilter?
     private var iterator: String?
     /// Where the next iterator starts: after the last fetched record once there is one.
     private var position: ShardIteratorPosition
@@ -35,8 +37,9 @@ final class RecordFetcher {
 
     init(
         client: DynamoDBStreamsAPI, streamArn: String, shardId: String, start: ShardIteratorPosition,
-        metrics: ConsumerMetrics, clock: ConsumerClock, logger: Logger
+        metrics: ConsumerMetrics, clock: ConsumerClock, logger: Logger, keyFilter: RecordKeyFilter? = nil
     ) {
+        self.keyFilter = keyFilter
         self.client = client
         self.streamArn = streamArn
         self.shardId = shardId
@@ -63,7 +66,7 @@ final class RecordFetcher {
             }
             let started = clock.now()
             let output = try client.getRecords(
-                GetRecordsInput(shardIterator: iterator!, limit: min(max(limit, 1), 1000)))
+                GetRecordsInput(shardIterator: iterator!, limit: min(max(limit, 1), 1000), keyFilter: keyFilter))
             metrics.getRecordsLatency.recordNanoseconds(Int64((clock.now() - started).seconds * 1e9))
             iterator = output.nextShardIterator
             if let last = output.records.last { position = .afterSequenceNumber(last.sequenceNumber) }

@@ -28,6 +28,43 @@ public enum ZaeLimiterRecordFilter {
         }
     }
 
+    /// The same criteria read from the Keys (`SK` for MODIFY, `PK` for REMOVE: key attributes,
+    /// which a MODIFY's NewImage and a REMOVE's OldImage hold as the Keys do), so the decoder
+    /// passes over the images of the records left out, as the stack's event source mapping keeps
+    /// them from the Lambda. The decoder checks that the images hold `PK` and `SK` as the Keys
+    /// do before it skips them, so `accepts` decides every record as on its full images.
+    public static let keyFilter = RecordKeyFilter(attributeNames: ["PK", "SK"]) { eventName, keys in
+        switch eventName {
+        case .modify:
+            if let verdict = modifyVerdictFromBytes(keys) { return verdict }
+            guard let sortKey = keys.value(named: "SK")?.s else { return false }
+            return sortKey == ZaeLimiterSchema.bucketStateSortKey
+                || sortKey.hasPrefix(ZaeLimiterSchema.sortKeyBucketPrefix)
+        case .remove:
+            guard let partitionKey = keys.value(named: "PK")?.s else { return false }
+            return AuditEventEncoder.isAuditPartitionKey(partitionKey)
+        default:
+            return false
+        }
+    }
+
+    /// The MODIFY verdict read from the Keys' SK bytes without building a string: nil (ask the
+    /// string comparisons) when the Keys have escapes or the SK text is not all ASCII, where
+    /// `==` and `hasPrefix` compare characters, not bytes. For ASCII text the two agree.
+    static func modifyVerdictFromBytes(_ keys: LazyItem) -> Bool? {
+        guard !keys.hasEscapes else { return nil }
+        return keys.withAttributes { view -> Bool? in
+            guard let index = view.attributes.indices.last(where: { view.name($0).elementsEqual("SK".utf8) }) else {
+                return false
+            }
+            guard view.attributes[index].type == .s else { return false }
+            let text = view.text(index)
+            guard text.allSatisfy({ $0 < 0x80 }) else { return nil }
+            return text.elementsEqual(ZaeLimiterSchema.bucketStateSortKey.utf8)
+                || text.starts(with: ZaeLimiterSchema.sortKeyBucketPrefix.utf8)
+        }
+    }
+
     /// The engine's filter with zae-limiter's criteria.
-    public static var recordFilter: RecordFilter { .matching { accepts($0) } }
+    public static var recordFilter: RecordFilter { .keyed(keyFilter) { accepts($0) } }
 }

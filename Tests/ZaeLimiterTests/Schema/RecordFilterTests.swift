@@ -1,4 +1,5 @@
 import AWSDynamoDB
+import StreamConsumer
 import Testing
 import ZaeLimiter
 
@@ -30,10 +31,15 @@ import ZaeLimiter
         let bytes = Self.page(cases.map { ($0.event, $0.newImage) })
         let lazy = try GetRecordsDecoder.decode(bytes).records
         let eager = try GetRecordsDecoder.decode(bytes, images: .eager).records
+        let keyed = try GetRecordsDecoder.decode(bytes, keyFilter: ZaeLimiterRecordFilter.keyFilter).records
         #expect(lazy.count == cases.count)
         for (index, expected) in cases.enumerated() {
             #expect(ZaeLimiterRecordFilter.accepts(lazy[index]) == expected.accepted, "\(expected.newImage)")
             #expect(ZaeLimiterRecordFilter.accepts(eager[index]) == expected.accepted, "\(expected.newImage)")
+            // The engine's filter on records decoded with the key filter: the Keys hold no SK, so
+            // an image holding one is decoded and decided by it.
+            #expect(
+                ZaeLimiterRecordFilter.recordFilter.accepts(keyed[index]) == expected.accepted, "\(expected.newImage)")
         }
     }
 
@@ -61,10 +67,117 @@ import ZaeLimiter
         let bytes = Array(("{\"Records\":[" + members.joined(separator: ",") + "]}").utf8)
         let lazy = try GetRecordsDecoder.decode(bytes).records
         let eager = try GetRecordsDecoder.decode(bytes, images: .eager).records
+        let keyed = try GetRecordsDecoder.decode(bytes, keyFilter: ZaeLimiterRecordFilter.keyFilter).records
         #expect(lazy.count == cases.count)
         for (index, expected) in cases.enumerated() {
             #expect(ZaeLimiterRecordFilter.accepts(lazy[index]) == expected.accepted, "\(expected.oldImage)")
             #expect(ZaeLimiterRecordFilter.accepts(eager[index]) == expected.accepted, "\(expected.oldImage)")
+            #expect(
+                ZaeLimiterRecordFilter.recordFilter.accepts(keyed[index]) == expected.accepted, "\(expected.oldImage)")
         }
+    }
+
+    /// With Keys as DynamoDB writes them (PK and SK), records the key filter rejects have their
+    /// images skipped, and images that do not hold the Keys' PK and SK are decoded and decide.
+    @Test func keyFilter_skipsOnlyRecordsTheImagesWouldLeaveOut() throws {
+        let cases: [(event: String, keys: String, image: String, accepted: Bool, skipped: Bool)] = [
+            (
+                "MODIFY", ##"{"PK":{"S":"ns/e"},"SK":{"S":"#STATE"}}"##,
+                ##"{"PK":{"S":"ns/e"},"SK":{"S":"#STATE"},"x":{"N":"1"}}"##, true, false
+            ),
+            (
+                "MODIFY", ##"{"PK":{"S":"ns/e"},"SK":{"S":"#USAGE#r#2026"}}"##,
+                ##"{"SK":{"S":"#USAGE#r#2026"},"PK":{"S":"ns/e"},"x":{"N":"1"}}"##, false, true
+            ),
+            (
+                "INSERT", ##"{"PK":{"S":"ns/e"},"SK":{"S":"#STATE"}}"##, ##"{"PK":{"S":"ns/e"},"SK":{"S":"#STATE"}}"##,
+                false, true
+            ),
+            // Images that disagree with their Keys (never written by DynamoDB): decided by the image.
+            (
+                "MODIFY", ##"{"PK":{"S":"ns/e"},"SK":{"S":"#USAGE#x"}}"##,
+                ##"{"PK":{"S":"ns/e"},"SK":{"S":"#STATE"}}"##, true, false
+            ),
+            (
+                "MODIFY", ##"{"PK":{"S":"ns/e"},"SK":{"S":"#STATE"}}"##,
+                ##"{"PK":{"S":"ns/e"},"SK":{"S":"#USAGE#x"}}"##, false, false
+            ),
+            (
+                "MODIFY", ##"{"PK":{"S":"ns/e"},"SK":{"S":"#USAGE#x"}}"##,
+                ##"{"PK":{"S":"ns/e"},"SK":{"S":"#USAGE#x"},"S\u004b":{"S":"#STATE"}}"##, true, false
+            ),
+            (
+                "MODIFY", ##"{"PK":{"S":"ns/e"},"SK":{"S":"#USAGE#x"}}"##,
+                ##"{"PK":{"S":"ns/e"},"SK":{"S":"#USAGE#x"},"SK":{"S":"#STATE"}}"##, true, false
+            ),
+            ("MODIFY", ##"{"PK":{"S":"ns/e"},"SK":{"S":"#USAGE#x"}}"##, ##"{"PK":{"S":"ns/e"}}"##, false, false),
+            (
+                "REMOVE", ##"{"PK":{"S":"ns/AUDIT#e"},"SK":{"S":"#AUDIT#1"}}"##,
+                ##"{"PK":{"S":"ns/AUDIT#e"},"SK":{"S":"#AUDIT#1"}}"##, true, false
+            ),
+            (
+                "REMOVE", ##"{"PK":{"S":"ns/e"},"SK":{"S":"#STATE"}}"##, ##"{"PK":{"S":"ns/e"},"SK":{"S":"#STATE"}}"##,
+                false, true
+            ),
+            (
+                "REMOVE", ##"{"PK":{"S":"ns/e"},"SK":{"S":"#STATE"}}"##,
+                ##"{"PK":{"S":"ns/AUDIT#e"},"SK":{"S":"#STATE"}}"##, true, false
+            ),
+        ]
+        let members = cases.enumerated().map { index, record in
+            let image = record.event == "REMOVE" ? "OldImage" : "NewImage"
+            return
+                #"{"eventID":"\#(index)","eventName":"\#(record.event)","dynamodb":{"SequenceNumber":"\#(10 + index)","#
+                + #""Keys":\#(record.keys),"\#(image)":\#(record.image)}}"#
+        }
+        let bytes = Array(("{\"Records\":[" + members.joined(separator: ",") + "]}").utf8)
+        let full = try GetRecordsDecoder.decode(bytes).records
+        let keyed = try GetRecordsDecoder.decode(bytes, keyFilter: ZaeLimiterRecordFilter.keyFilter).records
+        for (index, expected) in cases.enumerated() {
+            #expect(ZaeLimiterRecordFilter.accepts(full[index]) == expected.accepted, "case \(index)")
+            #expect(ZaeLimiterRecordFilter.recordFilter.accepts(keyed[index]) == expected.accepted, "case \(index)")
+            #expect(keyed[index].imagesSkipped == expected.skipped, "case \(index)")
+            if !expected.skipped { #expect(keyed[index] == full[index], "case \(index)") }
+        }
+    }
+
+    /// The key filter's MODIFY verdict (read from the SK's bytes when they are ASCII) must be the
+    /// filter's own string comparison on the same SK, for any text.
+    @Test func keyFilterVerdict_equalsTheStringComparison() throws {
+        // JSON texts: escapes are the JSON's, decoded by the decoder itself.
+        let texts = [
+            "#STATE", "#STATE ", "#STAT", "#state", "#BUCKET#", "#BUCKET#gpt-4", "#BUCKET", "#USAGE#x", "",
+            #"#STATE\u0301"#, #"#BUCKET#\u0301x"#, #"#BUCKET\u0301#x"#, #"\u00e9#STATE"#, #"#ST\u0041TE"#,
+            #"#BUCKET#\r\n"#, #"\u212a"#, "#BUCKET#é",
+        ]
+        var members: [String] = []
+        var expected: [Bool] = []
+        for text in texts {
+            for type in ["S", "N"] {
+                let keys = #"{"PK":{"S":"p"},"SK":{"\#(type)":"\#(text)"}}"#
+                members.append(
+                    #"{"eventID":"\#(members.count)","eventName":"MODIFY","dynamodb":{"SequenceNumber":"\#(10 + members.count)","#
+                        + #""Keys":\#(keys)}}"#)
+                let decoded = try JSONDecoderString.decode(text)
+                expected.append(type == "S" && (decoded == "#STATE" || decoded.hasPrefix("#BUCKET#")))
+            }
+        }
+        let bytes = Array(("{\"Records\":[" + members.joined(separator: ",") + "]}").utf8)
+        let records = try GetRecordsDecoder.decode(bytes).records
+        for (record, wanted) in zip(records, expected) {
+            let keys = try #require(record.lazyKeys)
+            #expect(ZaeLimiterRecordFilter.keyFilter.accepts(.modify, keys: keys) == wanted, "\(record.keys)")
+        }
+        #expect(expected.contains(true) && expected.contains(false))
+    }
+}
+
+/// A JSON string's value, through the decoder's own string reading.
+enum JSONDecoderString {
+    static func decode(_ jsonText: String) throws -> String {
+        let page =
+            #"{"Records":[{"eventID":"1","eventName":"MODIFY","dynamodb":{"SequenceNumber":"1","Keys":{"v":{"S":"\#(jsonText)"}}}}]}"#
+        let record = try #require(try GetRecordsDecoder.decode(Array(page.utf8)).records.first)
+        return try #require(record.keys["v"]?.s)
     }
 }
