@@ -33,6 +33,9 @@ public struct ConsumerConfiguration: Sendable {
     /// How long lanes without records may keep an older checkpoint before the engine advances it
     /// on its own (one small write per lane). Default 10 s.
     public var idleLaneCheckpointInterval: Duration
+    /// Where idle pauses and lease renewal rounds snap to, so that they wake the process
+    /// together (`WakeGrid`). Default `.standard`; nil: each waits its own exact time.
+    public var wakeGrid: WakeGrid? = .standard
 
     public init(
         streamArn: String, workerId: String, failoverTime: Duration = .seconds(10),

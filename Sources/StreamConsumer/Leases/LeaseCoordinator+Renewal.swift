@@ -128,7 +128,7 @@ extension LeaseCoordinator {
                 // not yet confirmed, the soonest others can have seen the counter move.
                 entry.renewedAt = replyWasLost ? min(entry.unconfirmedSince ?? job.sentAt, job.sentAt) : job.sentAt
                 entry.unconfirmedSince = nil
-                entry.due = job.sentAt + renewalPeriod
+                entry.due = nextRound(after: job.sentAt)
                 // A call that was sent a failover time ago and succeeded only now leaves the
                 // lease unconfirmed: its next round is already due and confirms it.
                 let confirmed = entry.lapsed && clock.now() - entry.renewedAt < failoverTime
@@ -140,7 +140,7 @@ extension LeaseCoordinator {
             }
             entry.unconfirmedSince = entry.unconfirmedSince ?? job.sentAt
             // Next round: a call that ran long does not shift the schedule of the lease.
-            entry.due = max(entry.due, job.sentAt) + renewalPeriod
+            entry.due = nextRound(after: max(entry.due, job.sentAt))
             held[shardId] = entry
             return .missed
         }

@@ -68,6 +68,8 @@ public final class LeaseCoordinator: @unchecked Sendable {
     /// The most one renewal call may take, retries included: below the renewal period, so a late
     /// call is over before its lease's next round (`LeaseRenewer` builds its stores with it).
     public let renewalDeadline: Duration
+    /// Where renewal rounds snap to (`WakeGrid`): never later than a period after the last send.
+    let wakeGrid: WakeGrid?
     let store: LeaseStore
     let clock: ConsumerClock
     let metrics: ConsumerMetrics
@@ -89,8 +91,10 @@ public final class LeaseCoordinator: @unchecked Sendable {
 
     public init(
         workerId: String, failoverTime: Duration, store: LeaseStore, clock: ConsumerClock, metrics: ConsumerMetrics,
-        logger: Logger, streamArn: String? = nil, foreignLeaseGrace: Duration = .seconds(600)
+        logger: Logger, streamArn: String? = nil, foreignLeaseGrace: Duration = .seconds(600),
+        wakeGrid: WakeGrid? = nil
     ) {
+        self.wakeGrid = wakeGrid
         self.workerId = workerId
         self.streamArn = streamArn
         self.foreignLeaseGrace = foreignLeaseGrace
@@ -103,6 +107,12 @@ public final class LeaseCoordinator: @unchecked Sendable {
         var logger = logger
         logger[metadataKey: "lease.owner"] = "\(workerId)"
         self.logger = logger
+    }
+
+    /// When a lease's next renewal round is due after a call sent at `sent`: a renewal period
+    /// later, snapped back to the wake grid.
+    func nextRound(after sent: Duration) -> Duration {
+        wakeGrid?.aligned(sent + renewalPeriod, from: sent) ?? sent + renewalPeriod
     }
 
     /// The leases this worker holds now.
@@ -216,7 +226,8 @@ public final class LeaseCoordinator: @unchecked Sendable {
             let sent = clock.now()
             guard case .taken(let taken) = try store.takeLease(lease, owner: workerId) else { return false }
             lock.withLock {
-                let entry = Held(lease: taken, renewedAt: sent, period: renewalPeriod)
+                var entry = Held(lease: taken, renewedAt: sent, period: renewalPeriod)
+                entry.due = nextRound(after: sent)
                 held[taken.shardId] = entry
                 noteExpiry(of: entry)
                 if let index = listing.firstIndex(where: { $0.shardId == taken.shardId }) { listing[index] = taken }

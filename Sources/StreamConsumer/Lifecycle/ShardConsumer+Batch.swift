@@ -14,7 +14,7 @@ extension ShardConsumer {
         if laneSet.needsChange(to: tunables.parallelizationFactor) && retrieval.pendingCount == 0 && !stop.isFired {
             try changeLaneCount(to: tunables.parallelizationFactor)
         }
-        switch retrieval.tick(now: dependencies.clock.now(), settings: .init(tunables)) {
+        switch retrieval.tick(now: dependencies.clock.now(), settings: .init(tunables, wakeGrid: dependencies.wakeGrid)) {
         case .fetch:
             fetchPage()
         case .wait(let pause):

@@ -27,6 +27,8 @@ public final class ShardConsumer: @unchecked Sendable {
         var filter: RecordFilter
         var idleLaneCheckpointInterval: Duration
         var tunables: @Sendable () -> ConsumerTunables
+        /// Where idle pauses snap to (`WakeGrid`); nil: no snapping.
+        var wakeGrid: WakeGrid? = nil
         /// Whether every parent that still has a lease is at SHARD_END.
         var parentsEnded: @Sendable ([String]) -> Bool
         /// Whether the shard's lease is confirmed (renewed within the failover time); while it is

@@ -32,8 +32,11 @@ struct RetrievalStateMachine: Sendable {
         var maxIdlePoll: Duration
         var retryBackoff: Duration
         var maxRetryBackoff: Duration
+        /// Idle pauses snap back to it (`WakeGrid`); nil: no snapping.
+        var wakeGrid: WakeGrid?
 
-        init(_ tunables: ConsumerTunables) {
+        init(_ tunables: ConsumerTunables, wakeGrid: WakeGrid? = nil) {
+            self.wakeGrid = wakeGrid
             batchSize = tunables.batchSize
             batchingWindow = tunables.batchingWindow
             idlePoll = tunables.idlePoll
@@ -135,11 +138,10 @@ struct RetrievalStateMachine: Sendable {
         } else if !records.isEmpty || !batcher.isEmpty {
             nextFetchAt = now + min(Self.pendingPoll, settings.idlePoll)
         } else {
-            nextFetchAt =
-                now
-                + IdlePacing.pause(
-                    emptyFor: now - (emptySince ?? now), idlePoll: settings.idlePoll,
-                    maxIdlePoll: settings.maxIdlePoll, batchingWindow: settings.batchingWindow)
+            let pause = IdlePacing.pause(
+                emptyFor: now - (emptySince ?? now), idlePoll: settings.idlePoll,
+                maxIdlePoll: settings.maxIdlePoll, batchingWindow: settings.batchingWindow)
+            nextFetchAt = settings.wakeGrid?.aligned(now + pause, from: now) ?? now + pause
         }
     }
 

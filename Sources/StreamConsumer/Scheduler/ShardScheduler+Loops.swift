@@ -131,7 +131,7 @@ extension ShardScheduler {
             makeStreamsClient: makeStreamsClient, makeLeaseStore: makeLeaseStore, destination: destination,
             metrics: metrics, clock: clock, logger: logger, filter: configuration.recordFilter,
             idleLaneCheckpointInterval: configuration.idleLaneCheckpointInterval,
-            tunables: { [weak self] in self?.currentTunables ?? ConsumerTunables() },
+            tunables: { [weak self] in self?.currentTunables ?? ConsumerTunables() }, wakeGrid: configuration.wakeGrid,
             parentsEnded: { [weak self] parents in self?.parentsEnded(parents) ?? false },
             leaseConfirmed: { [weak coordinator] shardId in coordinator?.isConfirmed(shardId: shardId) ?? false },
             onProgress: onProgress)

@@ -144,3 +144,46 @@ import Testing
         #expect(simulation.deliveredSequence == [1])
     }
 }
+
+/// Idle pauses on the wake grid (`WakeGrid`): shards that went idle at different moments poll
+/// at the same few instants, as often as without the grid, never later than the ceiling.
+@Suite struct WakeGridPollingTests {
+    /// Fetch times of an idle shard whose consumer started at `start`, up to 60 s.
+    func idleFetches(start: Duration, grid: WakeGrid?) -> [Duration] {
+        var simulation = RetrievalSimulation(ConsumerTunables())  // idle poll 1 s, ceiling 2 s
+        simulation.settings = .init(ConsumerTunables(), wakeGrid: grid)
+        simulation.clock.advance(by: start)
+        simulation.run(until: .seconds(60))
+        return simulation.fetches
+    }
+
+    func onGrid(_ instant: Duration) -> Bool {
+        let (seconds, attoseconds) = instant.components
+        guard attoseconds % 1_000_000_000 == 0 else { return false }
+        return (seconds * 1_000_000_000 + attoseconds / 1_000_000_000) % WakeGrid.standard.spacingNanoseconds == 0
+    }
+
+    @Test func shardsIdleSinceDifferentMoments_pollAtTheSameInstants_asOftenAsWithoutTheGrid() {
+        // 20 shards started at different moments (so with different idle phases).
+        let starts = (0..<20).map { Duration.milliseconds(137 * $0 + 11) }
+        let snapped = starts.map { idleFetches(start: $0, grid: .standard) }
+        let free = starts.map { idleFetches(start: $0, grid: nil) }
+        let settled = { (fetches: [Duration]) in fetches.filter { $0 >= .seconds(10) } }
+        // Once idle at the ceiling, every poll is at a grid point; without the grid, not.
+        for fetches in snapped { #expect(settled(fetches).allSatisfy(onGrid)) }
+        #expect(!free.flatMap(settled).allSatisfy(onGrid))
+        // So the 20 shards wake the process at no more than the grid's 3 instants a second (150
+        // in 50 s); without it, at each shard's own instants (~25 per shard).
+        #expect(Set(snapped.flatMap(settled)).count <= 150)
+        #expect(Set(free.flatMap(settled)).count > 300)
+        // Once settled, as many calls (±1); in the first seconds, while the pause grows from 1 s to
+        // 2 s, snapping shortens a few pauses (at most 2 calls more). No pause beyond the ceiling.
+        for (gridded, plain) in zip(snapped, free) {
+            #expect(abs(settled(gridded).count - settled(plain).count) <= 1)
+            #expect(gridded.count - plain.count <= 2)
+        }
+        for fetches in snapped {
+            for (previous, next) in zip(fetches, fetches.dropFirst()) { #expect(next - previous <= .seconds(2)) }
+        }
+    }
+}
