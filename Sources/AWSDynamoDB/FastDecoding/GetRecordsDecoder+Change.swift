@@ -2,8 +2,11 @@ import AWSCore
 
 extension GetRecordsDecoder.Parser {
     /// The members of a record's `dynamodb` object.
+    ///
+    /// Read in place (`readChange(into:)`): returned as a value, it was copied (185 bytes) at
+    /// every member of the record.
     struct Change {
-        var keys: Item
+        var keys: Item?
         var newImage: Item?
         var oldImage: Item?
         var lazyKeys: LazyItem?
@@ -11,10 +14,10 @@ extension GetRecordsDecoder.Parser {
         var lazyOldImage: LazyItem?
         /// The sequence number's canonical digits in the document, or the number itself when
         /// its text had escapes.
-        var sequenceDigits: Range<Int>
+        var sequenceDigits: Range<Int>?
         var spelledSequenceNumber: SequenceNumber?
         var seconds: Double?
-        var sizeBytes: Int
+        var sizeBytes = 0
         var streamViewType: String?
         /// The event name on whose verdict an image was skipped (nil: none was).
         var skippedFor: StreamRecord.EventName?
@@ -23,55 +26,47 @@ extension GetRecordsDecoder.Parser {
         var retry = false
     }
 
-    /// Reads a record's `dynamodb` object; with `eventName`, the key filter may pass over its
-    /// images (`readOptionalImage`).
-    mutating func readChange(skippingFor eventName: StreamRecord.EventName?) throws(JSONParseError) -> Change {
+    /// Reads a record's `dynamodb` object into `change` (replacing what it held); with
+    /// `eventName`, the key filter may pass over its images (`readOptionalImage`).
+    mutating func readChange(into change: inout Change, skippingFor eventName: StreamRecord.EventName?)
+        throws(JSONParseError)
+    {
         let start = reader.offset
-        var keys: Item?
-        var lazyKeys: LazyItem?
-        var newImage: Item?
-        var oldImage: Item?
-        var lazyNewImage: LazyItem?
-        var lazyOldImage: LazyItem?
-        var sequenceDigits: Range<Int>?
-        var spelledSequenceNumber: SequenceNumber?
-        var seconds: Double?
-        var sizeBytes = 0
-        var streamViewType: String?
+        change = Change()
         // Whether the images may be skipped: decided once Keys and the first image are known.
         var skip: Bool?
-        var skippedFor: StreamRecord.EventName?
-        var retry = false
         if try reader.enterObject() {
             repeat {
                 let name = try reader.readMemberName()
                 if name.spells("Keys") {
                     if let page {
-                        lazyKeys = try reader.readNullIfPresent() ? nil : try readLazyKeys(page: page)
+                        change.lazyKeys = try reader.readNullIfPresent() ? nil : try readLazyKeys(page: page)
                         skip = nil
-                        retry = retry || skippedFor != nil
+                        change.retry = change.retry || change.skippedFor != nil
                     } else {
-                        keys = try readOptionalItem()
+                        change.keys = try readOptionalItem()
                     }
                 } else if name.spells("NewImage") {
                     if let page {
-                        lazyNewImage = try readOptionalImage(
-                            page: page, eventName: eventName, keys: lazyKeys, skip: &skip, skippedFor: &skippedFor,
-                            retry: &retry)
+                        change.lazyNewImage = try readOptionalImage(
+                            page: page, eventName: eventName, keys: change.lazyKeys, skip: &skip,
+                            skippedFor: &change.skippedFor,
+                            retry: &change.retry)
                     } else {
-                        newImage = try readOptionalItem()
+                        change.newImage = try readOptionalItem()
                     }
                 } else if name.spells("OldImage") {
                     if let page {
-                        lazyOldImage = try readOptionalImage(
-                            page: page, eventName: eventName, keys: lazyKeys, skip: &skip, skippedFor: &skippedFor,
-                            retry: &retry)
+                        change.lazyOldImage = try readOptionalImage(
+                            page: page, eventName: eventName, keys: change.lazyKeys, skip: &skip,
+                            skippedFor: &change.skippedFor,
+                            retry: &change.retry)
                     } else {
-                        oldImage = try readOptionalItem()
+                        change.oldImage = try readOptionalItem()
                     }
                 } else if name.spells("SequenceNumber") {
-                    sequenceDigits = nil
-                    spelledSequenceNumber = nil
+                    change.sequenceDigits = nil
+                    change.spelledSequenceNumber = nil
                     if try !reader.readNullIfPresent() {
                         let text = try reader.readStringBytes()
                         // The checks of `SequenceNumber(bytes:)`; the string is built later,
@@ -82,42 +77,37 @@ extension GetRecordsDecoder.Parser {
                         if let start = reader.documentOffset(of: text) {
                             // Canonical: no leading zeros, "0" for zero.
                             let zeros = text.prefix { $0 == UInt8(ascii: "0") }.count
-                            sequenceDigits = start + min(zeros, text.count - 1)..<start + text.count
+                            change.sequenceDigits = start + min(zeros, text.count - 1)..<start + text.count
                         } else {
-                            spelledSequenceNumber = SequenceNumber(bytes: text)
-                            sequenceDigits = 0..<0
+                            change.spelledSequenceNumber = SequenceNumber(bytes: text)
+                            change.sequenceDigits = 0..<0
                         }
                     }
                 } else if name.spells("ApproximateCreationDateTime") {
-                    seconds = nil
+                    change.seconds = nil
                     if try !reader.readNullIfPresent() {
-                        seconds = WireConversion.seconds(fromNumberBytes: try reader.readNumberBytes())
+                        change.seconds = WireConversion.seconds(fromNumberBytes: try reader.readNumberBytes())
                     }
                 } else if name.spells("SizeBytes") {
-                    sizeBytes = 0
+                    change.sizeBytes = 0
                     if try !reader.readNullIfPresent() {
                         guard let size = WireConversion.integer(fromNumberText: try reader.readNumberText()) else {
                             throw reader.shapeError("an integer")
                         }
-                        sizeBytes = size
+                        change.sizeBytes = size
                     }
                 } else if name.spells("StreamViewType") {
-                    streamViewType = try readOptionalKnownString()
+                    change.streamViewType = try readOptionalKnownString()
                 } else {
                     try reader.skipValue()
                 }
             } while try reader.nextMember()
         }
-        guard keys != nil || lazyKeys != nil else {
+        guard change.keys != nil || change.lazyKeys != nil else {
             throw JSONParseError(offset: start, reason: .unexpectedShape("member Keys"))
         }
-        guard let sequenceDigits else {
+        guard change.sequenceDigits != nil else {
             throw JSONParseError(offset: start, reason: .unexpectedShape("member SequenceNumber"))
         }
-        return Change(
-            keys: keys ?? [:], newImage: newImage, oldImage: oldImage, lazyKeys: lazyKeys, lazyNewImage: lazyNewImage,
-            lazyOldImage: lazyOldImage, sequenceDigits: sequenceDigits,
-            spelledSequenceNumber: spelledSequenceNumber, seconds: seconds, sizeBytes: sizeBytes,
-            streamViewType: streamViewType, skippedFor: skippedFor, retry: retry)
     }
 }

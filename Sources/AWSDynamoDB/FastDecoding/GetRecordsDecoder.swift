@@ -131,7 +131,8 @@ extension GetRecordsDecoder.Parser {
         var eventVersion: String?
         var eventSource: String?
         var awsRegion: DeferredString?
-        var change: Change?
+        var change = Change()
+        var hasChange = false
         var principal: String?
         if try reader.enterObject() {
             repeat {
@@ -147,8 +148,8 @@ extension GetRecordsDecoder.Parser {
                 } else if name.spells("awsRegion") {
                     awsRegion = try readDeferredString()
                 } else if name.spells("dynamodb") {
-                    change =
-                        try reader.readNullIfPresent() ? nil : try readChange(skippingFor: skipping ? eventName : nil)
+                    hasChange = try !reader.readNullIfPresent()
+                    if hasChange { try readChange(into: &change, skippingFor: skipping ? eventName : nil) }
                 } else if name.spells("userIdentity") {
                     principal = try readPrincipal()
                 } else {
@@ -160,7 +161,7 @@ extension GetRecordsDecoder.Parser {
             throw JSONParseError(offset: start, reason: .unexpectedShape("member eventID"))
         }
         guard let eventName else { throw JSONParseError(offset: start, reason: .unexpectedShape("member eventName")) }
-        guard let change else { throw JSONParseError(offset: start, reason: .unexpectedShape("member dynamodb")) }
+        guard hasChange else { throw JSONParseError(offset: start, reason: .unexpectedShape("member dynamodb")) }
         if change.retry || change.skippedFor.map({ $0 != eventName }) == true {
             retry = true
             return
@@ -169,17 +170,16 @@ extension GetRecordsDecoder.Parser {
             if let spelled = change.spelledSequenceNumber {
                 skipped.append(position: records.count, spelled: spelled, seconds: change.seconds)
             } else {
-                skipped.append(position: records.count, digits: change.sequenceDigits, seconds: change.seconds)
+                skipped.append(position: records.count, digits: change.sequenceDigits!, seconds: change.seconds)
             }
             return
         }
+        let digits = change.sequenceDigits!
         let sequenceNumber =
             change.spelledSequenceNumber
             ?? SequenceNumber(
                 canonical: String(
-                    decoding: reader.documentBytes(
-                        from: change.sequenceDigits.lowerBound, to: change.sequenceDigits.upperBound),
-                    as: UTF8.self))
+                    decoding: reader.documentBytes(from: digits.lowerBound, to: digits.upperBound), as: UTF8.self))
         if page != nil {
             records.append(
                 StreamRecord(
@@ -196,7 +196,7 @@ extension GetRecordsDecoder.Parser {
                 eventID: string(eventID)!, eventName: eventName, eventVersion: eventVersion,
                 eventSource: eventSource, awsRegion: awsRegion.flatMap(string),
                 approximateCreationDateTime: change.seconds,
-                keys: change.keys, newImage: change.newImage, oldImage: change.oldImage,
+                keys: change.keys ?? [:], newImage: change.newImage, oldImage: change.oldImage,
                 sequenceNumber: sequenceNumber, sizeBytes: change.sizeBytes,
                 streamViewType: change.streamViewType, userIdentityPrincipal: principal))
     }
