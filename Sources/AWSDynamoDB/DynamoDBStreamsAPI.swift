@@ -126,7 +126,8 @@ public struct GetRecordsInput: Sendable {
     public var shardIterator: String
     /// 1…1000; nil lets the service choose (1000).
     public var limit: Int?
-    /// Not sent: records it rejects come back with their images skipped (`RecordKeyFilter`).
+    /// Not sent: records it rejects come back as `GetRecordsOutput.skipped` entries
+    /// (`RecordKeyFilter`).
     public var keyFilter: RecordKeyFilter?
     public init(shardIterator: String, limit: Int? = nil, keyFilter: RecordKeyFilter? = nil) {
         self.shardIterator = shardIterator
@@ -136,11 +137,16 @@ public struct GetRecordsInput: Sendable {
 }
 
 public struct GetRecordsOutput: Sendable {
+    /// The records decoded, in stream order: all of them unless a `RecordKeyFilter` was given.
     public var records: [StreamRecord]
+    /// The records a `RecordKeyFilter` rejected, and where they lie among `records`
+    /// (`streamOrder` merges the two).
+    public var skipped: SkippedRecords
     /// Nil at shard end: the shard is closed and fully read.
     public var nextShardIterator: String?
-    public init(records: [StreamRecord], nextShardIterator: String?) {
+    public init(records: [StreamRecord], skipped: SkippedRecords = SkippedRecords(), nextShardIterator: String?) {
         self.records = records
+        self.skipped = skipped
         self.nextShardIterator = nextShardIterator
     }
 }

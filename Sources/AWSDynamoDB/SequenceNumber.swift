@@ -27,7 +27,8 @@ public struct SequenceNumber: Sendable, Hashable, Comparable, CustomStringConver
         self.init(canonical: String(decoding: bytes, as: UTF8.self))
     }
 
-    private init(canonical: String) { digits = canonical }
+    /// Digits already known to be canonical.
+    init(canonical: String) { digits = canonical }
 
     public static func < (lhs: SequenceNumber, rhs: SequenceNumber) -> Bool {
         if lhs.digits.utf8.count != rhs.digits.utf8.count { return lhs.digits.utf8.count < rhs.digits.utf8.count }

@@ -49,9 +49,6 @@ public struct StreamRecord: Sendable, Equatable {
     public var streamViewType: String?
     /// `userIdentity.principalId` when DynamoDB TTL removed the item.
     public var userIdentityPrincipal: String?
-    /// The decoder passed over this record's images for a `RecordKeyFilter` that rejected it:
-    /// `newImage` and `oldImage` are nil whatever the page held.
-    public private(set) var imagesSkipped = false
 
     public init(
         eventID: String, eventName: EventName, eventVersion: String? = nil, eventSource: String? = nil,
@@ -78,8 +75,7 @@ public struct StreamRecord: Sendable, Equatable {
     public init(
         eventID: String, eventName: EventName, eventVersion: String?, eventSource: String?, awsRegion: String?,
         approximateCreationDateTime: Double?, lazyKeys: LazyItem, lazyNewImage: LazyItem?, lazyOldImage: LazyItem?,
-        sequenceNumber: SequenceNumber, sizeBytes: Int, streamViewType: String?, userIdentityPrincipal: String?,
-        imagesSkipped: Bool = false
+        sequenceNumber: SequenceNumber, sizeBytes: Int, streamViewType: String?, userIdentityPrincipal: String?
     ) {
         // Every field assigned here rather than through the other initializer, which made the
         // optimizer copy the whole record (a retain and a release per field).
@@ -97,7 +93,6 @@ public struct StreamRecord: Sendable, Equatable {
         self.lazyKeys = lazyKeys
         self.lazyNewImage = lazyNewImage
         self.lazyOldImage = lazyOldImage
-        self.imagesSkipped = imagesSkipped
     }
 
     public var keys: Item {
@@ -136,6 +131,6 @@ public struct StreamRecord: Sendable, Equatable {
             && a.approximateCreationDateTime == b.approximateCreationDateTime && a.keys == b.keys
             && a.sequenceNumber == b.sequenceNumber && a.sizeBytes == b.sizeBytes
             && a.streamViewType == b.streamViewType && a.userIdentityPrincipal == b.userIdentityPrincipal
-            && a.newImage == b.newImage && a.oldImage == b.oldImage && a.imagesSkipped == b.imagesSkipped
+            && a.newImage == b.newImage && a.oldImage == b.oldImage
     }
 }

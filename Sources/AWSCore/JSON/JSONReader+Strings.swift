@@ -21,8 +21,15 @@ extension JSONReader {
             let backslash = word ^ (ones &* 0x5C)
             let stops =
                 ((quote &- ones) & ~quote) | ((backslash &- ones) & ~backslash) | ((word &- ones &* 0x20) & ~word)
-            if stops & highs != 0 { break }
             if word & highs != 0 { seen = 0x80 }
+            let marks = stops & highs
+            if marks != 0 {
+                // The lowest mark is exactly the first stop (borrows only mark bytes after it):
+                // the byte loop below starts there. A non-ASCII byte after the stop only makes
+                // the UTF-8 check run on text that passes it.
+                p &+= marks.trailingZeroBitCount &>> 3
+                break
+            }
             p &+= 8
         }
         while true {

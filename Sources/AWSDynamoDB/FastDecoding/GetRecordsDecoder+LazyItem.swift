@@ -6,6 +6,27 @@ extension GetRecordsDecoder.Parser {
     /// accepts only what the general reads accept.
     mutating func readLazyItem(page: [UInt8], capacity: Int = 24) throws(JSONParseError) -> LazyItem {
         var attributes: [LazyItem.Attribute] = []
+        let hasEscapes = try readLazyAttributes(into: &attributes, capacity: capacity)
+        return LazyItem(bytes: page, attributes: attributes, hasEscapes: hasEscapes)
+    }
+
+    /// `readLazyItem` for a record's Keys, in storage the parser reuses while no record keeps it:
+    /// the Keys of a record the key filter rejects then cost no allocation.
+    mutating func readLazyKeys(page: [UInt8]) throws(JSONParseError) -> LazyItem {
+        // Taken out of the parser for the read (exclusive access), and put back shared with the
+        // item: a record that keeps the item makes the next read allocate afresh.
+        var attributes = keyStorage
+        keyStorage = []
+        attributes.removeAll(keepingCapacity: true)
+        let hasEscapes = try readLazyAttributes(into: &attributes, capacity: 4)
+        keyStorage = attributes
+        return LazyItem(bytes: page, attributes: attributes, hasEscapes: hasEscapes)
+    }
+
+    /// Reads an item's members into `attributes`; returns whether a name or text had escapes.
+    mutating func readLazyAttributes(into attributes: inout [LazyItem.Attribute], capacity: Int) throws(JSONParseError)
+        -> Bool
+    {
         var hasEscapes = false
         if try reader.enterObject() {
             attributes.reserveCapacity(capacity)
@@ -55,7 +76,7 @@ extension GetRecordsDecoder.Parser {
                         escaped: escaped))
             } while try reader.nextMember()
         }
-        return LazyItem(bytes: page, attributes: attributes, hasEscapes: hasEscapes)
+        return hasEscapes
     }
 }
 

@@ -58,10 +58,15 @@ extension GetRecordsDecoder {
         var pending: [(name: String, value: AttributeValue)] = []
         /// Whose images may be passed over (lazy images only).
         var keyFilter: RecordKeyFilter?
+        /// The records the key filter rejected so far.
+        var skipped = SkippedRecords()
+        /// Attribute storage for Keys, reused while no record keeps it (`readLazyKeys`).
+        var keyStorage: [LazyItem.Attribute] = []
 
         init(reader: JSONReader, page: [UInt8]? = nil) {
             self.reader = reader
             self.page = page
+            if let page { skipped = SkippedRecords(page: page) }
         }
     }
 }
@@ -83,48 +88,57 @@ extension GetRecordsDecoder.Parser {
             } while try reader.nextMember()
         }
         try reader.finish()
-        return GetRecordsOutput(records: records, nextShardIterator: nextShardIterator)
+        return GetRecordsOutput(records: records, skipped: skipped, nextShardIterator: nextShardIterator)
     }
 
     mutating func readRecords() throws(JSONParseError) -> [StreamRecord] {
         var records: [StreamRecord] = []
+        // A repeated Records member replaces the earlier one, skipped records included.
+        skipped.entries.removeAll(keepingCapacity: true)
+        skipped.spelled.removeAll()
         if try reader.readNullIfPresent() { return records }
         if try reader.enterArray() {
             records.reserveCapacity(128)
-            repeat { records.append(try readRecord()) } while try reader.nextElement()
+            repeat { try readRecord(into: &records) } while try reader.nextElement()
         }
         return records
     }
 
-    mutating func readRecord() throws(JSONParseError) -> StreamRecord {
+    /// Reads one record into `records`, or into `skipped` when the key filter rejected it.
+    mutating func readRecord(into records: inout [StreamRecord]) throws(JSONParseError) {
         var retry = false
-        guard keyFilter != nil else { return try readRecord(skipping: false, retry: &retry) }
+        guard keyFilter != nil else { return try readRecord(skipping: false, into: &records, retry: &retry) }
         let saved = reader
-        let first = try readRecord(skipping: true, retry: &retry)
-        guard retry else { return first }
+        try readRecord(skipping: true, into: &records, retry: &retry)
+        guard retry else { return }
         // A repeated eventName or Keys member came after images were skipped on the strength of
         // an earlier one: read the record again in full (never on a stream DynamoDB writes).
         reader = saved
-        return try readRecord(skipping: false, retry: &retry)
+        try readRecord(skipping: false, into: &records, retry: &retry)
     }
 
-    /// Reads one record; `skipping` lets the key filter pass over images. Sets `retry` when a
-    /// skip was decided on an eventName or Keys that a later repeated member replaced (the
-    /// record returned is then a placeholder). Not a tuple: returning one copied the record.
-    mutating func readRecord(skipping: Bool, retry: inout Bool) throws(JSONParseError) -> StreamRecord {
+    /// Reads one record; `skipping` lets the key filter pass over images. Sets `retry` (and
+    /// stores nothing) when a skip was decided on an eventName or Keys that a later repeated
+    /// member replaced. The record is appended here rather than returned: returning it (an
+    /// optional of 250 bytes) copied it several times, skipped records included. The envelope's
+    /// strings are validated where they are read but built only for a record that is kept.
+    mutating func readRecord(skipping: Bool, into records: inout [StreamRecord], retry: inout Bool)
+        throws(JSONParseError)
+    {
         let start = reader.offset
-        var eventID: String?
+        var eventID: DeferredString?
         var eventName: StreamRecord.EventName?
         var eventVersion: String?
         var eventSource: String?
-        var awsRegion: String?
-        var change: Change?
+        var awsRegion: DeferredString?
+        var change = Change()
+        var hasChange = false
         var principal: String?
         if try reader.enterObject() {
             repeat {
                 let name = try reader.readMemberName()
                 if name.spells("eventID") {
-                    eventID = try readOptionalString()
+                    eventID = try readDeferredString()
                 } else if name.spells("eventName") {
                     eventName = try readOptionalEventName()
                 } else if name.spells("eventVersion") {
@@ -132,10 +146,10 @@ extension GetRecordsDecoder.Parser {
                 } else if name.spells("eventSource") {
                     eventSource = try readOptionalKnownString()
                 } else if name.spells("awsRegion") {
-                    awsRegion = try readOptionalString()
+                    awsRegion = try readDeferredString()
                 } else if name.spells("dynamodb") {
-                    change =
-                        try reader.readNullIfPresent() ? nil : try readChange(skippingFor: skipping ? eventName : nil)
+                    hasChange = try !reader.readNullIfPresent()
+                    if hasChange { try readChange(into: &change, skippingFor: skipping ? eventName : nil) }
                 } else if name.spells("userIdentity") {
                     principal = try readPrincipal()
                 } else {
@@ -143,134 +157,72 @@ extension GetRecordsDecoder.Parser {
                 }
             } while try reader.nextMember()
         }
-        guard let eventID else { throw JSONParseError(offset: start, reason: .unexpectedShape("member eventID")) }
+        guard let eventID, eventID != .null else {
+            throw JSONParseError(offset: start, reason: .unexpectedShape("member eventID"))
+        }
         guard let eventName else { throw JSONParseError(offset: start, reason: .unexpectedShape("member eventName")) }
-        guard let change else { throw JSONParseError(offset: start, reason: .unexpectedShape("member dynamodb")) }
+        guard hasChange else { throw JSONParseError(offset: start, reason: .unexpectedShape("member dynamodb")) }
         if change.retry || change.skippedFor.map({ $0 != eventName }) == true {
             retry = true
-            return StreamRecord(
-                eventID: eventID, eventName: eventName, keys: [:], sequenceNumber: change.sequenceNumber)
+            return
         }
+        if change.skippedFor != nil {
+            if let spelled = change.spelledSequenceNumber {
+                skipped.append(position: records.count, spelled: spelled, seconds: change.seconds)
+            } else {
+                skipped.append(position: records.count, digits: change.sequenceDigits!, seconds: change.seconds)
+            }
+            return
+        }
+        let digits = change.sequenceDigits!
+        let sequenceNumber =
+            change.spelledSequenceNumber
+            ?? SequenceNumber(
+                canonical: String(
+                    decoding: reader.documentBytes(from: digits.lowerBound, to: digits.upperBound), as: UTF8.self))
         if page != nil {
-            return StreamRecord(
-                eventID: eventID, eventName: eventName, eventVersion: eventVersion,
-                eventSource: eventSource, awsRegion: awsRegion, approximateCreationDateTime: change.seconds,
-                lazyKeys: change.lazyKeys!, lazyNewImage: change.lazyNewImage, lazyOldImage: change.lazyOldImage,
-                sequenceNumber: change.sequenceNumber, sizeBytes: change.sizeBytes,
-                streamViewType: change.streamViewType, userIdentityPrincipal: principal,
-                imagesSkipped: change.skippedFor != nil)
+            records.append(
+                StreamRecord(
+                    eventID: string(eventID)!, eventName: eventName, eventVersion: eventVersion,
+                    eventSource: eventSource, awsRegion: awsRegion.flatMap(string),
+                    approximateCreationDateTime: change.seconds,
+                    lazyKeys: change.lazyKeys!, lazyNewImage: change.lazyNewImage, lazyOldImage: change.lazyOldImage,
+                    sequenceNumber: sequenceNumber, sizeBytes: change.sizeBytes,
+                    streamViewType: change.streamViewType, userIdentityPrincipal: principal))
+            return
         }
-        return StreamRecord(
-            eventID: eventID, eventName: eventName, eventVersion: eventVersion,
-            eventSource: eventSource, awsRegion: awsRegion, approximateCreationDateTime: change.seconds,
-            keys: change.keys, newImage: change.newImage, oldImage: change.oldImage,
-            sequenceNumber: change.sequenceNumber, sizeBytes: change.sizeBytes,
-            streamViewType: change.streamViewType, userIdentityPrincipal: principal)
+        records.append(
+            StreamRecord(
+                eventID: string(eventID)!, eventName: eventName, eventVersion: eventVersion,
+                eventSource: eventSource, awsRegion: awsRegion.flatMap(string),
+                approximateCreationDateTime: change.seconds,
+                keys: change.keys ?? [:], newImage: change.newImage, oldImage: change.oldImage,
+                sequenceNumber: sequenceNumber, sizeBytes: change.sizeBytes,
+                streamViewType: change.streamViewType, userIdentityPrincipal: principal))
     }
 
-    /// The members of a record's `dynamodb` object.
-    struct Change {
-        var keys: Item
-        var newImage: Item?
-        var oldImage: Item?
-        var lazyKeys: LazyItem?
-        var lazyNewImage: LazyItem?
-        var lazyOldImage: LazyItem?
-        var sequenceNumber: SequenceNumber
-        var seconds: Double?
-        var sizeBytes: Int
-        var streamViewType: String?
-        /// The event name on whose verdict an image was skipped (nil: none was).
-        var skippedFor: StreamRecord.EventName?
-        /// The record must be read again without skipping: a Keys member came after an image was
-        /// skipped, or an image could not be skipped after another one was.
-        var retry = false
+    /// A string member read and validated, built later (only for records that are kept).
+    enum DeferredString: Equatable {
+        case null
+        /// Its bytes in the document (no escapes).
+        case span(Int, Int)
+        case built(String)
     }
 
-    /// Reads a record's `dynamodb` object; with `eventName`, the key filter may pass over its
-    /// images (`readOptionalImage`).
-    mutating func readChange(skippingFor eventName: StreamRecord.EventName?) throws(JSONParseError) -> Change {
-        let start = reader.offset
-        var keys: Item?
-        var lazyKeys: LazyItem?
-        var newImage: Item?
-        var oldImage: Item?
-        var lazyNewImage: LazyItem?
-        var lazyOldImage: LazyItem?
-        var sequenceNumber: SequenceNumber?
-        var seconds: Double?
-        var sizeBytes = 0
-        var streamViewType: String?
-        // Whether the images may be skipped: decided once Keys and the first image are known.
-        var skip: Bool?
-        var skippedFor: StreamRecord.EventName?
-        var retry = false
-        if try reader.enterObject() {
-            repeat {
-                let name = try reader.readMemberName()
-                if name.spells("Keys") {
-                    if let page {
-                        lazyKeys = try readOptionalLazyItem(page: page, capacity: 4)
-                        skip = nil
-                        retry = retry || skippedFor != nil
-                    } else {
-                        keys = try readOptionalItem()
-                    }
-                } else if name.spells("NewImage") {
-                    if let page {
-                        lazyNewImage = try readOptionalImage(
-                            page: page, eventName: eventName, keys: lazyKeys, skip: &skip, skippedFor: &skippedFor,
-                            retry: &retry)
-                    } else {
-                        newImage = try readOptionalItem()
-                    }
-                } else if name.spells("OldImage") {
-                    if let page {
-                        lazyOldImage = try readOptionalImage(
-                            page: page, eventName: eventName, keys: lazyKeys, skip: &skip, skippedFor: &skippedFor,
-                            retry: &retry)
-                    } else {
-                        oldImage = try readOptionalItem()
-                    }
-                } else if name.spells("SequenceNumber") {
-                    sequenceNumber = nil
-                    if try !reader.readNullIfPresent() {
-                        let text = try reader.readStringBytes()
-                        guard let parsed = SequenceNumber(bytes: text) else {
-                            throw reader.shapeError("a decimal sequence number")
-                        }
-                        sequenceNumber = parsed
-                    }
-                } else if name.spells("ApproximateCreationDateTime") {
-                    seconds = nil
-                    if try !reader.readNullIfPresent() {
-                        seconds = WireConversion.seconds(fromNumberBytes: try reader.readNumberBytes())
-                    }
-                } else if name.spells("SizeBytes") {
-                    sizeBytes = 0
-                    if try !reader.readNullIfPresent() {
-                        guard let size = WireConversion.integer(fromNumberText: try reader.readNumberText()) else {
-                            throw reader.shapeError("an integer")
-                        }
-                        sizeBytes = size
-                    }
-                } else if name.spells("StreamViewType") {
-                    streamViewType = try readOptionalKnownString()
-                } else {
-                    try reader.skipValue()
-                }
-            } while try reader.nextMember()
+    mutating func readDeferredString() throws(JSONParseError) -> DeferredString {
+        if try reader.readNullIfPresent() { return .null }
+        let text = try reader.readStringBytes()
+        guard let start = reader.documentOffset(of: text) else { return .built(String(decoding: text, as: UTF8.self)) }
+        return .span(start, start + text.count)
+    }
+
+    func string(_ deferred: DeferredString) -> String? {
+        switch deferred {
+        case .null: return nil
+        case .span(let start, let end):
+            return String(decoding: reader.documentBytes(from: start, to: end), as: UTF8.self)
+        case .built(let text): return text
         }
-        guard keys != nil || lazyKeys != nil else {
-            throw JSONParseError(offset: start, reason: .unexpectedShape("member Keys"))
-        }
-        guard let sequenceNumber else {
-            throw JSONParseError(offset: start, reason: .unexpectedShape("member SequenceNumber"))
-        }
-        return Change(
-            keys: keys ?? [:], newImage: newImage, oldImage: oldImage, lazyKeys: lazyKeys, lazyNewImage: lazyNewImage,
-            lazyOldImage: lazyOldImage, sequenceNumber: sequenceNumber, seconds: seconds, sizeBytes: sizeBytes,
-            streamViewType: streamViewType, skippedFor: skippedFor, retry: retry)
     }
 
     mutating func readPrincipal() throws(JSONParseError) -> String? {

@@ -7,7 +7,8 @@
 /// exactly as its Keys do (or, like the Keys, not at all) it returns false whenever this
 /// returns false. The decoder skips an image only when it holds them so, byte for byte, and no
 /// member name in it has an escape: a skipped record is one that filter would have left out.
-/// Its images are nil and `StreamRecord.imagesSkipped` is set. Everything else is decoded as
+/// It comes back as a `GetRecordsOutput.skipped` entry (its place among the decoded records, its
+/// sequence number and creation time), not as a `StreamRecord`. Everything else is decoded as
 /// without the filter.
 public struct RecordKeyFilter: Sendable {
     let verdict: @Sendable (StreamRecord.EventName, LazyItem) -> Bool

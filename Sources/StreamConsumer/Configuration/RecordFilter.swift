@@ -9,8 +9,9 @@ public enum RecordFilter: Sendable {
     /// Records for which the closure returns true are processed. Called on a shard's queue.
     case matching(@Sendable (StreamRecord) -> Bool)
     /// As `.matching`, with a verdict from each record's eventName and Keys that lets the
-    /// decoder pass over the images of records it rejects (see `RecordKeyFilter` for the
-    /// contract between the two). A record whose images were skipped is never processed.
+    /// decoder pass over the records it rejects (see `RecordKeyFilter` for the contract between
+    /// the two): those come as `GetRecordsOutput.skipped` entries, which count for batches,
+    /// checkpoints and iterator age but never reach the closure or the processors.
     case keyed(RecordKeyFilter, @Sendable (StreamRecord) -> Bool)
 
     /// Whether `record` goes to the processor.
@@ -18,7 +19,7 @@ public enum RecordFilter: Sendable {
         switch self {
         case .all: return true
         case .matching(let predicate): return predicate(record)
-        case .keyed(_, let predicate): return !record.imagesSkipped && predicate(record)
+        case .keyed(_, let predicate): return predicate(record)
         }
     }
 

@@ -22,8 +22,8 @@ extension ShardConsumer {
             try advanceIdleLanes(force: false)
             publishCheckpoint()
             stop.wait(pause)
-        case .deliver(let records, let prefetch):
-            try deliver(records, prefetch: prefetch, tunables: tunables)
+        case .deliver(let batch, let prefetch):
+            try deliver(batch, prefetch: prefetch, tunables: tunables)
         case .finished:
             return !stop.isFired
         }
@@ -36,19 +36,19 @@ extension ShardConsumer {
         let outcome = fetcher.fetch(limit: retrieval.pageLimit, resumeAfter: retrieval.lastProcessed)
         let now = dependencies.clock.now()
         switch outcome {
-        case .page(let records, let atShardEnd):
+        case .page(let page, let atShardEnd):
             let age: Duration? =
-                records.isEmpty
+                page.isEmpty
                 ? .zero
-                : records.last!.approximateCreationDateTime.map {
+                : page.lastApproximateCreationDateTime.map {
                     .fromSeconds(dependencies.clock.wallSeconds() - $0)
                 }
-            retrieval.pageFetched(records, atShardEnd: atShardEnd, now: now, newestAge: age)
+            retrieval.pageFetched(page, atShardEnd: atShardEnd, now: now, newestAge: age)
             if let age {
                 publish { $0.iteratorAge = age }
                 dependencies.metrics.iteratorAge(shardId: shardId, seconds: age.seconds)
             }
-            if records.isEmpty { refreshCounters() }
+            if page.isEmpty { refreshCounters() }
         case .restarted(let reason):
             retrieval.restarted(now: now)
             publish {
@@ -65,11 +65,11 @@ extension ShardConsumer {
     }
 
     /// Splits a batch by lane, runs the lanes in parallel (prefetching the next page when asked)
-    /// and waits for all of them.
-    private func deliver(_ records: [StreamRecord], prefetch: Bool, tunables: ConsumerTunables) throws {
-        guard let end = records.last?.sequenceNumber else { return }
+    /// and waits for all of them. Its skipped records only move the checkpoints (to `batch.end`).
+    private func deliver(_ batch: Batcher.Batch, prefetch: Bool, tunables: ConsumerTunables) throws {
+        let end = batch.end
         let filter = dependencies.filter
-        let slices = laneSet.slices(records.lazy.filter { filter.accepts($0) }, checkpoints: laneCheckpoints)
+        let slices = laneSet.slices(batch.records.lazy.filter { filter.accepts($0) }, checkpoints: laneCheckpoints)
         let context = laneContext()
         let outcomes = LaneOutcomes(count: lanes.count)
         let group = DispatchGroup()

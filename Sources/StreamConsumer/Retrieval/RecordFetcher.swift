@@ -9,8 +9,9 @@ import Logging
 /// Throttling and transient errors come back as `.failed` for the caller to back off.
 final class RecordFetcher {
     enum Outcome {
-        /// A page (possibly empty); `atShardEnd` when the shard is closed and fully read.
-        case page([StreamRecord], atShardEnd: Bool)
+        /// A page (possibly empty; records the key filter rejected are its `skipped` entries);
+        /// `atShardEnd` when the shard is closed and fully read.
+        case page(GetRecordsOutput, atShardEnd: Bool)
         /// The iterator had to be replaced: records fetched but not processed must be dropped,
         /// they will be fetched again.
         case restarted(String)
@@ -69,8 +70,8 @@ final class RecordFetcher {
                 GetRecordsInput(shardIterator: iterator!, limit: min(max(limit, 1), 1000), keyFilter: keyFilter))
             metrics.getRecordsLatency.recordNanoseconds(Int64((clock.now() - started).seconds * 1e9))
             iterator = output.nextShardIterator
-            if let last = output.records.last { position = .afterSequenceNumber(last.sequenceNumber) }
-            return .page(output.records, atShardEnd: output.nextShardIterator == nil)
+            if let last = output.lastSequenceNumber { position = .afterSequenceNumber(last) }
+            return .page(output, atShardEnd: output.nextShardIterator == nil)
         } catch let error as AWSError {
             // A shard iterator stays valid for 15 minutes and may be used again, so weather
             // (throttling, 5xx, timeouts, a credential refresh) keeps it: a shard that started at

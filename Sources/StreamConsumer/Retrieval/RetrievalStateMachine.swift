@@ -51,9 +51,9 @@ struct RetrievalStateMachine: Sendable {
         case fetch
         /// Nothing to do for this long (or until the stop signal).
         case wait(Duration)
-        /// Run these records through the lanes; when `prefetch`, fetch the next page while they
+        /// Run this batch through the lanes; when `prefetch`, fetch the next page while they
         /// run, then report `delivered` (or `deliveryAbandoned`).
-        case deliver([StreamRecord], prefetch: Bool)
+        case deliver(Batcher.Batch, prefetch: Bool)
         /// Every record up to the shard end was fetched and delivered.
         case finished
     }
@@ -93,18 +93,17 @@ struct RetrievalStateMachine: Sendable {
     }
 
     /// Records fetched and not yet delivered.
-    var pendingCount: Int { batcher.pending.count }
+    var pendingCount: Int { batcher.count }
 
     /// The next action at `now`; `settings` are the current tunables.
     mutating func tick(now: Duration, settings: Settings) -> Action {
         self.settings = settings
-        if batcher.isDue(
+        let due = batcher.isDue(
             now: now, batchSize: settings.batchSize, window: settings.batchingWindow, atShardEnd: fetchedShardEnd)
-        {
-            let batch = batcher.take(batchSize: settings.batchSize)
-            inFlight = batch.last?.sequenceNumber
+        if due, let batch = batcher.take(batchSize: settings.batchSize) {
+            inFlight = batch.end
             // The next page is fetched during the batch unless the buffer already holds a batch.
-            return .deliver(batch, prefetch: !fetchedShardEnd && batcher.pending.count < settings.batchSize)
+            return .deliver(batch, prefetch: !fetchedShardEnd && batcher.count < settings.batchSize)
         }
         if fetchedShardEnd { return .finished }
         if now >= nextFetchAt { return .fetch }
@@ -118,13 +117,22 @@ struct RetrievalStateMachine: Sendable {
     mutating func pageFetched(
         _ records: [StreamRecord], atShardEnd: Bool, now: Duration, newestAge: Duration? = nil
     ) {
+        pageFetched(
+            GetRecordsOutput(records: records, nextShardIterator: nil), atShardEnd: atShardEnd, now: now,
+            newestAge: newestAge)
+    }
+
+    /// A page came back at `now`, its skipped records counted as the decoded ones.
+    mutating func pageFetched(
+        _ page: GetRecordsOutput, atShardEnd: Bool, now: Duration, newestAge: Duration? = nil
+    ) {
         fetchFailures = 0
         // A restarted iterator (or a prefetch racing a restart) may bring processed records again.
-        let fresh = records.filter { record in lastProcessed.map { record.sequenceNumber > $0 } ?? true }
+        let fresh = page.remainder(droppingRecords: 0, skipped: 0, above: lastProcessed)
         batcher.add(fresh, arrivedAt: min(now, lastPageAt ?? now))
         lastPageAt = now
         fetchedShardEnd = atShardEnd
-        if records.isEmpty {
+        if page.isEmpty {
             if emptySince == nil { emptySince = now }
         } else {
             emptySince = nil
@@ -133,9 +141,9 @@ struct RetrievalStateMachine: Sendable {
         // (a page is also cut at 1 MB, so large records make short pages of a backlog). A
         // prefetched page is paced like any other, from when it came back: a batch that took
         // longer than the pause fetches at once.
-        if atShardEnd || records.count >= pageLimit || (newestAge ?? .zero) > Self.backlogAge {
+        if atShardEnd || page.count >= pageLimit || (newestAge ?? .zero) > Self.backlogAge {
             nextFetchAt = now
-        } else if !records.isEmpty || !batcher.isEmpty {
+        } else if !page.isEmpty || !batcher.isEmpty {
             nextFetchAt = now + min(Self.pendingPoll, settings.idlePoll)
         } else {
             let pause = IdlePacing.pause(

@@ -24,7 +24,7 @@ import Testing
         var batcher = Batcher()
         #expect(!batcher.isDue(now: .zero, batchSize: 2, window: .seconds(5), atShardEnd: true))
         batcher.add((1...5).map { record($0, key: "k") }, arrivedAt: .zero)
-        #expect(batcher.take(batchSize: 2).map(\.sequenceNumber.digits) == ["1", "2"])
+        #expect(batcher.take(batchSize: 2)?.records.map(\.sequenceNumber.digits) == ["1", "2"])
         #expect(batcher.pending.count == 3)
         batcher.reset()
         #expect(batcher.isEmpty)

@@ -63,7 +63,7 @@ import Testing
             Issue.record("expected a delivery")
             return
         }
-        machine.delivered(through: batch.last!.sequenceNumber)
+        machine.delivered(through: batch.end)
         // A replacement iterator returns the processed records again, and one new one.
         machine.pageFetched((1...4).map { record($0, key: "k") }, atShardEnd: false, now: .milliseconds(1))
         #expect(machine.pendingCount == 1)

@@ -37,7 +37,7 @@ import Testing
             Issue.record("no page after the weather")
             return
         }
-        #expect(records.map(\.sequenceNumber) == [written])
+        #expect(records.records.map(\.sequenceNumber) == [written])
         #expect(streams.calls("GetShardIterator") == 1)
     }
 
@@ -51,7 +51,7 @@ import Testing
             Issue.record("no first page")
             return
         }
-        #expect(page.map(\.sequenceNumber) == [first, second])
+        #expect(page.records.map(\.sequenceNumber) == [first, second])
         streams.expireIterators()
         guard case .restarted = fetcher.fetch(limit: 100, resumeAfter: first) else {
             Issue.record("an expired iterator did not restart")
@@ -61,7 +61,7 @@ import Testing
             Issue.record("no page after the restart")
             return
         }
-        #expect(again.map(\.sequenceNumber) == [second])
+        #expect(again.records.map(\.sequenceNumber) == [second])
         #expect(streams.calls("GetShardIterator") == 2)
     }
 }

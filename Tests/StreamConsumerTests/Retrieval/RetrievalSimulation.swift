@@ -95,11 +95,11 @@ struct RetrievalSimulation {
             case .wait(let pause):
                 precondition(pause > .zero, "a wait must be positive")
                 clock.advance(by: min(pause, end - now))
-            case .deliver(let records, let prefetch):
-                deliveries.append(Delivery(at: now, records: records, prefetched: prefetch))
+            case .deliver(let batch, let prefetch):
+                deliveries.append(Delivery(at: now, records: batch.records, prefetched: prefetch))
                 if prefetch { fetch() }
                 clock.advance(by: processing)
-                machine.delivered(through: records.last!.sequenceNumber)
+                machine.delivered(through: batch.end)
             case .finished:
                 finished = true
             }
