@@ -26,6 +26,7 @@ class StallWatchdog:
         self._last_report = 0.0
         self.reports = 0
         self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
 
     @contextmanager
     def call(self, api: str):
@@ -47,10 +48,13 @@ class StallWatchdog:
                 entry[1], entry[3] = name, time.monotonic()
 
     def start(self) -> None:
-        threading.Thread(target=self._run, name="stall-watchdog", daemon=True).start()
+        self._thread = threading.Thread(target=self._run, name="stall-watchdog", daemon=True)
+        self._thread.start()
 
     def stop(self) -> None:
         self._stop.set()
+        if self._thread is not None:
+            self._thread.join(timeout=10)
 
     def _run(self) -> None:
         while not self._stop.wait(2.0):
@@ -62,8 +66,9 @@ class StallWatchdog:
                          default=0.0)
             if oldest >= self.threshold and now - self._last_report >= 60.0:
                 self._last_report = now
-                self.reports += 1
                 self._report(now, calls)
+                # Counted once written: a reader that sees the count finds the report.
+                self.reports += 1
 
     def _report(self, now: float, calls: dict[int, list]) -> None:
         names = {t.ident: t.name for t in threading.enumerate()}
