@@ -42,10 +42,10 @@ public final class LeaseCoordinator: @unchecked Sendable {
         /// The failover time passed since `renewedAt` and the lapse was noted (logged, counted).
         var lapsed = false
 
-        init(lease: Lease, renewedAt: Duration, period: Duration) {
+        init(lease: Lease, renewedAt: Duration, due: Duration) {
             self.lease = lease
             self.renewedAt = renewedAt
-            self.due = renewedAt + period
+            self.due = due
         }
 
         /// The fields a renewal round's scan reads, without copying the lease.
@@ -226,8 +226,7 @@ public final class LeaseCoordinator: @unchecked Sendable {
             let sent = clock.now()
             guard case .taken(let taken) = try store.takeLease(lease, owner: workerId) else { return false }
             lock.withLock {
-                var entry = Held(lease: taken, renewedAt: sent, period: renewalPeriod)
-                entry.due = nextRound(after: sent)
+                let entry = Held(lease: taken, renewedAt: sent, due: nextRound(after: sent))
                 held[taken.shardId] = entry
                 noteExpiry(of: entry)
                 if let index = listing.firstIndex(where: { $0.shardId == taken.shardId }) { listing[index] = taken }

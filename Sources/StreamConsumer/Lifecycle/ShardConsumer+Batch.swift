@@ -14,7 +14,8 @@ extension ShardConsumer {
         if laneSet.needsChange(to: tunables.parallelizationFactor) && retrieval.pendingCount == 0 && !stop.isFired {
             try changeLaneCount(to: tunables.parallelizationFactor)
         }
-        switch retrieval.tick(now: dependencies.clock.now(), settings: .init(tunables, wakeGrid: dependencies.wakeGrid)) {
+        let settings = RetrievalStateMachine.Settings(tunables, wakeGrid: dependencies.wakeGrid)
+        switch retrieval.tick(now: dependencies.clock.now(), settings: settings) {
         case .fetch:
             fetchPage()
         case .wait(let pause):
