@@ -14,6 +14,13 @@ extension Duration {
         return .nanoseconds(Int64(min(seconds, 9e9) * 1e9))
     }
 
+    /// The duration in whole nanoseconds, truncated (wraps only beyond ~292 years, far past any
+    /// clock reading or wait here).
+    public var wholeNanoseconds: Int64 {
+        let parts = components
+        return parts.seconds &* 1_000_000_000 &+ parts.attoseconds / 1_000_000_000
+    }
+
     /// The duration in whole milliseconds, rounded up so that a tiny timeout never becomes 0
     /// (which libcurl reads as "no timeout").
     var roundedUpMilliseconds: Int {

@@ -1,3 +1,5 @@
+import AWSCore
+
 /// Instants that long waits snap back to, so that the shards' idle polls and the lease renewals
 /// falling due within the same fraction of a second wake the process once, together.
 ///
@@ -24,13 +26,8 @@ public struct WakeGrid: Sendable, Equatable {
     /// The latest grid point at or before `instant` when the wait from `now` to `instant` is at
     /// least three spacings long; `instant` itself otherwise.
     public func aligned(_ instant: Duration, from now: Duration) -> Duration {
-        let target = Self.nanoseconds(instant)
-        guard target - Self.nanoseconds(now) >= 3 * spacingNanoseconds, target >= 0 else { return instant }
+        let target = instant.wholeNanoseconds
+        guard target - now.wholeNanoseconds >= 3 * spacingNanoseconds, target >= 0 else { return instant }
         return .nanoseconds(target - target % spacingNanoseconds)
-    }
-
-    private static func nanoseconds(_ duration: Duration) -> Int64 {
-        let (seconds, attoseconds) = duration.components
-        return seconds &* 1_000_000_000 &+ attoseconds / 1_000_000_000
     }
 }

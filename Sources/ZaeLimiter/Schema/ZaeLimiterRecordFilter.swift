@@ -16,13 +16,8 @@ public enum ZaeLimiterRecordFilter {
     /// attribute, so a lazily decoded record is not materialised.
     public static func accepts(_ record: StreamRecord) -> Bool {
         switch record.eventName {
-        case .modify:
-            guard let sortKey = record.newImageValue(named: "SK")?.s else { return false }
-            return sortKey == ZaeLimiterSchema.bucketStateSortKey
-                || sortKey.hasPrefix(ZaeLimiterSchema.sortKeyBucketPrefix)
-        case .remove:
-            guard let partitionKey = record.oldImageValue(named: "PK")?.s else { return false }
-            return AuditEventEncoder.isAuditPartitionKey(partitionKey)
+        case .modify: return isBucketSortKey(record.newImageValue(named: "SK")?.s)
+        case .remove: return isAuditPartitionKey(record.oldImageValue(named: "PK")?.s)
         default:
             return false
         }
@@ -36,16 +31,24 @@ public enum ZaeLimiterRecordFilter {
     public static let keyFilter = RecordKeyFilter(attributeNames: ["PK", "SK"]) { eventName, keys in
         switch eventName {
         case .modify:
-            if let verdict = modifyVerdictFromBytes(keys) { return verdict }
-            guard let sortKey = keys.value(named: "SK")?.s else { return false }
-            return sortKey == ZaeLimiterSchema.bucketStateSortKey
-                || sortKey.hasPrefix(ZaeLimiterSchema.sortKeyBucketPrefix)
+            return modifyVerdictFromBytes(keys) ?? isBucketSortKey(keys.value(named: "SK")?.s)
         case .remove:
-            guard let partitionKey = keys.value(named: "PK")?.s else { return false }
-            return AuditEventEncoder.isAuditPartitionKey(partitionKey)
+            return isAuditPartitionKey(keys.value(named: "PK")?.s)
         default:
             return false
         }
+    }
+
+    /// A MODIFY passes on a bucket item's sort key: the one rule of `accepts` and `keyFilter`,
+    /// which must agree for the decoder's skip to be safe.
+    static func isBucketSortKey(_ sortKey: String?) -> Bool {
+        guard let sortKey else { return false }
+        return sortKey == ZaeLimiterSchema.bucketStateSortKey || sortKey.hasPrefix(ZaeLimiterSchema.sortKeyBucketPrefix)
+    }
+
+    /// A REMOVE passes on an audit item's partition key (both verdicts, as above).
+    static func isAuditPartitionKey(_ partitionKey: String?) -> Bool {
+        partitionKey.map(AuditEventEncoder.isAuditPartitionKey) ?? false
     }
 
     /// The MODIFY verdict read from the Keys' SK bytes without building a string: nil (ask the

@@ -38,19 +38,13 @@ import Testing
         return sends
     }
 
-    func onGrid(_ instant: Duration) -> Bool {
-        let (seconds, attoseconds) = instant.components
-        guard attoseconds % 1_000_000_000 == 0 else { return false }
-        return (seconds * 1_000_000_000 + attoseconds / 1_000_000_000) % WakeGrid.standard.spacingNanoseconds == 0
-    }
-
     @Test func leasesTakenAtDifferentMoments_renewAtTheSameInstants_noLaterThanAPeriodApart() throws {
         let snapped = try renewalSends(grid: .standard)
         let free = try renewalSends(grid: nil)
         let renewals = { (sends: [String: [Duration]]) in sends.values.flatMap { $0.dropFirst() } }
         // Every renewal on the grid; without it, at each take's own phase.
-        #expect(renewals(snapped).allSatisfy(onGrid))
-        #expect(!renewals(free).allSatisfy(onGrid))
+        #expect(renewals(snapped).allSatisfy(isOnWakeGrid))
+        #expect(!renewals(free).allSatisfy(isOnWakeGrid))
         // 40 leases taken over 3.2 s: on the grid, their ~680 renewals come at no more than the
         // grid's 3 instants a second; without it, each at its own.
         #expect(Set(renewals(snapped)).count <= 180)

@@ -157,12 +157,6 @@ import Testing
         return simulation.fetches
     }
 
-    func onGrid(_ instant: Duration) -> Bool {
-        let (seconds, attoseconds) = instant.components
-        guard attoseconds % 1_000_000_000 == 0 else { return false }
-        return (seconds * 1_000_000_000 + attoseconds / 1_000_000_000) % WakeGrid.standard.spacingNanoseconds == 0
-    }
-
     @Test func shardsIdleSinceDifferentMoments_pollAtTheSameInstants_asOftenAsWithoutTheGrid() {
         // 20 shards started at different moments (so with different idle phases).
         let starts = (0..<20).map { Duration.milliseconds(137 * $0 + 11) }
@@ -170,8 +164,8 @@ import Testing
         let free = starts.map { idleFetches(start: $0, grid: nil) }
         let settled = { (fetches: [Duration]) in fetches.filter { $0 >= .seconds(10) } }
         // Once idle at the ceiling, every poll is at a grid point; without the grid, not.
-        for fetches in snapped { #expect(settled(fetches).allSatisfy(onGrid)) }
-        #expect(!free.flatMap(settled).allSatisfy(onGrid))
+        for fetches in snapped { #expect(settled(fetches).allSatisfy(isOnWakeGrid)) }
+        #expect(!free.flatMap(settled).allSatisfy(isOnWakeGrid))
         // So the 20 shards wake the process at no more than the grid's 3 instants a second (150
         // in 50 s); without it, at each shard's own instants (~25 per shard).
         #expect(Set(snapped.flatMap(settled)).count <= 150)

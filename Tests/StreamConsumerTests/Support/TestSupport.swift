@@ -77,3 +77,9 @@ extension TestMetrics {
     /// The last value a gauge was set to; nil when it was never created (or was destroyed).
     func gaugeValue(_ label: String) -> Double? { try? expectGauge(label).lastValue }
 }
+
+/// Whether `instant` is a point of the standard wake grid (a whole number of its spacings).
+func isOnWakeGrid(_ instant: Duration) -> Bool {
+    instant.components.attoseconds % 1_000_000_000 == 0
+        && instant.wholeNanoseconds % WakeGrid.standard.spacingNanoseconds == 0
+}
