@@ -20,6 +20,7 @@ public final class InMemoryLeaseTable: LeaseStore, @unchecked Sendable {
     private let lock = NSLock()
     private var leases: [String: Lease] = [:]
     private var lanes: [String: LaneItem] = [:]
+    private var heartbeatCounters: [String: Int] = [:]
     private var effects: [String: Int] = [:]
     private var hook: (@Sendable (String) throws -> Void)?
     private var shardHook: (@Sendable (String, String) throws -> Void)?
@@ -94,10 +95,32 @@ public final class InMemoryLeaseTable: LeaseStore, @unchecked Sendable {
 
     public func prepare() throws { try enter("prepare") }
 
-    public func listLeases() throws -> [Lease] {
+    public func scanLeases() throws -> LeaseTableListing {
         try enter("listLeases")
-        return allLeases
+        return lock.withLock {
+            LeaseTableListing(
+                leases: leases.values.sorted { $0.shardId < $1.shardId },
+                heartbeats: heartbeatCounters.map { WorkerHeartbeat(worker: $0.key, counter: $0.value) }
+                    .sorted { $0.worker < $1.worker })
+        }
     }
+
+    public func beat(worker: String) throws {
+        try enter("beat")
+        lock.withLock { heartbeatCounters[worker, default: 0] += 1 }
+    }
+
+    public func deleteHeartbeat(_ heartbeat: WorkerHeartbeat) throws -> Bool {
+        try enter("deleteHeartbeat")
+        return lock.withLock {
+            guard heartbeatCounters[heartbeat.worker] == heartbeat.counter else { return false }
+            heartbeatCounters[heartbeat.worker] = nil
+            return true
+        }
+    }
+
+    /// Each worker's heartbeat counter now (nil: no item).
+    public func heartbeat(of worker: String) -> Int? { lock.withLock { heartbeatCounters[worker] } }
 
     public func readLease(shardId: String) throws -> Lease? {
         try enter("readLease", shardId: shardId)

@@ -368,8 +368,12 @@ class Cluster:
             return []
 
     def leases(self) -> dict:
-        """shardId -> lease item (lane items left out)."""
-        return {i["leaseKey"]["S"]: i for i in self.lease_items() if "laneOf" not in i}
+        """shardId -> lease item (lane items and heartbeats left out)."""
+        return {i["leaseKey"]["S"]: i for i in self.lease_items() if "laneOf" not in i and "heartbeatOf" not in i}
+
+    def heartbeats(self) -> dict:
+        """worker id -> its heartbeat counter."""
+        return {i["heartbeatOf"]["S"]: int(i["workerHeartbeat"]["N"]) for i in self.lease_items() if "heartbeatOf" in i}
 
 
 def owner(item: dict) -> str | None:

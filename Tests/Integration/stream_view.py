@@ -101,7 +101,7 @@ def lagging_shards(endpoint: str, lease_table: str, stream: StreamDump) -> list[
     shard's last record. Records covered are applied: the checkpoint only ever moves with (or
     after) the writes of the records it passes."""
     items = scan(endpoint, lease_table)
-    leases = {i["leaseKey"]["S"]: i for i in items if "laneOf" not in i}
+    leases = {i["leaseKey"]["S"]: i for i in items if "laneOf" not in i and "heartbeatOf" not in i}
     lanes: dict[str, list[dict]] = {}
     for item in items:
         if "laneOf" in item:

@@ -42,7 +42,7 @@ class LineageWatch:
     def _run(self):
         while not self.stop.is_set():
             items = self.cluster.lease_items()
-            leases = {i["leaseKey"]["S"]: i for i in items if "laneOf" not in i}
+            leases = {i["leaseKey"]["S"]: i for i in items if "laneOf" not in i and "heartbeatOf" not in i}
             lane_progress = {i["laneOf"]["S"] for i in items if "laneOf" in i and "laneCheckpoint" in i}
             for key, lease in leases.items():
                 parents = lease.get("parentShardId", {}).get("SS", [])

@@ -140,7 +140,7 @@ def lane_marks(endpoint: str, table: str) -> dict:
 
 def owners(endpoint: str, table: str) -> dict:
     return {i["leaseKey"]["S"]: i.get("leaseOwner", {}).get("S")
-            for i in scan(endpoint, lease_table(table)) if "laneOf" not in i}
+            for i in scan(endpoint, lease_table(table)) if "laneOf" not in i and "heartbeatOf" not in i}
 
 
 class LiveLoad:

@@ -103,8 +103,8 @@ class Stack:
         return self.ddb.scan(TableName=f"{self.table}-zael-leases", ConsistentRead=True)["Items"]
 
     def leases(self) -> list:
-        """The shard leases (lane items, which carry `laneOf`, left out)."""
-        return [item for item in self.lease_items() if "laneOf" not in item]
+        """The shard leases (lane items, which carry `laneOf`, and heartbeats left out)."""
+        return [item for item in self.lease_items() if "laneOf" not in item and "heartbeatOf" not in item]
 
     def dump(self, table: str) -> dict:
         return json.loads(peer_tool("zl_dump_items.py", "--endpoint", self.moto.url, "--table", table))

@@ -35,6 +35,9 @@ public struct ClusterStatus: Sendable, Equatable {
     }
 
     public var workers: [Worker]
+    /// Each worker's heartbeat counter (it keeps all the worker's leases alive; it grows every
+    /// failover/3 while the worker runs), including workers that hold no lease.
+    public var heartbeats: [String: Int64]
     /// Leases with no owner that are not at SHARD_END.
     public var unowned: [LeaseRow]
     /// Leases at SHARD_END (owned or not).
@@ -43,8 +46,11 @@ public struct ClusterStatus: Sendable, Equatable {
     public var shardsWithoutLease: [String]
     private let byKey: [String: LeaseRow]
 
-    /// - Parameter knownShardIds: the stream's shards (from DescribeStream), if the caller has them.
-    public init(leases: [LeaseRow], knownShardIds: [String] = []) {
+    /// - Parameters:
+    ///   - heartbeats: the workers' heartbeat items, worker id to counter.
+    ///   - knownShardIds: the stream's shards (from DescribeStream), if the caller has them.
+    public init(leases: [LeaseRow], heartbeats: [String: Int64] = [:], knownShardIds: [String] = []) {
+        self.heartbeats = heartbeats
         let active = leases.filter { !$0.isEnded }
         let grouped = Dictionary(grouping: active.filter { !$0.isUnowned }) { $0.leaseOwner ?? "" }
         workers = grouped.map { Worker(workerId: $0.key, leases: $0.value.sorted { $0.leaseKey < $1.leaseKey }) }
@@ -61,13 +67,16 @@ public struct ClusterStatus: Sendable, Equatable {
         row.parentShardIds.filter { parent in byKey[parent].map { !$0.isEnded } ?? false }.sorted()
     }
 
-    /// Leases per worker, then every lease row, unowned and ended shards.
+    /// Workers (heartbeat, leases held), then every lease row, unowned and ended shards.
     public func table() -> String {
         let clean = TextTable.clean
         var out = ""
-        var summary = TextTable(["WORKER", "LEASES"])
-        for worker in workers { summary.add([clean(worker.workerId), String(worker.leases.count)]) }
-        summary.add(["(unowned)", String(unowned.count)])
+        var summary = TextTable(["WORKER", "HEARTBEAT", "LEASES"])
+        let counts = Dictionary(workers.map { ($0.workerId, $0.leases.count) }, uniquingKeysWith: { first, _ in first })
+        for workerId in Set(counts.keys).union(heartbeats.keys).sorted() {
+            summary.add([clean(workerId), heartbeats[workerId].map(String.init) ?? "-", String(counts[workerId] ?? 0)])
+        }
+        summary.add(["(unowned)", "-", String(unowned.count)])
         out += summary.render()
 
         var rows = TextTable(["SHARD", "OWNER", "COUNTER", "CHECKPOINT", "PARENTS", "NOTE"])
@@ -98,13 +107,15 @@ public struct ClusterStatus: Sendable, Equatable {
     public func json() -> String {
         struct Document: Encodable {
             var workers: [String: [LeaseRow]]
+            var heartbeats: [String: Int64]
             var unowned: [LeaseRow]
             var ended: [String]
             var shardsWithoutLease: [String]
         }
         let document = Document(
             workers: Dictionary(workers.map { ($0.workerId, $0.leases) }, uniquingKeysWith: { first, _ in first }),
-            unowned: unowned, ended: ended.map(\.leaseKey), shardsWithoutLease: shardsWithoutLease)
+            heartbeats: heartbeats, unowned: unowned, ended: ended.map(\.leaseKey),
+            shardsWithoutLease: shardsWithoutLease)
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .prettyPrinted, .withoutEscapingSlashes]
         let data = (try? encoder.encode(document)) ?? Data("{}".utf8)

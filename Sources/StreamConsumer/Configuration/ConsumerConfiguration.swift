@@ -36,6 +36,10 @@ public struct ConsumerConfiguration: Sendable {
     /// Where idle pauses and lease renewal rounds snap to, so that they wake the process
     /// together (`WakeGrid`). Default `.standard`; nil: each waits its own exact time.
     public var wakeGrid: WakeGrid? = .standard
+    /// Keep held leases alive with one heartbeat item per worker, renewing a lease by its own call
+    /// only when its checkpoint changed or it lapsed (docs/leases.md). Default true; false renews
+    /// every lease every failover/3, as KCL does.
+    public var workerHeartbeat = true
 
     public init(
         streamArn: String, workerId: String, failoverTime: Duration = .seconds(10),

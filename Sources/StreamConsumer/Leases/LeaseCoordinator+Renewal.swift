@@ -12,6 +12,8 @@ extension LeaseCoordinator {
     enum RenewalStep: Equatable {
         /// Renew this lease now (it is marked in flight).
         case renew(RenewalJob)
+        /// Write this worker's heartbeat now, sent at this time (it is marked in flight).
+        case beat(sentAt: Duration)
         /// Nothing is due: wait until this time (the next due round, or when a confirmed lease
         /// lapses), or for a wake-up; nil when nothing is held.
         case wait(until: Duration?)
@@ -31,12 +33,20 @@ extension LeaseCoordinator {
         case stale
     }
 
-    /// Picks the held lease whose renewal round is due first (and that has no call in flight),
-    /// marking it in flight; otherwise says how long to wait. Called by the renewer's threads.
+    /// Picks the heartbeat when it is due, else the held lease whose renewal round is due first
+    /// (and that has no call in flight), marking it in flight; otherwise says how long to wait.
+    /// Called by the renewer's threads.
     func nextRenewalStep() -> RenewalStep {
         let now = clock.now()
         return lock.withLock {
             var wake: Duration?
+            if heartbeat && !beating {
+                if beatDue <= now {
+                    beating = true
+                    return .beat(sentAt: now)
+                }
+                wake = beatDue
+            }
             var pick: (index: Dictionary<String, Held>.Index, due: Duration)?
             // Fields are read in place by index: copying each `Held` (its lease's strings and
             // sets) cost retains and releases for every held lease on every renewal round.
@@ -126,7 +136,9 @@ extension LeaseCoordinator {
                 entry.lease = renewed
                 // The write that landed may be an earlier call's: count from the earliest send
                 // not yet confirmed, the soonest others can have seen the counter move.
-                entry.renewedAt = replyWasLost ? min(entry.unconfirmedSince ?? job.sentAt, job.sentAt) : job.sentAt
+                // (Never earlier than it stands: a heartbeat may have renewed it since this send.)
+                let sent = replyWasLost ? min(entry.unconfirmedSince ?? job.sentAt, job.sentAt) : job.sentAt
+                entry.renewedAt = max(entry.renewedAt, sent)
                 entry.unconfirmedSince = nil
                 entry.due = nextRound(after: job.sentAt)
                 // A call that was sent a failover time ago and succeeded only now leaves the

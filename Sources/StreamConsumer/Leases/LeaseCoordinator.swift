@@ -19,6 +19,9 @@ public final class LeaseCoordinator: @unchecked Sendable {
     public struct TakeReport: Sendable, Equatable {
         public var taken: [String] = []
         public var stolen: [String] = []
+        /// Held leases the scan showed in another owner's or tenure's hands (with heartbeats no
+        /// renewal call finds that out); they are no longer held.
+        public var lost: [String] = []
     }
 
     struct Observation {
@@ -70,6 +73,13 @@ public final class LeaseCoordinator: @unchecked Sendable {
     public let renewalDeadline: Duration
     /// Where renewal rounds snap to (`WakeGrid`): never later than a period after the last send.
     let wakeGrid: WakeGrid?
+    /// Whether this worker keeps its leases alive with one heartbeat item (`WorkerHeartbeat`)
+    /// instead of a renewal call per lease and round. A held lease is then renewed by a call only
+    /// when its checkpoint changed or it lapsed.
+    public let heartbeat: Bool
+    /// How long another worker's heartbeat must stand still, with no lease in its name, before
+    /// its item is deleted (a worker id is new with every process, so items would pile up).
+    let staleHeartbeatAge: Duration
     let store: LeaseStore
     let clock: ConsumerClock
     let metrics: ConsumerMetrics
@@ -79,6 +89,11 @@ public final class LeaseCoordinator: @unchecked Sendable {
     let lock = NSLock()
     var held: [String: Held] = [:]
     var observations: [String: Observation] = [:]
+    /// Other workers' heartbeats as the scans saw them, by worker id (`owner` unused).
+    var heartbeatsSeen: [String: Observation] = [:]
+    /// When this worker's next heartbeat is due, and whether one is in flight.
+    var beatDue: Duration = .zero
+    var beating = false
     private var listing: [Lease] = []
     var absentSince: [String: Int] = [:]
     /// When a lease of another stream was first seen missing from our listing.
@@ -92,9 +107,11 @@ public final class LeaseCoordinator: @unchecked Sendable {
     public init(
         workerId: String, failoverTime: Duration, store: LeaseStore, clock: ConsumerClock, metrics: ConsumerMetrics,
         logger: Logger, streamArn: String? = nil, foreignLeaseGrace: Duration = .seconds(600),
-        wakeGrid: WakeGrid? = nil
+        wakeGrid: WakeGrid? = nil, heartbeat: Bool = false
     ) {
         self.wakeGrid = wakeGrid
+        self.heartbeat = heartbeat
+        self.staleHeartbeatAge = failoverTime * 10
         self.workerId = workerId
         self.streamArn = streamArn
         self.foreignLeaseGrace = foreignLeaseGrace
@@ -158,9 +175,12 @@ public final class LeaseCoordinator: @unchecked Sendable {
     /// coordinator by hand.)
     public func renewLeases(checkpoint: (String) -> LeaseCheckpoint?) -> [String] {
         var lost: [String] = []
+        if heartbeat, let sentAt = startBeat() { beat(sentAt: sentAt, using: store) }
         for shardId in lock.withLock({ Array(held.keys) }) {
             guard let job = startRenewal(shardId: shardId) else { continue }
-            if renew(job, using: store, checkpoint: checkpoint(shardId)) == .lost { lost.append(shardId) }
+            let stored = checkpoint(shardId)
+            if cover(job, checkpoint: stored) { continue }
+            if renew(job, using: store, checkpoint: stored) == .lost { lost.append(shardId) }
         }
         noteLapses()
         return lost
@@ -171,9 +191,11 @@ public final class LeaseCoordinator: @unchecked Sendable {
     /// when nothing is free. Leases at SHARD_END and leases of another stream are not counted
     /// and not taken.
     public func takeLeases(stealing: Bool = true) throws -> TakeReport {
-        let leases = try store.listLeases()
+        let scanned = try store.scanLeases()
+        let leases = scanned.leases
         let now = clock.now()
-        let (candidates, victim, need) = lock.withLock { () -> ([Lease], Lease?, Int) in
+        var report = TakeReport()
+        let (candidates, victim, need, stale) = lock.withLock { () -> ([Lease], Lease?, Int, [WorkerHeartbeat]) in
             listing = leases
             var seen: [String: Observation] = [:]
             for lease in leases {
@@ -184,6 +206,14 @@ public final class LeaseCoordinator: @unchecked Sendable {
                 }
             }
             observations = seen
+            let stale = noteHeartbeats(scanned.heartbeats, leases: leases, now: now)
+            if heartbeat { report.lost = dropLeasesTakenFromUs(leases) }
+            // A lease is alive while its counter or its owner's heartbeat moves.
+            let lastSign = { (lease: Lease) -> Duration in
+                let own = seen[lease.shardId]!.changedAt
+                guard let owner = lease.owner, let beat = self.heartbeatsSeen[owner] else { return own }
+                return max(own, beat.changedAt)
+            }
             let active = leases.filter { lease in
                 lease.checkpoint != .shardEnd && streamArn.map { lease.belongs(to: $0) } ?? true
             }
@@ -192,9 +222,7 @@ public final class LeaseCoordinator: @unchecked Sendable {
             for lease in active {
                 if let owner = lease.owner, owner == workerId, held[lease.shardId] != nil {
                     load[owner, default: []].append(lease)
-                } else if let owner = lease.owner, owner != workerId,
-                    now - seen[lease.shardId]!.changedAt < failoverTime
-                {
+                } else if let owner = lease.owner, owner != workerId, now - lastSign(lease) < failoverTime {
                     load[owner, default: []].append(lease)
                 } else {
                     free.append(lease)
@@ -202,16 +230,21 @@ public final class LeaseCoordinator: @unchecked Sendable {
             }
             let target = (active.count + load.count - 1) / load.count
             let need = target - (load[workerId]?.count ?? 0)
-            guard need > 0 else { return ([], nil, 0) }
-            if !free.isEmpty { return (free.shuffled(), nil, need) }
+            guard need > 0 else { return ([], nil, 0, stale) }
+            if !free.isEmpty { return (free.shuffled(), nil, need, stale) }
             // Nothing free: steal one from the most loaded worker if that evens things out.
             guard stealing,
                 let (_, leases) = load.filter({ $0.key != workerId }).max(by: { $0.value.count < $1.value.count }),
                 leases.count > target || (leases.count == target && need > 1)
-            else { return ([], nil, need) }
-            return ([], leases.randomElement(), need)
+            else { return ([], nil, need, stale) }
+            return ([], leases.randomElement(), need, stale)
         }
-        var report = TakeReport()
+        for shardId in report.lost {
+            metrics.leasesLost.increment()
+            logger.info(
+                "lease lost", metadata: ["shard.id": "\(shardId)", "reason": "the lease table names another holder"])
+        }
+        dropStaleHeartbeats(stale)
         for lease in candidates.prefix(need) where take(lease) { report.taken.append(lease.shardId) }
         if let victim, take(victim) {
             report.stolen.append(victim.shardId)

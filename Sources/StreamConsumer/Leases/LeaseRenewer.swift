@@ -84,10 +84,16 @@ final class LeaseRenewer: @unchecked Sendable {
             coordinator.noteLapses()
             let seen = condition.withLock { generation }
             switch coordinator.nextRenewalStep() {
+            case .beat(let sentAt):
+                handOff()
+                coordinator.beat(sentAt: sentAt, using: store)
             case .renew(let job):
                 let shardId = job.lease.shardId
+                let stored = checkpoint(shardId)
+                // A round the heartbeat covers makes no call: on to the next due one.
+                if coordinator.cover(job, checkpoint: stored) { continue }
                 handOff()
-                switch coordinator.renew(job, using: store, checkpoint: checkpoint(shardId)) {
+                switch coordinator.renew(job, using: store, checkpoint: stored) {
                 case .lost: onLost([shardId])
                 case .confirmed: onConfirmed([shardId])
                 case .renewed, .missed, .stale: break

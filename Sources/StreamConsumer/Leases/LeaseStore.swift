@@ -17,8 +17,8 @@ public enum LeaseWriteOutcome: Sendable, Equatable {
 public protocol LeaseStore: AnyObject {
     /// Makes sure the table exists (creating it when the store was configured to).
     func prepare() throws
-    /// Every shard lease (lane items are left out), read consistently.
-    func listLeases() throws -> [Lease]
+    /// Every shard lease and worker heartbeat (lane items are left out), read consistently.
+    func scanLeases() throws -> LeaseTableListing
     /// One shard lease as stored (consistent read); nil when it does not exist. Used after a
     /// conditional failure to tell a lost race from a write of ours whose reply was lost.
     func readLease(shardId: String) throws -> Lease?
@@ -38,6 +38,11 @@ public protocol LeaseStore: AnyObject {
     func releaseLease(_ lease: Lease, checkpoint: LeaseCheckpoint?) throws -> LeaseWriteOutcome
     /// Deletes a lease and nothing else.
     func deleteLease(shardId: String) throws
+    /// Bumps `worker`'s heartbeat item (creating it when missing). Unconditional: a retried call
+    /// that bumps it twice only says the worker is alive twice.
+    func beat(worker: String) throws
+    /// Deletes `heartbeat`'s item if its counter is still the one seen; returns whether it did.
+    func deleteHeartbeat(_ heartbeat: WorkerHeartbeat) throws -> Bool
 
     /// Claims a lane item for `owner`, creating it when missing. `claim` is the lease counter
     /// right after the take: a claim with a lower number than the stored one loses.
@@ -55,4 +60,9 @@ public protocol LeaseStore: AnyObject {
     func readLane(_ key: LaneKey) throws -> LaneState?
     /// Deletes lane items (missing ones are fine).
     func deleteLanes(_ keys: [LaneKey]) throws
+}
+
+extension LeaseStore {
+    /// Every shard lease (lane items and heartbeats are left out), read consistently.
+    public func listLeases() throws -> [Lease] { try scanLeases().leases }
 }

@@ -62,18 +62,24 @@ public final class LeaseTable: LeaseStore {
         }
     }
 
-    public func listLeases() throws -> [Lease] {
-        var leases: [Lease] = []
+    public func scanLeases() throws -> LeaseTableListing {
+        var listing = LeaseTableListing(leases: [])
         var startKey: Item?
         repeat {
             let page = try client.scan(
                 ScanInput(
                     tableName: tableName, filterExpression: "attribute_not_exists(laneOf)", exclusiveStartKey: startKey,
                     consistentRead: true))
-            leases += page.items.compactMap(Lease.init(item:))
+            for item in page.items {
+                if let heartbeat = WorkerHeartbeat(item: item) {
+                    listing.heartbeats.append(heartbeat)
+                } else if let lease = Lease(item: item) {
+                    listing.leases.append(lease)
+                }
+            }
             startKey = page.lastEvaluatedKey
         } while startKey != nil
-        return leases
+        return listing
     }
 
     public func readLease(shardId: String) throws -> Lease? {
@@ -179,6 +185,29 @@ public final class LeaseTable: LeaseStore {
 
     public func deleteLease(shardId: String) throws {
         _ = try client.deleteItem(DeleteItemInput(tableName: tableName, key: ["leaseKey": .s(shardId)]))
+    }
+
+    public func beat(worker: String) throws {
+        _ = try client.updateItem(
+            UpdateItemInput(
+                tableName: tableName, key: ["leaseKey": .s(WorkerHeartbeat.key(of: worker))],
+                updateExpression:
+                    "SET heartbeatOf = :me, workerHeartbeat = if_not_exists(workerHeartbeat, :zero) + :one",
+                expression: ExpressionParts(values: [":me": .s(worker), ":zero": .n("0"), ":one": .n("1")])))
+    }
+
+    public func deleteHeartbeat(_ heartbeat: WorkerHeartbeat) throws -> Bool {
+        do {
+            _ = try client.deleteItem(
+                DeleteItemInput(
+                    tableName: tableName, key: ["leaseKey": .s(WorkerHeartbeat.key(of: heartbeat.worker))],
+                    expression: ExpressionParts(
+                        conditionExpression: "workerHeartbeat = :seen",
+                        values: [":seen": .n(String(heartbeat.counter))])))
+            return true
+        } catch let error as AWSError where error.kind == .conditional {
+            return false
+        }
     }
 
     public func claimLane(_ key: LaneKey, owner: String, claim: Int) throws -> LaneClaimOutcome {
@@ -290,9 +319,9 @@ public final class LeaseTable: LeaseStore {
 }
 
 extension Lease {
-    /// Reads a lease item; nil for lane items and items without a usable key.
+    /// Reads a lease item; nil for lane items, heartbeats and items without a usable key.
     public init?(item: Item) {
-        guard item["laneOf"] == nil, let key = item["leaseKey"]?.s else { return nil }
+        guard item["laneOf"] == nil, item["heartbeatOf"] == nil, let key = item["leaseKey"]?.s else { return nil }
         let checkpoint = item["checkpoint"]?.s.flatMap(LeaseCheckpoint.init(wire:)) ?? .trimHorizon
         self.init(
             shardId: key, owner: item["leaseOwner"]?.s, counter: item["leaseCounter"]?.n.flatMap { Int($0) } ?? 0,

@@ -99,7 +99,8 @@ public final class ShardScheduler: @unchecked Sendable {
         try store.prepare()
         let coordinator = LeaseCoordinator(
             workerId: configuration.workerId, failoverTime: configuration.failoverTime, store: store, clock: clock,
-            metrics: metrics, logger: logger, streamArn: configuration.streamArn, wakeGrid: configuration.wakeGrid)
+            metrics: metrics, logger: logger, streamArn: configuration.streamArn, wakeGrid: configuration.wakeGrid,
+            heartbeat: configuration.workerHeartbeat)
         let deadline = coordinator.renewalDeadline
         let renewer = LeaseRenewer(
             coordinator: coordinator, threads: configuration.leaseRenewers,

@@ -58,7 +58,7 @@ struct ClusterStatusReader {
         self.configuration = configuration
     }
 
-    /// Scans the lease table (lane items are skipped) and lists the stream's shards. A stream
+    /// Scans the lease table (leases and heartbeats; lane items are skipped) and lists the stream's shards. A stream
     /// that cannot be described only leaves `shardsWithoutLease` empty (with a warning on stderr):
     /// the lease table is what this view is about.
     func read() throws -> ClusterStatus {
@@ -66,9 +66,9 @@ struct ClusterStatusReader {
         logger.logLevel = .critical
         let aws = try AWSEnvironment(
             configuration: configuration, environment: ProcessInfo.processInfo.environment, logger: logger)
-        let leases = try LeaseTable(client: aws.makeDynamoDB(), tableName: leaseTable, createIfMissing: false)
-            .listLeases()
-        let rows = leases.map {
+        let listing = try LeaseTable(client: aws.makeDynamoDB(), tableName: leaseTable, createIfMissing: false)
+            .scanLeases()
+        let rows = listing.leases.map {
             LeaseRow(
                 leaseKey: $0.shardId, leaseOwner: $0.owner, leaseCounter: Int64($0.counter),
                 checkpoint: $0.checkpoint.wire, parentShardIds: $0.parentShardIds)
@@ -81,7 +81,9 @@ struct ClusterStatusReader {
                 printToStandardError("zael-aggregator status: cannot list the shards of \(table)'s stream: \(error)")
             }
         }
-        return ClusterStatus(leases: rows, knownShardIds: shardIds)
+        let heartbeats = Dictionary(
+            listing.heartbeats.map { ($0.worker, Int64($0.counter)) }, uniquingKeysWith: { first, _ in first })
+        return ClusterStatus(leases: rows, heartbeats: heartbeats, knownShardIds: shardIds)
     }
 
     private func listShards(table: String, aws: AWSEnvironment, logger: Logger) throws -> [String] {

@@ -79,8 +79,8 @@ public enum ConfigurationKeys {
         help: "Create the lease table (on-demand) when missing.")
     static let failoverTime = Key(
         "leases.failover_time_seconds", default: .seconds(10), .seconds(3...300), into: \.leases.failoverTime,
-        help: "A lease not renewed for this long may be taken by another worker; each lease is renewed every "
-            + "third, each renewal call limited to 0.3 × this.")
+        help: "A lease whose counter and whose worker's heartbeat stood still this long may be taken by another "
+            + "worker; the heartbeat is written every third, each call limited to 0.3 × this.")
     static let workerID = Key(
         "leases.worker_id", default: { context, _ in context.defaultWorkerID },
         described: "`<hostname>-<random>`, fixed for the process's life", .text, into: \.leases.workerID,

@@ -62,6 +62,21 @@ import Testing
         #expect((object["unowned"] as? [[String: Any]])?.count == 2)
     }
 
+    @Test func heartbeats_showEveryLiveWorker_evenOneWithoutLeases() throws {
+        let cluster = ClusterStatus(leases: rows, heartbeats: ["host-a": 12, "host-c": 3])
+        let lines = cluster.table().components(separatedBy: "\n")
+        let columns = { (prefix: String) in
+            lines.first { $0.hasPrefix(prefix + " ") }?.split(separator: " ").map(String.init) ?? []
+        }
+        #expect(columns("WORKER") == ["WORKER", "HEARTBEAT", "LEASES"])
+        #expect(columns("host-a") == ["host-a", "12", "2"])
+        #expect(columns("host-b") == ["host-b", "-", "1"])
+        #expect(columns("host-c") == ["host-c", "3", "0"])
+        let object = try #require(
+            try JSONSerialization.jsonObject(with: Data(cluster.json().utf8)) as? [String: Any])
+        #expect(object["heartbeats"] as? [String: Int] == ["host-a": 12, "host-c": 3])
+    }
+
     @Test func emptyTable_rendersWithoutRows() {
         let text = ClusterStatus(leases: []).table()
         #expect(!text.contains("shardId"))

@@ -24,10 +24,14 @@ import Testing
 
     init() {
         streams.addShard("s0")
-        // Every renewal call fails while the gate is closed, as calls time out against an
-        // endpoint that accepts connections and never answers.
+        // Every renewal and heartbeat call fails while the gate is closed, as calls time out
+        // against an endpoint that accepts connections and never answers.
         table.setShardHook { [silent] operation, _ in
             guard operation == "renewLease", silent.isClosed else { return }
+            throw AWSError(kind: .transient, code: "CurlTimeout", message: "no answer", operation: "UpdateItem")
+        }
+        table.setHook { [silent] operation in
+            guard operation == "beat", silent.isClosed else { return }
             throw AWSError(kind: .transient, code: "CurlTimeout", message: "no answer", operation: "UpdateItem")
         }
     }

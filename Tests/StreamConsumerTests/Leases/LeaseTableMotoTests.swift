@@ -47,6 +47,31 @@ struct MotoPeer: Sendable {
         #expect(description.keySchema == [KeySchemaElement(attributeName: "leaseKey", keyType: "HASH")])
     }
 
+    @Test func heartbeats_areBumped_listedApartFromLeases_andDeletedOnlyIfUnchanged() throws {
+        let moto = try MotoServer()
+        let table = MotoPeer(endpoint: moto.endpoint).leaseTable("leases")
+        try table.prepare()
+        #expect(try table.createLease(Lease(shardId: "shard-1", checkpoint: .trimHorizon)))
+        try table.beat(worker: "w1")
+        try table.beat(worker: "w1")
+        try table.beat(worker: "w2")
+        let listing = try table.scanLeases()
+        #expect(listing.leases.map(\.shardId) == ["shard-1"])
+        #expect(
+            Set(listing.heartbeats) == [
+                WorkerHeartbeat(worker: "w1", counter: 2), WorkerHeartbeat(worker: "w2", counter: 1),
+            ])
+        #expect(try table.listLeases().map(\.shardId) == ["shard-1"])
+        // Stored under its own key, never read as a lease.
+        let item = try #require(
+            try MotoPeer(endpoint: moto.endpoint).dynamoDB().getItem(
+                GetItemInput(tableName: "leases", key: ["leaseKey": .s(WorkerHeartbeat.key(of: "w1"))])))
+        #expect(Lease(item: item) == nil)
+        #expect(try !table.deleteHeartbeat(WorkerHeartbeat(worker: "w1", counter: 1)))
+        #expect(try table.deleteHeartbeat(WorkerHeartbeat(worker: "w1", counter: 2)))
+        #expect(try table.scanLeases().heartbeats == [WorkerHeartbeat(worker: "w2", counter: 1)])
+    }
+
     @Test func takeRenewUpdateRelease_withConditionsAsOutcomes() throws {
         let moto = try MotoServer()
         let table = MotoPeer(endpoint: moto.endpoint).leaseTable("leases")

@@ -33,6 +33,9 @@ import Testing
                 #expect(coordinator.renew(job, using: table, checkpoint: nil) == .renewed)
             case .wait(let until):
                 clock.advance(by: (until ?? clock.now() + failover) - clock.now())
+            case .beat:
+                Issue.record("a coordinator without heartbeats beat")
+                return sends
             }
         }
         return sends
