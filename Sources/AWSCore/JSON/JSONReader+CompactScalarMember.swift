@@ -30,11 +30,13 @@ extension JSONReader {
         guard position < count, base[position] == quote, depth < maxDepth,
             let nameEnd = plainASCIIStringEnd(from: position + 1)
         else { return nil }
-        // `:{"T":"` then the text.
+        // `":{"T":"` (the name's closing quote included) as one little-endian word, then the text.
         let p = nameEnd + 1
-        guard p + 7 <= count, base[p] == UInt8(ascii: ":"), base[p + 1] == UInt8(ascii: "{"), base[p + 2] == quote,
-            base[p + 3] == UInt8(ascii: "S") || base[p + 3] == UInt8(ascii: "N"), base[p + 4] == quote,
-            base[p + 5] == UInt8(ascii: ":"), base[p + 6] == quote,
+        guard nameEnd + 8 <= count else { return nil }
+        let word = UInt64(littleEndian: UnsafeRawPointer(base + nameEnd).loadUnaligned(as: UInt64.self))
+        let type = UInt8(truncatingIfNeeded: word >> 32)
+        guard word & ~(UInt64(0xFF) << 32) == 0x223A_2200_227B_3A22,
+            type == UInt8(ascii: "S") || type == UInt8(ascii: "N"),
             let textEnd = plainASCIIStringEnd(from: p + 7), textEnd + 1 < count, base[textEnd + 1] == UInt8(ascii: "}")
         else { return nil }
         let member = CompactScalarMember(
@@ -48,26 +50,8 @@ extension JSONReader {
     /// than `\` and control characters; nil if another byte (or the end) comes first.
     @inlinable @inline(__always)
     internal func plainASCIIStringEnd(from start: Int) -> Int? {
-        var p = start
-        // Eight bytes at a time: each test sets the high bit of the bytes that are a quote, a
-        // backslash, a control or a non-ASCII byte, exactly for the first such byte (borrows
-        // only mark bytes after it), so the lowest mark is the first stop.
-        let ones: UInt64 = 0x0101_0101_0101_0101
-        let highs: UInt64 = 0x8080_8080_8080_8080
-        while p &+ 8 <= count {
-            let word = UInt64(littleEndian: UnsafeRawPointer(base + p).loadUnaligned(as: UInt64.self))
-            let quote = word ^ (ones &* 0x22)
-            let backslash = word ^ (ones &* 0x5C)
-            let stops =
-                ((quote &- ones) & ~quote) | ((backslash &- ones) & ~backslash) | ((word &- ones &* 0x20) & ~word)
-                | word
-            let marks = stops & highs
-            if marks != 0 {
-                let stop = p &+ marks.trailingZeroBitCount &>> 3
-                return base[stop] == UInt8(ascii: "\"") ? stop : nil
-            }
-            p &+= 8
-        }
+        // Sixteen bytes at a time, then byte by byte from the stop (or the document's last bytes).
+        var p = plainASCIIStop(from: start)
         while p < count {
             let b = base[p]
             if b == UInt8(ascii: "\"") { return p }

@@ -9,29 +9,11 @@ extension JSONReader {
     public mutating func readStringBytes() throws(JSONParseError) -> UnsafeBufferPointer<UInt8> {
         guard try peek() == UInt8(ascii: "\"") else { throw shapeError("a string") }
         let begin = position + 1
-        var p = begin
-        var seen: UInt8 = 0
-        // Eight bytes at a time while none of them is a quote, a backslash or a control
-        // character (SWAR: each test leaves a high bit set in every matching byte).
-        let ones: UInt64 = 0x0101_0101_0101_0101
-        let highs: UInt64 = 0x8080_8080_8080_8080
-        while p &+ 8 <= count {
-            let word = UnsafeRawPointer(base + p).loadUnaligned(as: UInt64.self)
-            let quote = word ^ (ones &* 0x22)
-            let backslash = word ^ (ones &* 0x5C)
-            let stops =
-                ((quote &- ones) & ~quote) | ((backslash &- ones) & ~backslash) | ((word &- ones &* 0x20) & ~word)
-            if word & highs != 0 { seen = 0x80 }
-            let marks = stops & highs
-            if marks != 0 {
-                // The lowest mark is exactly the first stop (borrows only mark bytes after it):
-                // the byte loop below starts there. A non-ASCII byte after the stop only makes
-                // the UTF-8 check run on text that passes it.
-                p &+= marks.trailingZeroBitCount &>> 3
-                break
-            }
-            p &+= 8
-        }
+        // Sixteen bytes at a time to the first quote, backslash or control character; the byte
+        // loop below starts there (or at the document's last sixteen bytes).
+        var nonASCII = false
+        var p = stringStop(from: begin, nonASCII: &nonASCII)
+        var seen: UInt8 = nonASCII ? 0x80 : 0
         while true {
             guard p < count else { throw error(.unexpectedEnd, at: p) }
             let b = base[p]

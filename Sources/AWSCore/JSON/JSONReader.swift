@@ -159,6 +159,17 @@ public struct JSONReader {
     /// Reads a member name and the `:` after it; the bytes are valid until the next call.
     @inlinable
     public mutating func readMemberName() throws(JSONParseError) -> UnsafeBufferPointer<UInt8> {
+        // Nearly every name is plain ASCII with the colon right after it: then its bytes are
+        // exactly what `readStringBytes` returns (nothing to unescape or validate) and the colon
+        // is what `expect` consumes.
+        skipWhitespace()
+        if position < count, base[position] == UInt8(ascii: "\""), let end = plainASCIIStringEnd(from: position + 1),
+            end + 1 < count, base[end + 1] == UInt8(ascii: ":")
+        {
+            let name = UnsafeBufferPointer(start: base + position + 1, count: end - position - 1)
+            position = end + 2
+            return name
+        }
         let name = try readStringBytes()
         try expect(UInt8(ascii: ":"))
         return name

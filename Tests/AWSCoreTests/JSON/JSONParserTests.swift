@@ -96,12 +96,12 @@ import Testing
         }
     }
 
-    /// The string scanner reads eight bytes at a time; put each special byte at every position
-    /// of the first words so that both the word test and the byte-by-byte tail see it.
+    /// The string scanner reads sixteen bytes at a time; put each special byte at every position
+    /// of the first chunks so that both the chunk test and the byte-by-byte tail see it.
     @Test func findsSpecialBytesAtEveryPositionOfAWord() throws {
-        for position in 0..<20 {
+        for position in 0..<40 {
             let before = String(repeating: "a", count: position)
-            let after = String(repeating: "b", count: 19 - position)
+            let after = String(repeating: "b", count: 39 - position)
             #expect(try parse("\"\(before)\"") == .string(before))
             #expect(try parse("\"\(before)\\n\(after)\"") == .string(before + "\n" + after))
             #expect(try parse("\"\(before)é\(after)\"") == .string(before + "é" + after))
