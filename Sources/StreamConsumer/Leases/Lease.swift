@@ -41,7 +41,8 @@ public struct Lease: Sendable, Equatable {
     public var shardId: String
     /// `leaseOwner`: worker id, nil when nobody holds it.
     public var owner: String?
-    /// `leaseCounter`: bumped by every take and renew; the heartbeat others watch.
+    /// `leaseCounter`: bumped by every take and renewal call; others watch it and the owner's
+    /// heartbeat (`WorkerHeartbeat`).
     public var counter: Int
     /// `claimedAt`: the counter written by the take that made `owner` the owner. It names one
     /// tenure: a worker that lost the lease and took it back has a new one, so writes of its

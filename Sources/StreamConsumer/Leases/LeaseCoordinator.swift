@@ -8,9 +8,11 @@ import Logging
 /// Driven by the scheduler's lease loop (one thread, the coordinator's own `store`):
 /// `takeLeases`, `syncLeases` and `release`. Renewals run apart, on the `LeaseRenewer`'s threads,
 /// each with its own store (`nextRenewalStep`, `renew(_:using:checkpoint:)`), so a slow scan or take
-/// never delays them. Other threads read `heldLeases` and `lastListing`. Expiry is judged
-/// locally: a lease whose counter did not change for the failover time is expired, whatever the
-/// clocks of other hosts say. A held lease whose last successful renewal was sent a failover time
+/// never delays them; with `heartbeat` one item per worker renews them all, and a lease's own
+/// call is made only when it has a checkpoint to store or lapsed (`LeaseCoordinator+Heartbeat`).
+/// Other threads read `heldLeases` and `lastListing`. Expiry is judged locally: a lease whose
+/// counter and whose owner's heartbeat did not change for the failover time is expired, whatever
+/// the clocks of other hosts say. A held lease whose last successful renewal was sent a failover time
 /// ago is no longer *confirmed* (others may take it by their clocks): it stays held but lapsed,
 /// its shard makes no progress (`isConfirmed`), and renewals go on with the same condition until
 /// one succeeds (confirmed again) or fails its condition (lost) (`noteLapses`).

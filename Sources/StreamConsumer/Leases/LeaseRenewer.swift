@@ -5,8 +5,9 @@ import Foundation
 /// loop's scans and takes, so that one slow call delays only its own lease.
 ///
 /// Each thread owns one `LeaseStore` (built with `makeStore`, whose calls must end within the
-/// coordinator's `renewalDeadline`, retries included) and loops: note lapsed leases, renew the
-/// lease whose round (every failover/3) is due first, or sleep. A lease never has two calls in
+/// coordinator's `renewalDeadline`, retries included) and loops: note lapsed leases, write the
+/// worker's heartbeat when due, renew the lease whose round (every failover/3) is due first
+/// unless the heartbeat covers that round, or sleep. A lease never has two calls in
 /// flight; a call that fails or runs late is retried at its lease's next round. A lease not
 /// renewed for the failover time is kept unconfirmed (its shard pauses) and renewed on at its
 /// rounds with the same condition; the first renewal that succeeds confirms it again, one that

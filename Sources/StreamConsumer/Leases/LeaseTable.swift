@@ -2,8 +2,8 @@ import AWSCore
 import AWSDynamoDB
 import Foundation
 
-/// The lease table in DynamoDB, KCL-compatible (`leaseKey` S as the hash key; attribute names in
-/// `Lease`), plus the lane checkpoint items described in docs/leases.md.
+/// The lease table in DynamoDB, KCL's layout (`leaseKey` S as the hash key; attribute names in
+/// `Lease`), plus the worker heartbeat and lane checkpoint items described in docs/leases.md.
 ///
 /// One instance per thread: it wraps one `DynamoDBAPI` client. Conditional failures come back as
 /// `.lostRace`; every other failure throws the client's `AWSError`.
