@@ -174,7 +174,7 @@ def test_three_workers_balance_fail_over_and_hand_over(make_cluster):
                what="the killed worker's leases to be taken")
     failover_seconds = time.monotonic() - killed
     h.report("kill -9 takeover", leases=len(theirs), seconds=round(failover_seconds, 2), failover_time=failover)
-    # Expiry is judged on the survivors' clocks from when they first saw the last renewal (up to
+    # Expiry is judged on the survivors' clocks from when they first saw the last heartbeat (up to
     # one renewal period before the kill), then taken on their next lease pass (every second at
     # this failover): 2x the failover time at most on a quiet machine. The slack is for a loaded
     # 2-core CI machine, where each lease-table call through the proxy can take a few hundred ms.
@@ -217,8 +217,12 @@ def test_three_workers_balance_fail_over_and_hand_over(make_cluster):
     assert last.stop() == 0
     doc = json.loads(status_cluster(cluster, "--json"))
     assert doc["workers"] == {} and len(doc["unowned"]) == 8
+    assert last.worker in doc["heartbeats"]
     text = status_cluster(cluster)
-    assert re.search(r"\(unowned\)\s+8", text), text
+    assert re.search(r"\(unowned\)\s+-\s+8", text), text
+    # The workers' heartbeat items outlive them (until a live worker finds them stale), so the
+    # last one still shows, holding nothing.
+    assert re.search(rf"{re.escape(last.worker)}\s+\d+\s+0\n", text), text
     assert text.count(" unowned") >= 8
     h.report("failover", failover_time=failover, kill9_takeover_s=round(failover_seconds, 2),
            sigterm_handover_s=round(handover_seconds, 2),
