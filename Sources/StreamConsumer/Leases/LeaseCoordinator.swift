@@ -9,7 +9,7 @@ import Logging
 /// `takeLeases`, `syncLeases` and `release`. Renewals run apart, on the `LeaseRenewer`'s threads,
 /// each with its own store (`nextRenewalStep`, `renew(_:using:checkpoint:)`), so a slow scan or take
 /// never delays them; with `heartbeat` one item per worker renews them all, and a lease's own
-/// call is made only when it has a checkpoint to store or lapsed (`LeaseCoordinator+Heartbeat`).
+/// call is made only when the heartbeat does not cover its round (`LeaseCoordinator+Heartbeat`).
 /// Other threads read `heldLeases` and `lastListing`. Expiry is judged locally: a lease whose
 /// counter and whose owner's heartbeat did not change for the failover time is expired, whatever
 /// the clocks of other hosts say. A held lease whose last successful renewal was sent a failover time
@@ -77,7 +77,7 @@ public final class LeaseCoordinator: @unchecked Sendable {
     let wakeGrid: WakeGrid?
     /// Whether this worker keeps its leases alive with one heartbeat item (`WorkerHeartbeat`)
     /// instead of a renewal call per lease and round. A held lease is then renewed by a call only
-    /// when its checkpoint changed or it lapsed.
+    /// when its checkpoint changed, it lapsed or the heartbeat missed (`cover`).
     public let heartbeat: Bool
     /// How long another worker's heartbeat must stand still, with no lease in its name, before
     /// its item is deleted (a worker id is new with every process, so items would pile up).
