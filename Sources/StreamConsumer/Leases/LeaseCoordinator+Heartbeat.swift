@@ -55,11 +55,14 @@ extension LeaseCoordinator {
     /// Marks a heartbeat in flight and returns its send time, when one is due and none in flight.
     func startBeat() -> Duration? {
         let now = clock.now()
-        return lock.withLock {
-            guard heartbeat, !beating, beatDue <= now else { return nil }
-            beating = true
-            return now
-        }
+        return lock.withLock { claimBeat(at: now) }
+    }
+
+    /// `startBeat` with `lock` held (the renewers' `nextRenewalStep` calls it too).
+    func claimBeat(at now: Duration) -> Duration? {
+        guard heartbeat, !beating, beatDue <= now else { return nil }
+        beating = true
+        return now
     }
 
     /// Makes one heartbeat call (sent at `sentAt`, from `startBeat` or `nextRenewalStep`). When it

@@ -40,13 +40,8 @@ extension LeaseCoordinator {
         let now = clock.now()
         return lock.withLock {
             var wake: Duration?
-            if heartbeat && !beating {
-                if beatDue <= now {
-                    beating = true
-                    return .beat(sentAt: now)
-                }
-                wake = beatDue
-            }
+            if let sentAt = claimBeat(at: now) { return .beat(sentAt: sentAt) }
+            if heartbeat && !beating { wake = beatDue }
             var pick: (index: Dictionary<String, Held>.Index, due: Duration)?
             // Fields are read in place by index: copying each `Held` (its lease's strings and
             // sets) cost retains and releases for every held lease on every renewal round.
