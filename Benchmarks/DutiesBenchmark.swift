@@ -1,3 +1,4 @@
+import AWSCore
 import AWSDynamoDB
 import Foundation
 import Logging
@@ -14,6 +15,9 @@ import ZaeLimiter
 ///   Benchmarks duties --pages FILE [--rounds N] [--breakdown] [--full-decode]
 ///
 /// `--full-decode` decodes every record's images (no key filter), as before the fetcher had one.
+/// `--client signed` puts the daemon's own DynamoDB client in the loop (request JSON, SigV4
+/// signing, response parsing) over a transport that answers at once; by default every table call
+/// is answered before any of that (`CountingDynamoDB`).
 /// FILE holds one GetRecords response body per line (one page per batch). Prints one JSON line:
 /// records, the duties' write requests, and the best round's CPU µs/record with and without duties;
 /// `--breakdown` adds decoding alone and each duty alone (on top of decoding and snapshots).
@@ -24,6 +28,7 @@ enum DutiesBenchmark {
         var breakdown = false
         var keyFilter: RecordKeyFilter? = ZaeLimiterRecordFilter.keyFilter
         var only: Int?
+        var signed = false
         var iterator = arguments.makeIterator()
         while let argument = iterator.next() {
             switch argument {
@@ -31,6 +36,7 @@ enum DutiesBenchmark {
             case "--rounds": rounds = Int(iterator.next() ?? "") ?? rounds
             case "--breakdown": breakdown = true
             case "--full-decode": keyFilter = nil
+            case "--client": signed = iterator.next() == "signed"
             // One configuration alone, for a profiler: 0 decoding, 1 snapshots, 2 all duties.
             case "--only": only = Int(iterator.next() ?? "")
             default: print("unknown option \(argument)")
@@ -50,10 +56,15 @@ enum DutiesBenchmark {
         let names = ["decode", "without_duties", "with_duties", "refill", "proactive_shard", "propagation"]
         var best = [Double](repeating: .infinity, count: breakdown ? names.count : 3)
         var dutyRequests = 0
+        var tableRequests = 0
         for _ in 0..<rounds {
             for configuration in only.map({ [$0] }) ?? ([2, 1] + (breakdown ? [0, 3, 4, 5] : [])) {
-                let snapshots = CountingDynamoDB()
-                let maintenance = CountingDynamoDB()
+                let transport = AnsweringTransport()
+                let counting = CountingDynamoDB()
+                let snapshots: any DynamoDBAPI = signed ? Self.client(transport) : counting
+                let maintenanceCounting = CountingDynamoDB()
+                let maintenanceTransport = AnsweringTransport()
+                let maintenance: any DynamoDBAPI = signed ? Self.client(maintenanceTransport) : maintenanceCounting
                 let cache = BucketStateCache()
                 var duties: [BatchDuty] = []
                 if configuration == 2 || configuration == 3 {
@@ -81,12 +92,17 @@ enum DutiesBenchmark {
                         checkpointer: checkpointer)
                 }
                 best[configuration] = min(best[configuration], AggregationBenchmark.cpuSeconds() - start)
-                if configuration == 2 { dutyRequests = maintenance.requests }
+                if configuration == 2 {
+                    dutyRequests =
+                        signed ? maintenanceTransport.requests.values.reduce(0, +) : maintenanceCounting.requests
+                    tableRequests = dutyRequests + (signed ? transport.requests.values.reduce(0, +) : counting.requests)
+                }
             }
         }
         func us(_ seconds: Double) -> Double { (seconds * 1e8 / Double(max(1, records))).rounded() / 100 }
         var line =
             "{\"records\": \(records), \"pages\": \(pages.count), \"duty_write_requests\": \(dutyRequests), "
+            + "\"table_requests\": \(tableRequests), \"client\": \"\(signed ? "signed" : "none")\", "
             + "\"with_duties_us_per_record\": \(us(best[2])), "
             + "\"without_duties_us_per_record\": \(us(best[1]))"
         if breakdown {
@@ -94,5 +110,12 @@ enum DutiesBenchmark {
             for index in 3..<names.count { line += ", \"\(names[index])_only_us_per_record\": \(us(best[index]))" }
         }
         print(line + "}")
+    }
+
+    /// The daemon's DynamoDB client over `transport`, signing with static credentials.
+    static func client(_ transport: AnsweringTransport) -> DynamoDBClient {
+        DynamoDBClient(
+            endpoint: "https://dynamodb.us-east-1.amazonaws.com", region: "us-east-1", transport: transport,
+            credentials: EngineBenchmark.credentials, retrier: Retrier(policy: .none, abortFlag: nil))
     }
 }

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """CPU time and snapshot writes of zae-limiter 0.17.0's aggregator, table calls stubbed.
 
-  zl_bench_python.py FILE [--batch 100] [--repeat 3]
+  zl_bench_python.py FILE [--batch 100] [--repeat 3] [--client botocore]
 
 FILE is a GetRecords-shaped JSON file (`Benchmarks aggregation --out DIR` writes them).
 Measures, with `boto3.resource` replaced by an in-process stub that answers at once:
@@ -11,6 +11,12 @@ Measures, with `boto3.resource` replaced by an in-process stub that answers at o
   json      `json.loads` of each batch's event body (what Lambda's runtime does before the
             handler runs), alone and followed by `process_stream_records`.
 Prints one JSON line: records, snapshot UpdateItems, CPU µs/record for each.
+
+`--client botocore` keeps boto3 in the loop instead: one real `boto3.resource("dynamodb")` (made
+once and handed to every batch; the Lambda makes one per invocation, which costs more) whose
+requests are built, serialized and signed by botocore and answered at once by a `before-send`
+hook, as the daemon's benchmark answers its own signed client (`Benchmarks duties --client
+signed`). `full_from_json` is then measured that way, and `table_requests` counts the requests.
 """
 
 import argparse
@@ -19,6 +25,9 @@ import json
 import os
 import time
 from unittest import mock
+
+import boto3
+from botocore.awsrequest import AWSResponse
 
 import zae_limiter_aggregator.processor as processor
 
@@ -55,11 +64,43 @@ class StubResource:
         return self.table
 
 
+class AnsweredBody:
+    """A response body botocore can read, as urllib3's would be."""
+
+    def __init__(self, body: bytes):
+        self.body = body
+
+    def stream(self, **kwargs):
+        yield self.body
+
+    def read(self, *args, **kwargs):
+        return self.body
+
+
+def answering_resource(counts: dict):
+    """A real DynamoDB resource whose requests are answered before they are sent: Query with an
+    empty page, everything else with `{}` (no item, no attributes), as the daemon's benchmark
+    transport answers."""
+    session = boto3.session.Session(aws_access_key_id="testing", aws_secret_access_key="testing",
+                                    region_name="us-east-1")
+    resource = session.resource("dynamodb", endpoint_url="https://dynamodb.us-east-1.amazonaws.com")
+
+    def answer(request, **kwargs):
+        operation = request.headers.get("X-Amz-Target", b"").split(b".")[-1].decode()
+        counts[operation] = counts.get(operation, 0) + 1
+        body = b'{"Count":0,"Items":[],"ScannedCount":0}' if operation == "Query" else b"{}"
+        return AWSResponse(request.url, 200, {"content-type": "application/x-amz-json-1.0"}, AnsweredBody(body))
+
+    resource.meta.client.meta.events.register("before-send", answer)
+    return resource
+
+
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("file")
     parser.add_argument("--batch", type=int, default=100)
     parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--client", choices=["stub", "botocore"], default="stub")
     args = parser.parse_args()
     with open(args.file) as f:
         records = json.load(f)["Records"]
@@ -72,7 +113,16 @@ def main():
     ]
     full_best, snap_best, table = float("inf"), float("inf"), None
     loads_best, from_json_best = float("inf"), float("inf")
+    counts, warm = {}, None
     with open(os.devnull, "w") as devnull:
+        if args.client == "botocore":
+            # botocore loads its models and builds its shapes on first use: one untimed pass first,
+            # as the daemon's benchmark times its best round.
+            warm = answering_resource(counts)
+            with mock.patch.object(processor.boto3, "resource", return_value=warm):
+                with contextlib.redirect_stdout(devnull):
+                    for page in pages:
+                        processor.process_stream_records(json.loads(page)["Records"], "t", windows)
         for _ in range(args.repeat):
             table = StubTable()
             with mock.patch.object(processor.boto3, "resource", return_value=StubResource(table)):
@@ -98,7 +148,9 @@ def main():
                 json.loads(page)
             loads_best = min(loads_best, time.process_time() - start)
 
-            with mock.patch.object(processor.boto3, "resource", return_value=StubResource(StubTable())):
+            counts.clear()
+            resource = warm if warm else StubResource(StubTable())
+            with mock.patch.object(processor.boto3, "resource", return_value=resource):
                 with contextlib.redirect_stdout(devnull):
                     start = time.process_time()
                     for page in pages:
@@ -116,6 +168,8 @@ def main():
                 "json_loads_us_per_record": round(loads_best * 1e6 / n, 2),
                 "full_from_json_us_per_record": round(from_json_best * 1e6 / n, 2),
                 "bytes_per_record": sum(len(p) for p in pages) // n,
+                "client": args.client,
+                "table_requests": sum(counts.values()) if args.client == "botocore" else None,
             }
         )
     )
