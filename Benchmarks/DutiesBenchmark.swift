@@ -59,12 +59,8 @@ enum DutiesBenchmark {
         var tableRequests = 0
         for _ in 0..<rounds {
             for configuration in only.map({ [$0] }) ?? ([2, 1] + (breakdown ? [0, 3, 4, 5] : [])) {
-                let transport = AnsweringTransport()
-                let counting = CountingDynamoDB()
-                let snapshots: any DynamoDBAPI = signed ? Self.client(transport) : counting
-                let maintenanceCounting = CountingDynamoDB()
-                let maintenanceTransport = AnsweringTransport()
-                let maintenance: any DynamoDBAPI = signed ? Self.client(maintenanceTransport) : maintenanceCounting
+                let (snapshots, snapshotRequests) = Self.table(signed: signed)
+                let (maintenance, maintenanceRequests) = Self.table(signed: signed)
                 let cache = BucketStateCache()
                 var duties: [BatchDuty] = []
                 if configuration == 2 || configuration == 3 {
@@ -93,9 +89,8 @@ enum DutiesBenchmark {
                 }
                 best[configuration] = min(best[configuration], AggregationBenchmark.cpuSeconds() - start)
                 if configuration == 2 {
-                    dutyRequests =
-                        signed ? maintenanceTransport.requests.values.reduce(0, +) : maintenanceCounting.requests
-                    tableRequests = dutyRequests + (signed ? transport.requests.values.reduce(0, +) : counting.requests)
+                    dutyRequests = maintenanceRequests()
+                    tableRequests = dutyRequests + snapshotRequests()
                 }
             }
         }
@@ -112,10 +107,17 @@ enum DutiesBenchmark {
         print(line + "}")
     }
 
-    /// The daemon's DynamoDB client over `transport`, signing with static credentials.
-    static func client(_ transport: AnsweringTransport) -> DynamoDBClient {
-        DynamoDBClient(
+    /// One side's table: `CountingDynamoDB`, or with `signed` the daemon's DynamoDB client (static
+    /// credentials) over an `AnsweringTransport`; and how many requests it has taken.
+    static func table(signed: Bool) -> (any DynamoDBAPI, requests: () -> Int) {
+        guard signed else {
+            let counting = CountingDynamoDB()
+            return (counting, { counting.requests })
+        }
+        let transport = AnsweringTransport()
+        let client = DynamoDBClient(
             endpoint: "https://dynamodb.us-east-1.amazonaws.com", region: "us-east-1", transport: transport,
             credentials: EngineBenchmark.credentials, retrier: Retrier(policy: .none, abortFlag: nil))
+        return (client, { transport.requests.values.reduce(0, +) })
     }
 }

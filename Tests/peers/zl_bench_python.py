@@ -113,13 +113,13 @@ def main():
     ]
     full_best, snap_best, table = float("inf"), float("inf"), None
     loads_best, from_json_best = float("inf"), float("inf")
-    counts, warm = {}, None
+    counts, answering = {}, None
     with open(os.devnull, "w") as devnull:
         if args.client == "botocore":
             # botocore loads its models and builds its shapes on first use: one untimed pass first,
             # as the daemon's benchmark times its best round.
-            warm = answering_resource(counts)
-            with mock.patch.object(processor.boto3, "resource", return_value=warm):
+            answering = answering_resource(counts)
+            with mock.patch.object(processor.boto3, "resource", return_value=answering):
                 with contextlib.redirect_stdout(devnull):
                     for page in pages:
                         processor.process_stream_records(json.loads(page)["Records"], "t", windows)
@@ -149,7 +149,7 @@ def main():
             loads_best = min(loads_best, time.process_time() - start)
 
             counts.clear()
-            resource = warm if warm else StubResource(StubTable())
+            resource = answering if answering is not None else StubResource(StubTable())
             with mock.patch.object(processor.boto3, "resource", return_value=resource):
                 with contextlib.redirect_stdout(devnull):
                     start = time.process_time()
